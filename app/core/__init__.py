@@ -1,0 +1,1 @@
+"""Qt-free core: domain rules, store, sync, interop, analysis, map documents."""

@@ -1,0 +1,1 @@
+"""Qt-free domain rules: coordinates, date-time groups, symbol codes and markings."""

@@ -1,0 +1,1 @@
+"""Exchange formats: parse files into domain objects, write domain objects to files."""

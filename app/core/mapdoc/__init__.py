@@ -1,0 +1,1 @@
+"""folium documents: the live offline map page and exported briefing maps."""

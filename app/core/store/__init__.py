@@ -1,0 +1,1 @@
+"""The local SQLAlchemy store: models, engine, migrations, operations, queries."""

@@ -1,0 +1,281 @@
+"""Opening a store: engine, pragmas, migrations, site profile.
+
+``open_store()`` is the one way in.  It upgrades an older store, refuses a store
+written by a newer version (and leaves it untouched), and creates the site
+profile at first use.
+"""
+
+from __future__ import annotations
+
+import contextlib
+import os
+import socket
+import stat
+import threading
+from collections.abc import Iterator
+from dataclasses import dataclass, field
+from pathlib import Path
+from typing import Any
+
+import platformdirs
+import uuid6
+from alembic import command
+from alembic.config import Config
+from alembic.runtime.migration import MigrationContext
+from alembic.script import ScriptDirectory
+from sqlalchemy import Engine, create_engine, event, select
+from sqlalchemy.orm import Session, sessionmaker
+
+from app.core.events import EventHub
+from app.core.store.models import SiteProfile
+from app.core.sync.hlc import HybridLogicalClock
+from app.i18n import _
+
+MIGRATIONS = Path(__file__).resolve().parent / "migrations"
+
+
+class StoreError(RuntimeError):
+    """A store cannot be opened or used; the message is for the user."""
+
+
+def default_store_path() -> Path:
+    """``COP_DB`` if set, else ``cop.sqlite`` in the platform's user data folder."""
+    env = os.environ.get("COP_DB")
+    if env:
+        return Path(env).expanduser()
+    return Path(platformdirs.user_data_dir("coalition-cop", appauthor=False)) / "cop.sqlite"
+
+
+def new_id() -> str:
+    """A UUIDv7 as text: time-ordered, unique across sites."""
+    return str(uuid6.uuid7())
+
+
+@dataclass(frozen=True)
+class SiteInfo:
+    site_id: str
+    site_name: str
+    partner: str
+
+
+@dataclass
+class Store:
+    """An open store: its engine, site identity, operator and change hub."""
+
+    engine: Engine
+    url: str
+    path: Path | None
+    site: SiteInfo
+    operator: str
+    clock: HybridLogicalClock
+    events: EventHub = field(default_factory=EventHub)
+    _write_lock: threading.RLock = field(default_factory=threading.RLock, repr=False)
+
+    def __post_init__(self) -> None:
+        self._sessions = sessionmaker(self.engine, expire_on_commit=False)
+        # writes take SQLite's write lock when they begin (BEGIN IMMEDIATE), so two
+        # writers never both read then try to upgrade to a write lock
+        self._write_sessions = sessionmaker(
+            self.engine.execution_options(cop_immediate=True), expire_on_commit=False
+        )
+
+    def session(self) -> Session:
+        """A session for reading (or for a write wrapped in ``transaction``)."""
+        return self._sessions()
+
+    @contextlib.contextmanager
+    def transaction(self) -> Iterator[Session]:
+        """One write transaction; commits on success, rolls back on any error.
+
+        Writers are serialised in-process (SQLite has a single writer anyway).
+        """
+        with self._write_lock, self._write_sessions() as session, session.begin():
+            yield session
+
+    def close(self) -> None:
+        self.engine.dispose()
+
+
+def _sqlite_pragmas(dbapi_conn: Any, _record: Any) -> None:
+    cur = dbapi_conn.cursor()
+    cur.execute("PRAGMA journal_mode=WAL")
+    cur.execute("PRAGMA synchronous=NORMAL")
+    cur.execute("PRAGMA foreign_keys=ON")
+    cur.execute("PRAGMA busy_timeout=10000")
+    cur.execute("PRAGMA cache_size=-65536")
+    cur.close()
+
+
+def make_engine(url: str) -> Engine:
+    if url.startswith("sqlite"):
+        engine = create_engine(url, connect_args={"check_same_thread": False, "timeout": 10})
+        event.listen(engine, "connect", _sqlite_pragmas)
+        # let SQLAlchemy manage BEGIN so SAVEPOINT and transactions behave
+        @event.listens_for(engine, "connect")
+        def _no_autobegin(dbapi_conn: Any, _record: Any) -> None:
+            dbapi_conn.isolation_level = None
+
+        @event.listens_for(engine, "begin")
+        def _begin(conn: Any) -> None:
+            immediate = conn.get_execution_options().get("cop_immediate")
+            conn.exec_driver_sql("BEGIN IMMEDIATE" if immediate else "BEGIN")
+
+        return engine
+    return create_engine(url, pool_pre_ping=True)
+
+
+def _alembic_config() -> Config:
+    cfg = Config()
+    cfg.set_main_option("script_location", str(MIGRATIONS))
+    return cfg
+
+
+def head_revision() -> str:
+    head = ScriptDirectory.from_config(_alembic_config()).get_current_head()
+    assert head is not None
+    return head
+
+
+def current_revision(engine: Engine) -> str | None:
+    with engine.connect() as conn:
+        return MigrationContext.configure(conn).get_current_revision()
+
+
+def check_version(engine: Engine) -> str | None:
+    """The store's schema revision; StoreError if this version cannot read it."""
+    rev = current_revision(engine)
+    if rev is None:
+        return None
+    _require_known(rev)
+    return rev
+
+
+def _require_known(rev: str) -> None:
+    script = ScriptDirectory.from_config(_alembic_config())
+    try:
+        script.get_revision(rev)
+    except Exception as exc:
+        raise StoreError(
+            _(
+                "this store was written by a newer version of Coalition COP (schema {rev}); "
+                "this version reads schemas up to {head}. Update the application. "
+                "The store was not changed."
+            ).format(rev=rev, head=head_revision())
+        ) from exc
+
+
+def upgrade(engine: Engine, revision: str = "head") -> tuple[str | None, str]:
+    """Bring the schema to ``revision``; returns (before, after)."""
+    before = check_version(engine)
+    cfg = _alembic_config()
+    with engine.begin() as conn:
+        cfg.attributes["connection"] = conn
+        command.upgrade(cfg, revision)
+    return before, current_revision(engine) or ""
+
+
+def needs_upgrade(engine: Engine) -> bool:
+    return check_version(engine) != head_revision()
+
+
+def _ensure_site(engine: Engine, site_name: str | None, partner: str | None) -> SiteProfile:
+    with Session(engine) as session, session.begin():
+        profile = session.scalars(select(SiteProfile)).first()
+        if profile is None:
+            profile = SiteProfile(
+                site_id=new_id(),
+                site_name=site_name or socket.gethostname() or "site",
+                partner=(partner or "NATO").upper(),
+            )
+            session.add(profile)
+            session.flush()
+        session.expunge(profile)
+        return profile
+
+
+def _peek_version(path: Path) -> None:
+    """Refuse an unreadable or too-new store before anything writes to the file."""
+    import sqlite3
+
+    # immutable=1 reads without creating -wal/-shm files; when a -wal file is
+    # already there its content matters, and reading it creates nothing new
+    wal = path.with_name(path.name + "-wal")
+    mode = "mode=ro" if wal.exists() else "immutable=1"
+    try:
+        conn = sqlite3.connect(f"file:{path}?{mode}", uri=True)
+    except sqlite3.Error as exc:
+        raise StoreError(_("cannot open the store {path}: {error}").format(path=path, error=exc)) from exc
+    try:
+        row = conn.execute("SELECT version_num FROM alembic_version").fetchone()
+    except sqlite3.DatabaseError as exc:
+        if "no such table" in str(exc):
+            return
+        raise StoreError(
+            _("{path} is not a Coalition COP store ({error})").format(path=path, error=exc)
+        ) from exc
+    finally:
+        conn.close()
+    if row is not None:
+        _require_known(row[0])
+
+
+def sqlite_url(path: Path) -> str:
+    return f"sqlite:///{path}"
+
+
+def open_store(
+    path: Path | str | None = None,
+    *,
+    url: str | None = None,
+    operator: str | None = None,
+    site_name: str | None = None,
+    partner: str | None = None,
+    migrate: bool = True,
+) -> Store:
+    """Open (creating if needed) the store at ``path`` (or ``url``), upgraded to head."""
+    db_path: Path | None = None
+    if url is None:
+        db_path = Path(path) if path is not None else default_store_path()
+        db_path = db_path.expanduser()
+        if db_path.exists() and db_path.is_dir():
+            raise StoreError(_("{path} is a folder, not a store file").format(path=db_path))
+        db_path.parent.mkdir(parents=True, exist_ok=True)
+        new_file = not db_path.exists()
+        url = sqlite_url(db_path)
+        if not new_file:
+            _peek_version(db_path)
+    else:
+        new_file = False
+    engine = make_engine(url)
+    try:
+        check_version(engine)
+        if migrate and needs_upgrade(engine):
+            upgrade(engine)
+        elif current_revision(engine) is None:
+            raise StoreError(_("the store has no schema; run 'coalition-cop db upgrade'"))
+        if db_path is not None and new_file:
+            with contextlib.suppress(OSError):
+                os.chmod(db_path, stat.S_IRUSR | stat.S_IWUSR)
+        profile = _ensure_site(engine, site_name, partner)
+    except Exception:
+        engine.dispose()
+        raise
+    who = operator or os.environ.get("COP_OPERATOR") or _default_operator()
+    site = SiteInfo(profile.site_id, profile.site_name, profile.partner)
+    return Store(
+        engine=engine,
+        url=url,
+        path=db_path,
+        site=site,
+        operator=who,
+        clock=HybridLogicalClock(site.site_id, profile.last_hlc),
+    )
+
+
+def _default_operator() -> str:
+    try:
+        import getpass
+
+        return getpass.getuser()
+    except Exception:
+        return "operator"

@@ -1,0 +1,114 @@
+"""Typed models of the store (SQLAlchemy 2).  Field meanings: DESIGN §3."""
+
+from __future__ import annotations
+
+from datetime import datetime
+
+from sqlalchemy import Float, ForeignKey, Index, Integer, LargeBinary, String, Text
+from sqlalchemy.orm import Mapped, mapped_column
+
+from app.core.store.base import Base, SharedRecord, UTCDateTime, utcnow
+
+
+class SiteProfile(Base):
+    """Who this store is: one row; two store files on one machine are two sites."""
+
+    __tablename__ = "site_profile"
+
+    site_id: Mapped[str] = mapped_column(String(36), primary_key=True)
+    site_name: Mapped[str] = mapped_column(String(200))
+    partner: Mapped[str] = mapped_column(String(32))
+    created_at: Mapped[datetime] = mapped_column(UTCDateTime, default=utcnow)
+    last_hlc: Mapped[str | None] = mapped_column(String(64), nullable=True)
+    signing_key: Mapped[bytes | None] = mapped_column(LargeBinary, nullable=True)
+    public_key: Mapped[bytes | None] = mapped_column(LargeBinary, nullable=True)
+
+
+class Unit(SharedRecord, Base):
+    __tablename__ = "unit"
+
+    name: Mapped[str] = mapped_column(String(200))
+    callsign: Mapped[str] = mapped_column(String(64), default="")
+    nation: Mapped[str] = mapped_column(String(16), default="")
+    affiliation: Mapped[str] = mapped_column(String(16), default="unknown")
+    sidc: Mapped[str] = mapped_column(String(30))
+    cot_type: Mapped[str | None] = mapped_column(String(64), nullable=True)
+    echelon: Mapped[str | None] = mapped_column(String(32), nullable=True)
+    parent_id: Mapped[str | None] = mapped_column(String(36), nullable=True)
+    lat: Mapped[float] = mapped_column(Float)
+    lon: Mapped[float] = mapped_column(Float)
+    course: Mapped[float | None] = mapped_column(Float, nullable=True)
+    speed: Mapped[float | None] = mapped_column(Float, nullable=True)
+    readiness: Mapped[str] = mapped_column(String(8), default="green")
+    strength: Mapped[int] = mapped_column(Integer, default=100)
+    last_report: Mapped[datetime | None] = mapped_column(UTCDateTime, nullable=True)
+    stale_after: Mapped[datetime | None] = mapped_column(UTCDateTime, nullable=True)
+    remarks: Mapped[str] = mapped_column(Text, default="")
+
+    CONTENT = (
+        "name", "callsign", "nation", "affiliation", "sidc", "cot_type", "echelon",
+        "parent_id", "lat", "lon", "course", "speed", "readiness", "strength",
+        "last_report", "stale_after", "remarks", "classification", "releasable_to", "deleted",
+    )
+
+
+class UnitPosition(Base):
+    """Position history of a unit (breadcrumbs, the picture as it was)."""
+
+    __tablename__ = "unit_position"
+    __table_args__ = (Index("ix_unit_position_unit_at", "unit_id", "at"),)
+
+    id: Mapped[int] = mapped_column(Integer, primary_key=True, autoincrement=True)
+    unit_id: Mapped[str] = mapped_column(String(36), ForeignKey("unit.id", ondelete="CASCADE"))
+    at: Mapped[datetime] = mapped_column(UTCDateTime)
+    lat: Mapped[float] = mapped_column(Float)
+    lon: Mapped[float] = mapped_column(Float)
+
+
+class CrisisZone(SharedRecord, Base):
+    __tablename__ = "crisis_zone"
+
+    name: Mapped[str] = mapped_column(String(200))
+    kind: Mapped[str] = mapped_column(String(32))
+    severity: Mapped[int] = mapped_column(Integer, default=3)
+    geometry: Mapped[str] = mapped_column(Text)  # GeoJSON geometry, full precision
+    valid_from: Mapped[datetime | None] = mapped_column(UTCDateTime, nullable=True)
+    valid_to: Mapped[datetime | None] = mapped_column(UTCDateTime, nullable=True)
+    description: Mapped[str] = mapped_column(Text, default="")
+    min_lat: Mapped[float] = mapped_column(Float, default=0.0)
+    min_lon: Mapped[float] = mapped_column(Float, default=0.0)
+    max_lat: Mapped[float] = mapped_column(Float, default=0.0)
+    max_lon: Mapped[float] = mapped_column(Float, default=0.0)
+
+    CONTENT = (
+        "name", "kind", "severity", "geometry", "valid_from", "valid_to", "description",
+        "classification", "releasable_to", "deleted",
+    )
+
+
+class SyncChange(Base):
+    """The change log: one row per committed change, written in the same transaction.
+
+    ``seq`` is this store's own order; for local changes ``origin_seq == seq``.
+    ``who`` is the operator who made the change.
+    """
+
+    __tablename__ = "sync_change"
+    __table_args__ = (
+        Index("ix_sync_change_origin", "origin_site", "origin_seq", unique=True),
+        Index("ix_sync_change_row", "table_name", "row_id"),
+    )
+
+    seq: Mapped[int] = mapped_column(Integer, primary_key=True, autoincrement=True)
+    origin_site: Mapped[str] = mapped_column(String(36))
+    origin_seq: Mapped[int] = mapped_column(Integer)
+    table_name: Mapped[str] = mapped_column(String(64))
+    row_id: Mapped[str] = mapped_column(String(36))
+    op: Mapped[str] = mapped_column(String(8))  # insert | update | delete
+    hlc: Mapped[str] = mapped_column(String(64))
+    base_hlc: Mapped[str | None] = mapped_column(String(64), nullable=True)
+    who: Mapped[str] = mapped_column(String(200), default="")
+    at: Mapped[datetime] = mapped_column(UTCDateTime, default=utcnow)
+    fields: Mapped[str] = mapped_column(Text)  # JSON object of changed fields
+    classification: Mapped[str] = mapped_column(String(64), default="UNCLASSIFIED")
+    releasable_to: Mapped[str] = mapped_column(String(512), default=",PUBLIC,")

@@ -1,0 +1,289 @@
+"""Core write operations.  Each is one transaction that also writes the change
+log (``sync_change``) and, after the commit, publishes what changed.
+
+The CLI, imports and the UI all call these; nothing else writes records.
+"""
+
+from __future__ import annotations
+
+import json
+from collections.abc import Iterable, Sequence
+from dataclasses import dataclass
+from datetime import datetime
+from typing import Any
+
+from sqlalchemy import func, insert, select, update
+from sqlalchemy.orm import Session
+
+from app.core.domain.entities import UnitData, ZoneData
+from app.core.domain.markings import Releasability
+from app.core.events import Changed
+from app.core.store.base import utcnow
+from app.core.store.engine import Store, new_id
+from app.core.store.models import CrisisZone, SiteProfile, SyncChange, Unit, UnitPosition
+
+KIND_OF = {Unit: "unit", CrisisZone: "zone"}
+
+
+def _json_value(value: Any) -> Any:
+    if isinstance(value, datetime):
+        return value.isoformat()
+    if isinstance(value, Releasability):
+        return value.codes_list()
+    return value
+
+
+@dataclass
+class WriteBatch:
+    """Changes gathered inside one transaction, captured and published together."""
+
+    store: Store
+    session: Session
+    hlc: str
+    now: datetime
+
+    def __post_init__(self) -> None:
+        self.changes: list[dict[str, Any]] = []
+        self.touched: dict[str, dict[str, set[str]]] = {}
+
+    def _note(self, kind: str, what: str, row_id: str) -> None:
+        self.touched.setdefault(kind, {"added": set(), "updated": set(), "removed": set(), "moved": set()})[
+            what
+        ].add(row_id)
+
+    def capture(
+        self,
+        table: str,
+        row_id: str,
+        op: str,
+        fields: dict[str, Any],
+        base_hlc: str | None,
+        classification: str,
+        releasable_to: Releasability,
+    ) -> None:
+        self.changes.append(
+            {
+                "origin_site": self.store.site.site_id,
+                "table_name": table,
+                "row_id": row_id,
+                "op": op,
+                "hlc": self.hlc,
+                "base_hlc": base_hlc,
+                "who": self.store.operator,
+                "at": self.now,
+                "fields": json.dumps({k: _json_value(v) for k, v in fields.items()}, separators=(",", ":")),
+                "classification": classification,
+                "releasable_to": releasable_to.to_storage(),
+            }
+        )
+
+    def flush(self) -> None:
+        if self.changes:
+            last = self.session.scalar(select(func.max(SyncChange.seq))) or 0
+            for offset, row in enumerate(self.changes, start=1):
+                row["seq"] = row["origin_seq"] = last + offset
+            self.session.execute(insert(SyncChange), self.changes)
+            self.changes = []
+        self.session.execute(
+            update(SiteProfile)
+            .where(SiteProfile.site_id == self.store.site.site_id)
+            .values(last_hlc=self.store.clock.last)
+        )
+
+    def events(self, initiator: str | None) -> list[Changed]:
+        return [
+            Changed(
+                kind=kind,
+                added=frozenset(sets["added"]),
+                updated=frozenset(sets["updated"]),
+                removed=frozenset(sets["removed"]),
+                moved=frozenset(sets["moved"] - sets["added"]),
+                initiator=initiator,
+            )
+            for kind, sets in self.touched.items()
+        ]
+
+
+class _Writing:
+    """Context manager: one immediate transaction + a WriteBatch, publish after commit."""
+
+    def __init__(self, store: Store, initiator: str | None) -> None:
+        self.store = store
+        self.initiator = initiator
+
+    def __enter__(self) -> WriteBatch:
+        self._cm = self.store.transaction()
+        session = self._cm.__enter__()
+        self.batch = WriteBatch(self.store, session, self.store.clock.tick(), utcnow())
+        return self.batch
+
+    def __exit__(self, exc_type: Any, exc: Any, tb: Any) -> None:
+        if exc_type is None:
+            try:
+                self.batch.flush()
+            except BaseException as err:
+                self._cm.__exit__(type(err), err, err.__traceback__)
+                raise
+        self._cm.__exit__(exc_type, exc, tb)
+        if exc_type is None:
+            self.store.events.publish(self.batch.events(self.initiator))
+
+
+def writing(store: Store, initiator: str | None = None) -> _Writing:
+    return _Writing(store, initiator)
+
+
+def _upsert(
+    batch: WriteBatch,
+    model: type[Unit] | type[CrisisZone],
+    rows: Sequence[tuple[str | None, dict[str, Any]]],
+) -> list[str]:
+    """Insert new records, update existing ones by id (only the fields that differ)."""
+    kind = KIND_OF[model]
+    table = model.__tablename__
+    ids = [row_id for row_id, _ in rows if row_id]
+    existing: dict[str, Any] = {}
+    for start in range(0, len(ids), 500):
+        chunk = ids[start : start + 500]
+        for record in batch.session.scalars(select(model).where(model.id.in_(chunk))):
+            existing[record.id] = record
+    inserts: list[dict[str, Any]] = []
+    updates: list[dict[str, Any]] = []
+    positions: list[dict[str, Any]] = []
+    result: list[str] = []
+    site = batch.store.site.site_id
+    for row_id, values in rows:
+        row_id = row_id or new_id()
+        result.append(row_id)
+        old = existing.get(row_id)
+        if old is None:
+            record = {
+                "id": row_id,
+                "created_at": batch.now,
+                "updated_at": batch.now,
+                "hlc": batch.hlc,
+                "origin_site": site,
+                "deleted": False,
+                **values,
+            }
+            inserts.append(record)
+            existing[row_id] = None
+            batch.capture(table, row_id, "insert", values, None, values["classification"], values["releasable_to"])
+            batch._note(kind, "added", row_id)
+            if model is Unit:
+                positions.append(
+                    {"unit_id": row_id, "at": values.get("last_report") or batch.now,
+                     "lat": values["lat"], "lon": values["lon"]}
+                )
+            continue
+        changed = {k: v for k, v in values.items() if getattr(old, k) != v}
+        if old.deleted:
+            changed["deleted"] = False
+        if not changed:
+            continue
+        updates.append({"id": row_id, "updated_at": batch.now, "hlc": batch.hlc, **changed})
+        batch.capture(
+            table, row_id, "update", changed, old.hlc,
+            values.get("classification", old.classification),
+            values.get("releasable_to", old.releasable_to),
+        )
+        batch._note(kind, "updated", row_id)
+        if model is Unit and ("lat" in changed or "lon" in changed):
+            positions.append(
+                {"unit_id": row_id, "at": values.get("last_report") or batch.now,
+                 "lat": values["lat"], "lon": values["lon"]}
+            )
+            if set(changed) <= {"lat", "lon", "course", "speed", "last_report"}:
+                batch._note(kind, "moved", row_id)
+    if inserts:
+        batch.session.execute(insert(model), inserts)
+    if updates:
+        batch.session.execute(update(model), updates)
+    if positions:
+        batch.session.execute(insert(UnitPosition), positions)
+    return result
+
+
+def save_units(batch: WriteBatch, units: Iterable[UnitData]) -> list[str]:
+    """Add or update units (by id) inside an open write batch; each is validated."""
+    rows = [(u.id, u.validate().columns()) for u in units]
+    return _upsert(batch, Unit, rows)
+
+
+def save_zones(batch: WriteBatch, zones: Iterable[ZoneData]) -> list[str]:
+    rows = [(z.id, z.validate().columns()) for z in zones]
+    return _upsert(batch, CrisisZone, rows)
+
+
+def add_units(store: Store, units: Iterable[UnitData], initiator: str | None = None) -> list[str]:
+    with writing(store, initiator) as batch:
+        return save_units(batch, units)
+
+
+def add_zones(store: Store, zones: Iterable[ZoneData], initiator: str | None = None) -> list[str]:
+    with writing(store, initiator) as batch:
+        return save_zones(batch, zones)
+
+
+def move_units(
+    store: Store,
+    moves: Sequence[tuple[str, float, float]],
+    at: datetime | None = None,
+    initiator: str | None = None,
+) -> int:
+    """Move units to new positions: the fast path for tracks (one statement per table)."""
+    from app.core.domain.geo import validate_latlon
+
+    for _uid, lat, lon in moves:
+        validate_latlon(lat, lon)
+    with writing(store, initiator) as batch:
+        when = at or batch.now
+        current: dict[str, tuple[str, str, str, float, float]] = {}
+        ids = [m[0] for m in moves]
+        for start in range(0, len(ids), 900):
+            chunk = ids[start : start + 900]
+            stmt = select(
+                Unit.id, Unit.hlc, Unit.classification, Unit.releasable_to, Unit.lat, Unit.lon
+            ).where(Unit.id.in_(chunk), Unit.deleted.is_(False))
+            for rid, hlc, cls, rel, lat0, lon0 in batch.session.execute(stmt):
+                current[rid] = (hlc, cls, rel, lat0, lon0)
+        updates = []
+        positions = []
+        for uid, lat, lon in moves:
+            if uid not in current:
+                continue
+            hlc, cls, rel, lat0, lon0 = current[uid]
+            if (lat0, lon0) == (lat, lon):
+                continue
+            updates.append({"id": uid, "lat": lat, "lon": lon, "last_report": when,
+                            "updated_at": batch.now, "hlc": batch.hlc})
+            positions.append({"unit_id": uid, "at": when, "lat": lat, "lon": lon})
+            batch.capture("unit", uid, "update", {"lat": lat, "lon": lon, "last_report": when}, hlc, cls, rel)
+            batch._note("unit", "updated", uid)
+            batch._note("unit", "moved", uid)
+        if updates:
+            batch.session.execute(update(Unit), updates)
+            batch.session.execute(insert(UnitPosition), positions)
+        return len(updates)
+
+
+def delete_records(
+    store: Store, model: type[Unit] | type[CrisisZone], ids: Iterable[str], initiator: str | None = None
+) -> int:
+    """Tombstone records (kept for sync, hidden everywhere else)."""
+    kind = KIND_OF[model]
+    with writing(store, initiator) as batch:
+        rows = batch.session.execute(
+            select(model.id, model.hlc, model.classification, model.releasable_to).where(
+                model.id.in_(list(ids)), model.deleted.is_(False)
+            )
+        ).all()
+        for rid, hlc, cls, rel in rows:
+            batch.capture(model.__tablename__, rid, "delete", {"deleted": True}, hlc, cls, rel)
+            batch._note(kind, "removed", rid)
+        if rows:
+            batch.session.execute(
+                update(model),
+                [{"id": r[0], "deleted": True, "updated_at": batch.now, "hlc": batch.hlc} for r in rows],
+            )
+        return len(rows)

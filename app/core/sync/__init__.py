@@ -1,0 +1,1 @@
+"""Synchronisation: hybrid logical clocks, change capture, central sync, bundles."""

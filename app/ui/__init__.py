@@ -1,0 +1,1 @@
+"""Qt user interface: widgets, item models, workers.  No SQL, no business rules."""

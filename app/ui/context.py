@@ -1,0 +1,61 @@
+"""What every panel is given: the store, the background runner, the change
+relay and the shared selection.  Panels talk to each other only through here."""
+
+from __future__ import annotations
+
+from collections.abc import Callable
+
+from PySide6.QtCore import QObject, QSettings, Signal
+
+from app.core.events import Changed
+from app.core.store.engine import Store
+from app.ui.workers import Runner
+
+
+class ChangeRelay(QObject):
+    """Re-emits the store's change events on the GUI thread."""
+
+    sig_changed = Signal(object)
+    """A list of ``app.core.events.Changed`` from one committed operation."""
+
+    def __init__(self, store: Store, parent: QObject | None = None) -> None:
+        super().__init__(parent)
+        self._unsubscribe: Callable[[], None] | None = store.events.subscribe(self._on_changes)
+
+    def _on_changes(self, changes: list[Changed]) -> None:
+        self.sig_changed.emit(changes)
+
+    def close(self) -> None:
+        if self._unsubscribe:
+            self._unsubscribe()
+            self._unsubscribe = None
+
+
+class AppContext(QObject):
+    sig_unit_selected = Signal(str, str)
+    """A unit was selected (unit id or "", the name of who selected it)."""
+    sig_zone_selected = Signal(str, str)
+    """A zone was selected (zone id, who selected it)."""
+    sig_status = Signal(str)
+    """A short message for the status bar."""
+    sig_marking = Signal(str, str)
+    """The banner text and level name of what is shown changed."""
+
+    def __init__(self, store: Store, settings: QSettings, parent: QObject | None = None) -> None:
+        super().__init__(parent)
+        self.store = store
+        self.settings = settings
+        self.runner = Runner(self)
+        self.relay = ChangeRelay(store, self)
+        self.selected_unit = ""
+
+    def select_unit(self, unit_id: str, source: str) -> None:
+        if unit_id == self.selected_unit:
+            return
+        self.selected_unit = unit_id
+        self.sig_unit_selected.emit(unit_id, source)
+
+    def close(self) -> None:
+        self.runner.cancel_all()
+        self.runner.wait()
+        self.relay.close()

@@ -1,0 +1,1 @@
+"""The map: a QtWebEngine page built once by folium, fed deltas over QWebChannel."""

@@ -1,0 +1,98 @@
+"""Keeps the map page in step with the store: a full picture once, deltas after."""
+
+from __future__ import annotations
+
+import json
+from typing import Any
+
+from PySide6.QtCore import QObject, QTimer, Signal
+
+from app.core.events import Changed
+from app.core.mapdoc import picture
+from app.ui.context import AppContext
+from app.ui.map.view import MapView
+
+
+def _serialise(messages: list[dict[str, Any]]) -> str:
+    return json.dumps(messages, separators=(",", ":"))
+
+
+class MapController(QObject):
+    sig_loaded = Signal(int, int)
+    """The whole picture reached the page (units, zones)."""
+    sig_places_sent = Signal()
+    """Place names reached the page."""
+    sig_delta_sent = Signal(int)
+    """A delta for this many records was sent to the page."""
+
+    STALE_CHECK_MS = 30_000
+
+    def __init__(self, ctx: AppContext, view: MapView, parent: QObject | None = None) -> None:
+        super().__init__(parent)
+        self.ctx = ctx
+        self.view = view
+        self.loaded = False
+        self.fit_on_load = True
+        self._stale: dict[str, bool] = {}
+        view.bridge.sig_unit_clicked.connect(lambda uid: ctx.select_unit(uid, "map"))
+        view.bridge.sig_map_clicked.connect(lambda *_: ctx.select_unit("", "map"))
+        view.bridge.sig_zone_clicked.connect(lambda zid: ctx.sig_zone_selected.emit(zid, "map"))
+        ctx.sig_unit_selected.connect(self._on_selected)
+        ctx.relay.sig_changed.connect(self._on_changed)
+        self._stale_timer = QTimer(self)
+        self._stale_timer.setInterval(self.STALE_CHECK_MS)
+        self._stale_timer.timeout.connect(self._check_stale)
+
+    def reload(self) -> None:
+        """Send the whole picture (at start, or after a bulk change)."""
+        self.ctx.runner.submit(picture.full_picture, self.ctx.store, on_done=self._on_picture)
+
+    def _on_picture(self, pic: picture.Picture) -> None:
+        self.view.push(pic.messages)
+        if self.fit_on_load and pic.bounds:
+            self.view.push({"op": "fit", "bounds": pic.bounds})
+            self.fit_on_load = False
+        self.ctx.sig_marking.emit(pic.marking.banner, str(pic.marking.level))
+        self.ctx.runner.submit(picture.places_message, pic.bounds, on_done=self._send_places, pool="io")
+        self.loaded = True
+        self._stale_timer.start()
+        self.sig_loaded.emit(pic.units, pic.zones)
+
+    def _send_places(self, message: dict[str, Any]) -> None:
+        self.view.push(message)
+        self.sig_places_sent.emit()
+
+    def _on_changed(self, changes: list[Changed]) -> None:
+        relevant = [c for c in changes if c.kind in ("unit", "zone")]
+        if not relevant:
+            return
+        if not self.loaded:
+            return  # the pending full load will include it
+        self.ctx.runner.submit(self._build_delta, relevant, on_done=self._send_delta)
+
+    def _build_delta(self, changes: list[Changed]) -> tuple[str, int, picture.Marking]:
+        messages = picture.delta(self.ctx.store, changes)
+        count = sum(len(c.ids) for c in changes)
+        marking = picture.store_marking(self.ctx.store)
+        return _serialise(messages), count, marking
+
+    def _send_delta(self, result: tuple[str, int, picture.Marking]) -> None:
+        payload, count, marking = result
+        self.view.push_raw(payload)
+        self.ctx.sig_marking.emit(marking.banner, str(marking.level))
+        self.sig_delta_sent.emit(count)
+
+    def _on_selected(self, unit_id: str, source: str) -> None:
+        self.view.push({"op": "select", "id": unit_id or None, "pan": source != "map"})
+
+    def _check_stale(self) -> None:
+        self.ctx.runner.submit(
+            picture.stale_changes, self.ctx.store, self._stale, on_done=self._send_stale
+        )
+
+    def _send_stale(self, result: tuple[list[str], list[str]]) -> None:
+        went, back = result
+        if went:
+            self.view.push({"op": "units.stale", "ids": went, "stale": True})
+        if back:
+            self.view.push({"op": "units.stale", "ids": back, "stale": False})

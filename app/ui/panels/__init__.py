@@ -1,0 +1,7 @@
+"""Dockable panels.  Each is a package with ``register(window)``; the main
+window only places what they return."""
+
+PANELS = (
+    "app.ui.panels.units",
+    "app.ui.panels.layers",
+)

@@ -1,0 +1,99 @@
+"""The Layers dock widget: what the map shows."""
+
+from __future__ import annotations
+
+from typing import TYPE_CHECKING, Any
+
+from PySide6.QtCore import Qt
+from PySide6.QtGui import QColor, QIcon, QPixmap
+from PySide6.QtWidgets import QDockWidget, QTreeWidget, QTreeWidgetItem, QVBoxLayout, QWidget
+
+from app.core.domain.entities import ZONE_KINDS
+from app.core.mapdoc.features import zone_kind_label
+from app.i18n import _
+from app.ui.map.view import MapView
+
+if TYPE_CHECKING:
+    from app.ui.main_window import MainWindow
+
+ZONE_COLOURS = {
+    "conflict": "#c1121f", "flood": "#1f6fb4", "earthquake": "#8c510a", "epidemic": "#7b3294",
+    "no-go": "#6a040f", "corridor": "#1a9850", "safe area": "#2b9348",
+    "restricted operating zone": "#e36414",
+}
+AFFILIATION_COLOURS = {"friend": "#80e0ff", "hostile": "#ff8080", "neutral": "#aaffaa", "unknown": "#ffff80"}
+KEY = Qt.ItemDataRole.UserRole + 1
+
+
+def _swatch(colour: str) -> QIcon:
+    pix = QPixmap(14, 14)
+    pix.fill(QColor(colour))
+    return QIcon(pix)
+
+
+class LayersPanel(QWidget):
+    def __init__(self, view: MapView, parent: QWidget | None = None) -> None:
+        super().__init__(parent)
+        self.view = view
+        self.tree = QTreeWidget(self)
+        self.tree.setObjectName("layersTree")
+        self.tree.setHeaderHidden(True)
+        layout = QVBoxLayout(self)
+        layout.setContentsMargins(4, 4, 4, 4)
+        layout.addWidget(self.tree)
+        self.units = self._group(_("Units"), ("units", None))
+        names = {"friend": _("Friend"), "hostile": _("Hostile"), "neutral": _("Neutral"), "unknown": _("Unknown")}
+        for aff, label in names.items():
+            self._leaf(self.units, label, ("aff", aff), AFFILIATION_COLOURS[aff])
+        self.zones = self._group(_("Crisis zones"), ("zones", None))
+        for kind in ZONE_KINDS:
+            self._leaf(self.zones, zone_kind_label(kind), ("zone", kind), ZONE_COLOURS[kind])
+        self.labels = self._group(_("Unit labels"), ("labels", None))
+        self.places = self._group(_("Place names"), ("places", None))
+        self.tree.expandAll()
+        self.tree.itemChanged.connect(self._changed)
+
+    def _group(self, text: str, key: tuple[str, Any]) -> QTreeWidgetItem:
+        item = QTreeWidgetItem(self.tree, [text])
+        item.setFlags(item.flags() | Qt.ItemFlag.ItemIsUserCheckable | Qt.ItemFlag.ItemIsAutoTristate)
+        item.setCheckState(0, Qt.CheckState.Checked)
+        item.setData(0, KEY, key)
+        return item
+
+    def _leaf(self, parent: QTreeWidgetItem, text: str, key: tuple[str, Any], colour: str) -> None:
+        item = QTreeWidgetItem(parent, [text])
+        item.setFlags(item.flags() | Qt.ItemFlag.ItemIsUserCheckable)
+        item.setCheckState(0, Qt.CheckState.Checked)
+        item.setIcon(0, _swatch(colour))
+        item.setData(0, KEY, key)
+
+    def state(self) -> dict[str, Any]:
+        checked = Qt.CheckState.Checked
+        affs = {}
+        zones = {}
+        for i in range(self.units.childCount()):
+            child = self.units.child(i)
+            affs[child.data(0, KEY)[1]] = child.checkState(0) == checked
+        for i in range(self.zones.childCount()):
+            child = self.zones.child(i)
+            zones[child.data(0, KEY)[1]] = child.checkState(0) == checked
+        return {
+            "op": "layers",
+            "affiliations": affs,
+            "zones": zones,
+            "labels": self.labels.checkState(0) == checked,
+            "places": self.places.checkState(0) == checked,
+        }
+
+    def _changed(self, *_args: Any) -> None:
+        self.view.push(self.state())
+
+
+def register(window: MainWindow) -> QDockWidget:
+    panel = LayersPanel(window.map_view)
+    dock = QDockWidget(_("Layers"), window)
+    dock.setObjectName("layersDock")
+    dock.setWidget(panel)
+    window.add_panel(dock, Qt.DockWidgetArea.LeftDockWidgetArea)
+    window.layers_panel = panel
+    return dock

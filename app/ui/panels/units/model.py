@@ -1,0 +1,186 @@
+"""Units table model: rows of ``UnitRow`` loaded off the GUI thread."""
+
+from __future__ import annotations
+
+from datetime import UTC, datetime
+from typing import Any
+
+from PySide6.QtCore import (
+    QAbstractTableModel,
+    QModelIndex,
+    QPersistentModelIndex,
+    QSortFilterProxyModel,
+    Qt,
+)
+from PySide6.QtGui import QBrush, QColor
+
+from app.core.domain.dtg import format_dtg
+from app.core.domain.geo import to_mgrs
+from app.core.store.queries import UnitRow
+from app.i18n import _
+from app.ui.symbols import SymbolIcons
+
+Index = QModelIndex | QPersistentModelIndex
+
+READINESS_COLOURS = {"green": "#2e7d32", "amber": "#ef8f00", "red": "#c62828"}
+SORT_ROLE = Qt.ItemDataRole.UserRole + 1
+ID_ROLE = Qt.ItemDataRole.UserRole + 2
+
+
+class UnitsModel(QAbstractTableModel):
+    SYMBOL, NAME, CALLSIGN, NATION, ECHELON, READINESS, MGRS, REPORTED = range(8)
+
+    def __init__(self, icons: SymbolIcons) -> None:
+        super().__init__()
+        self.icons = icons
+        self.rows: list[UnitRow] = []
+        self.row_of: dict[str, int] = {}
+        self._mgrs: dict[tuple[float, float], str] = {}
+        self.now = datetime.now(UTC)
+        icons.sig_ready.connect(self._icons_ready)
+
+    def headers(self) -> list[str]:
+        return [_("Symbol"), _("Name"), _("Callsign"), _("Nation"), _("Echelon"),
+                _("Readiness"), _("MGRS"), _("Last report")]
+
+    # -------------------------------------------------------------- Qt API
+    def rowCount(self, parent: Index = QModelIndex()) -> int:  # noqa: N802, B008
+        return 0 if parent.isValid() else len(self.rows)
+
+    def columnCount(self, parent: Index = QModelIndex()) -> int:  # noqa: N802, B008
+        return 0 if parent.isValid() else 8
+
+    def headerData(self, section: int, orientation: Qt.Orientation, role: int = Qt.ItemDataRole.DisplayRole) -> Any:  # noqa: N802
+        if orientation == Qt.Orientation.Horizontal and role == Qt.ItemDataRole.DisplayRole:
+            return self.headers()[section]
+        return None
+
+    def data(self, index: Index, role: int = Qt.ItemDataRole.DisplayRole) -> Any:
+        if not index.isValid():
+            return None
+        row = self.rows[index.row()]
+        col = index.column()
+        if role == ID_ROLE:
+            return row.id
+        if role in (Qt.ItemDataRole.DisplayRole, SORT_ROLE):
+            return self._text(row, col, sort=role == SORT_ROLE)
+        if role == Qt.ItemDataRole.DecorationRole and col == self.SYMBOL:
+            return self.icons.pixmap(row.sidc)
+        if role == Qt.ItemDataRole.ToolTipRole:
+            # plain text: Qt would render a tooltip starting with markup as rich text
+            return Qt.convertFromPlainText(f"{row.name}\n{row.callsign}\n{row.sidc}")
+        if role == Qt.ItemDataRole.ForegroundRole:
+            if col == self.READINESS:
+                return QBrush(QColor(READINESS_COLOURS.get(row.readiness, "#000")))
+            if row.is_stale(self.now):
+                return QBrush(QColor("#888888"))
+        if role == Qt.ItemDataRole.TextAlignmentRole and col == self.MGRS:
+            return int(Qt.AlignmentFlag.AlignVCenter | Qt.AlignmentFlag.AlignLeft)
+        return None
+
+    def _text(self, row: UnitRow, col: int, sort: bool) -> Any:
+        if col == self.SYMBOL:
+            return row.sidc if sort else None
+        if col == self.NAME:
+            return row.name
+        if col == self.CALLSIGN:
+            return row.callsign
+        if col == self.NATION:
+            return row.nation
+        if col == self.ECHELON:
+            return row.echelon or ""
+        if col == self.READINESS:
+            if sort:
+                return ("green", "amber", "red").index(row.readiness) if row.readiness in READINESS_COLOURS else 9
+            return {"green": _("green"), "amber": _("amber"), "red": _("red")}.get(row.readiness, row.readiness)
+        if col == self.MGRS:
+            return self.mgrs(row)
+        if col == self.REPORTED:
+            if sort:
+                return row.last_report.timestamp() if row.last_report else 0.0
+            return format_dtg(row.last_report) if row.last_report else ""
+        return None
+
+    def mgrs(self, row: UnitRow) -> str:
+        key = (row.lat, row.lon)
+        text = self._mgrs.get(key)
+        if text is None:
+            try:
+                text = to_mgrs(row.lat, row.lon, precision=4)
+            except ValueError:
+                text = ""
+            if len(self._mgrs) > 200_000:
+                self._mgrs.clear()
+            self._mgrs[key] = text
+        return text
+
+    # -------------------------------------------------------------- updates
+    def reset_rows(self, rows: list[UnitRow]) -> None:
+        self.beginResetModel()
+        self.rows = list(rows)
+        self.row_of = {r.id: i for i, r in enumerate(self.rows)}
+        self.now = datetime.now(UTC)
+        self.endResetModel()
+        self.icons.request({r.sidc for r in rows})
+
+    def apply(self, changed: list[UnitRow], removed: set[str]) -> None:
+        """Update rows in place, append new ones, drop removed ones."""
+        self.now = datetime.now(UTC)
+        first, last = len(self.rows), -1
+        new: list[UnitRow] = []
+        for row in changed:
+            i = self.row_of.get(row.id)
+            if i is None:
+                new.append(row)
+            else:
+                self.rows[i] = row
+                first, last = min(first, i), max(last, i)
+        if last >= 0:
+            self.dataChanged.emit(self.index(first, 0), self.index(last, 7))
+        if new:
+            start = len(self.rows)
+            self.beginInsertRows(QModelIndex(), start, start + len(new) - 1)
+            self.rows.extend(new)
+            for i, r in enumerate(new, start):
+                self.row_of[r.id] = i
+            self.endInsertRows()
+            self.icons.request({r.sidc for r in new})
+        for uid in removed:
+            i = self.row_of.pop(uid, None)
+            if i is None:
+                continue
+            self.beginRemoveRows(QModelIndex(), i, i)
+            del self.rows[i]
+            self.endRemoveRows()
+            self.row_of = {r.id: n for n, r in enumerate(self.rows)}
+
+    def _icons_ready(self) -> None:
+        if self.rows:
+            self.dataChanged.emit(
+                self.index(0, self.SYMBOL), self.index(len(self.rows) - 1, self.SYMBOL),
+                [Qt.ItemDataRole.DecorationRole],
+            )
+
+
+class UnitsFilter(QSortFilterProxyModel):
+    """Filters on name, callsign, nation, echelon and SIDC at once."""
+
+    def __init__(self) -> None:
+        super().__init__()
+        self.setSortRole(SORT_ROLE)
+        self.setSortCaseSensitivity(Qt.CaseSensitivity.CaseInsensitive)
+        self._needle = ""
+
+    def set_text(self, text: str) -> None:
+        self.beginFilterChange()
+        self._needle = text.strip().casefold()
+        self.endFilterChange(QSortFilterProxyModel.Direction.Rows)
+
+    def filterAcceptsRow(self, source_row: int, source_parent: Index) -> bool:  # noqa: N802
+        if not self._needle:
+            return True
+        model = self.sourceModel()
+        assert isinstance(model, UnitsModel)
+        r = model.rows[source_row]
+        hay = f"{r.name}\t{r.callsign}\t{r.nation}\t{r.echelon or ''}\t{r.sidc}".casefold()
+        return self._needle in hay

@@ -1,0 +1,650 @@
+/* Coalition COP map page.
+ *
+ * Built once by folium (app/core/mapdoc/page.py); afterwards Python talks to it
+ * only through COP.receive(message) (over QWebChannel in the app, or with the
+ * data inlined in an exported HTML file).  Units are drawn on one canvas from
+ * milsymbol sprites cached per SIDC and size (DESIGN §5); user text is only ever
+ * drawn on the canvas or put in textContent, never parsed as markup.
+ */
+(function () {
+  "use strict";
+
+  var COP = (window.COP = {});
+  var ZONE_COLOURS = {
+    conflict: "#c1121f",
+    flood: "#1f6fb4",
+    earthquake: "#8c510a",
+    epidemic: "#7b3294",
+    "no-go": "#6a040f",
+    corridor: "#1a9850",
+    "safe area": "#2b9348",
+    "restricted operating zone": "#e36414",
+  };
+  var DASHED = { "no-go": "6 4", corridor: "10 6", "restricted operating zone": "4 4" };
+  var THEMES = {
+    day: { sea: "#b8cfe0", land: "#f1eee6", border: "#9c968b", label: "#111", halo: "#fff", place: "#4a4a4a" },
+    night: { sea: "#0b1620", land: "#1b242c", border: "#3d4a55", label: "#e6d6b0", halo: "#000", place: "#9a8f7a" },
+  };
+
+  var state = {
+    map: null,
+    bridge: null,
+    units: new Map(), // id -> unit
+    order: [], // draw order (ids)
+    orderDirty: true,
+    hiddenAffiliations: new Set(),
+    hiddenZoneKinds: new Set(),
+    showUnits: true,
+    showLabels: true,
+    showPlaces: true,
+    places: [],
+    selected: null,
+    sprites: new Map(),
+    scale: 1,
+    zones: new Map(), // id -> L.GeoJSON layer
+    zoneData: new Map(), // id -> feature
+    drawn: [],
+    drawnCount: 0,
+    frame: 0,
+    pendingPaintReport: null,
+    theme: "day",
+    stats: { lastDrawMs: 0, lastBatchSize: 0, seq: 0 },
+  };
+
+  function affiliationOf(u) {
+    return u.aff || "unknown";
+  }
+
+  /* ------------------------------------------------------------ sprites */
+  function spriteFor(sidc, size, stale) {
+    var key = sidc + "|" + size + "|" + (stale ? 1 : 0);
+    var sprite = state.sprites.get(key);
+    if (sprite) return sprite;
+    var dpr = window.devicePixelRatio || 1;
+    var sym = new ms.Symbol(sidc, { size: size, outlineWidth: 2, outlineColor: "rgba(255,255,255,0.9)" });
+    var canvas = sym.asCanvas(dpr);
+    var dim = sym.getSize();
+    var anchor = sym.getAnchor();
+    if (stale) {
+      var grey = document.createElement("canvas");
+      grey.width = canvas.width;
+      grey.height = canvas.height;
+      var g = grey.getContext("2d");
+      g.filter = "grayscale(1) opacity(0.5)";
+      g.drawImage(canvas, 0, 0);
+      canvas = grey;
+    }
+    var octagon = sym.octagonAnchor || anchor;
+    sprite = { canvas: canvas, w: dim.width, h: dim.height, ax: anchor.x, ay: anchor.y, valid: sym.isValid() };
+    state.sprites.set(key, sprite);
+    return sprite;
+  }
+
+  function symbolSize(zoom, visible) {
+    var base = zoom <= 4 ? 14 : zoom <= 6 ? 18 : zoom <= 8 ? 24 : 30;
+    if (visible > 5000) base = Math.min(base, 14);
+    else if (visible > 1500) base = Math.min(base, 18);
+    return Math.round(base * state.scale);
+  }
+
+  /* ------------------------------------------------------------ unit layer */
+  var UnitCanvasLayer = L.Layer.extend({
+    onAdd: function (map) {
+      this._canvas = L.DomUtil.create("canvas", "cop-units");
+      map.getPane("copUnits").appendChild(this._canvas);
+      map.on("moveend resize viewreset", this._schedule, this);
+      map.on("zoomstart", this._hide, this);
+      map.on("zoomend", this._show, this);
+      this._schedule();
+    },
+    onRemove: function (map) {
+      L.DomUtil.remove(this._canvas);
+      map.off("moveend resize viewreset", this._schedule, this);
+      map.off("zoomstart", this._hide, this);
+      map.off("zoomend", this._show, this);
+    },
+    _hide: function () {
+      this._canvas.style.visibility = "hidden";
+    },
+    _show: function () {
+      this._canvas.style.visibility = "visible";
+      this._schedule();
+    },
+    _schedule: function () {
+      if (this._raf) return;
+      var self = this;
+      this._raf = L.Util.requestAnimFrame(function () {
+        self._raf = null;
+        self.redraw();
+      });
+    },
+    redraw: function () {
+      var t0 = performance.now();
+      var map = this._map;
+      if (!map) return;
+      var size = map.getSize();
+      var dpr = window.devicePixelRatio || 1;
+      var canvas = this._canvas;
+      var topLeft = map.containerPointToLayerPoint([0, 0]);
+      L.DomUtil.setPosition(canvas, topLeft);
+      if (canvas.width !== size.x * dpr || canvas.height !== size.y * dpr) {
+        canvas.width = size.x * dpr;
+        canvas.height = size.y * dpr;
+        canvas.style.width = size.x + "px";
+        canvas.style.height = size.y + "px";
+      }
+      var ctx = canvas.getContext("2d");
+      ctx.setTransform(dpr, 0, 0, dpr, 0, 0);
+      ctx.clearRect(0, 0, size.x, size.y);
+      var drawn = [];
+      state.drawn = drawn;
+      if (!state.showUnits) {
+        state.drawnCount = 0;
+        return this._done(t0);
+      }
+      var zoom = map.getZoom();
+      var origin = map.getPixelOrigin();
+      var offX = -origin.x - topLeft.x;
+      var offY = -origin.y - topLeft.y;
+      var margin = 40;
+      var visible = [];
+      if (state.orderDirty) {
+        // draw higher echelons last (on top), selected above all
+        state.order = Array.from(state.units.keys());
+        state.order.sort(function (a, b) {
+          return (state.units.get(a).rank || 0) - (state.units.get(b).rank || 0);
+        });
+        state.orderDirty = false;
+      }
+      for (var i = 0; i < state.order.length; i++) {
+        var u = state.units.get(state.order[i]);
+        if (!u || state.hiddenAffiliations.has(affiliationOf(u))) continue;
+        if (u._z !== zoom) {
+          var p = map.project([u.lat, u.lon], zoom);
+          u._px = p.x;
+          u._py = p.y;
+          u._z = zoom;
+        }
+        var x = u._px + offX;
+        var y = u._py + offY;
+        if (x < -margin || y < -margin || x > size.x + margin || y > size.y + margin) continue;
+        visible.push([u, x, y]);
+      }
+      var symSize = symbolSize(zoom, visible.length);
+      var labels = state.showLabels && visible.length <= 1500;
+      var grid = new LabelGrid(size.x, size.y);
+      var fontPx = Math.round(11 * state.scale);
+      ctx.font = fontPx + "px 'DejaVu Sans', 'Segoe UI', sans-serif";
+      ctx.textBaseline = "middle";
+      ctx.lineJoin = "round";
+      var theme = THEMES[state.theme];
+      // pass 1: where each symbol and label goes (symbols reserve space first)
+      var placed = [];
+      for (var j = 0; j < visible.length; j++) {
+        var entry = visible[j];
+        var sprite = spriteFor(entry[0].sidc, symSize, entry[0].stale);
+        var left = entry[1] - sprite.ax;
+        var top = entry[2] - sprite.ay;
+        grid.add(left, top, sprite.w, sprite.h);
+        placed.push([entry[0], sprite, left, top, entry[1], entry[2], null]);
+      }
+      if (labels) {
+        for (var k = placed.length - 1; k >= 0; k--) {
+          var pl = placed[k];
+          if (!pl[0].label) continue;
+          var tw = ctx.measureText(pl[0].label).width;
+          var lx = pl[2] + pl[1].w + 3;
+          if (grid.take(lx, pl[5] - fontPx / 2 - 1, tw, fontPx + 2)) pl[6] = [lx, pl[5]];
+        }
+      }
+      // pass 2: place names where nothing of ours is
+      drawPlaces(ctx, grid, zoom, offX, offY, size, theme);
+      // pass 3: symbols, then their labels
+      var selectedEntry = null;
+      ctx.font = fontPx + "px 'DejaVu Sans', 'Segoe UI', sans-serif";
+      for (var m = 0; m < placed.length; m++) {
+        var q = placed[m];
+        ctx.drawImage(q[1].canvas, q[2], q[3], q[1].w, q[1].h);
+        drawn.push({ id: q[0].id, x: q[2], y: q[3], w: q[1].w, h: q[1].h, cx: q[4], cy: q[5] });
+        if (q[0].id === state.selected) selectedEntry = drawn[drawn.length - 1];
+      }
+      ctx.lineWidth = 3;
+      ctx.strokeStyle = theme.halo;
+      for (var n = 0; n < placed.length; n++) {
+        var lab = placed[n][6];
+        if (!lab) continue;
+        ctx.strokeText(placed[n][0].label, lab[0], lab[1]);
+        ctx.fillStyle = placed[n][0].stale ? "#777" : theme.label;
+        ctx.fillText(placed[n][0].label, lab[0], lab[1]);
+      }
+      if (selectedEntry) {
+        ctx.lineWidth = 3;
+        ctx.strokeStyle = "#ffb000";
+        ctx.strokeRect(selectedEntry.x - 4, selectedEntry.y - 4, selectedEntry.w + 8, selectedEntry.h + 8);
+      }
+      state.drawnCount = drawn.length;
+      this._done(t0);
+    },
+    _done: function (t0) {
+      state.stats.lastDrawMs = performance.now() - t0;
+      state.frame += 1;
+      reportPaint();
+    },
+  });
+
+  function LabelGrid(w, h) {
+    this.cell = 32;
+    this.cols = Math.ceil(w / this.cell) + 1;
+    this.cells = new Map();
+  }
+  LabelGrid.prototype.add = function (x, y, w, h) {
+    var c = this.cell, rect = [x, y, w, h], gx, gy, k, list;
+    for (gx = Math.floor(x / c); gx <= Math.floor((x + w) / c); gx++) {
+      for (gy = Math.floor(y / c); gy <= Math.floor((y + h) / c); gy++) {
+        k = gx + gy * 100000;
+        list = this.cells.get(k);
+        if (!list) this.cells.set(k, (list = []));
+        list.push(rect);
+      }
+    }
+  };
+  LabelGrid.prototype.take = function (x, y, w, h) {
+    var c = this.cell;
+    var x0 = Math.floor(x / c), x1 = Math.floor((x + w) / c);
+    var y0 = Math.floor(y / c), y1 = Math.floor((y + h) / c);
+    var gx, gy, k, list, r, n;
+    for (gx = x0; gx <= x1; gx++) {
+      for (gy = y0; gy <= y1; gy++) {
+        list = this.cells.get(gx + gy * 100000);
+        if (!list) continue;
+        for (n = 0; n < list.length; n++) {
+          r = list[n];
+          if (x < r[0] + r[2] && x + w > r[0] && y < r[1] + r[3] && y + h > r[1]) return false;
+        }
+      }
+    }
+    this.add(x, y, w, h);
+    return true;
+  };
+
+  function drawPlaces(ctx, grid, zoom, offX, offY, size, theme) {
+    if (!state.places.length || !state.showPlaces) return;
+    var minPop = zoom < 5 ? 500000 : zoom < 6 ? 100000 : zoom < 7 ? 40000 : zoom < 9 ? 10000 : 0;
+    var fontPx = Math.round(12 * state.scale);
+    ctx.font = "italic " + fontPx + "px 'DejaVu Sans', 'Segoe UI', sans-serif";
+    ctx.textBaseline = "middle";
+    for (var i = 0; i < state.places.length; i++) {
+      var p = state.places[i];
+      if (p.pop < minPop) continue;
+      if (p._z !== zoom) {
+        var pt = state.map.project([p.lat, p.lon], zoom);
+        p._px = pt.x;
+        p._py = pt.y;
+        p._z = zoom;
+      }
+      var x = p._px + offX, y = p._py + offY;
+      if (x < 0 || y < 0 || x > size.x || y > size.y) continue;
+      var tw = ctx.measureText(p.name).width;
+      if (!grid.take(x - 4, y - fontPx / 2 - 1, tw + 12, fontPx + 2)) continue;
+      ctx.fillStyle = theme.place;
+      ctx.beginPath();
+      ctx.arc(x, y, 2.5, 0, 2 * Math.PI);
+      ctx.fill();
+      ctx.lineWidth = 3;
+      ctx.strokeStyle = theme.halo;
+      ctx.strokeText(p.name, x + 5, y);
+      ctx.fillText(p.name, x + 5, y);
+    }
+  }
+
+  function reportPaint() {
+    if (state.pendingPaintReport || !state.bridge) return;
+    // rAF runs before the frame is painted; the timeout after it runs once it was
+    state.pendingPaintReport = L.Util.requestAnimFrame(function () {
+      setTimeout(function () {
+        state.pendingPaintReport = null;
+        state.stats.seq += 1;
+        state.bridge.painted(
+          JSON.stringify({ frame: state.frame, drawn: state.drawnCount, total: state.units.size, drawMs: state.stats.lastDrawMs })
+        );
+      }, 0);
+    });
+  }
+
+  function hitTest(containerPoint) {
+    var d = state.drawn;
+    for (var i = d.length - 1; i >= 0; i--) {
+      var r = d[i];
+      if (containerPoint.x >= r.x && containerPoint.x <= r.x + r.w && containerPoint.y >= r.y && containerPoint.y <= r.y + r.h)
+        return r.id;
+    }
+    return null;
+  }
+
+  /* ------------------------------------------------------------ units API */
+  function putUnit(u) {
+    var old = state.units.get(u.id);
+    if (old && old.rank === u.rank) {
+      Object.assign(old, u);
+      old._z = null;
+    } else {
+      u._z = null;
+      state.units.set(u.id, u);
+      state.orderDirty = true;
+    }
+  }
+
+  function redrawUnits() {
+    if (state.unitLayer) state.unitLayer._schedule();
+  }
+
+  /* ------------------------------------------------------------ zones */
+  function zoneStyle(feature) {
+    var p = feature.properties || {};
+    var colour = ZONE_COLOURS[p.kind] || "#555";
+    var sev = Math.max(1, Math.min(5, p.severity || 3));
+    return {
+      pane: "copZones",
+      color: colour,
+      weight: 1.2 + sev * 0.45,
+      opacity: 0.95,
+      fillColor: colour,
+      fillOpacity: 0.06 + sev * 0.045,
+      dashArray: DASHED[p.kind] || null,
+    };
+  }
+
+  function zoneTooltip(feature) {
+    var p = feature.properties || {};
+    var box = document.createElement("div");
+    var title = document.createElement("b");
+    title.textContent = p.name || "";
+    box.appendChild(title);
+    var line = document.createElement("div");
+    line.textContent = (p.kind_label || p.kind || "") + " · " + (p.severity_label || ("severity " + p.severity));
+    box.appendChild(line);
+    if (p.marking) {
+      var mark = document.createElement("div");
+      mark.className = "cop-marking";
+      mark.textContent = p.marking;
+      box.appendChild(mark);
+    }
+    return box;
+  }
+
+  function putZone(feature) {
+    removeZone(feature.id);
+    var layer = L.geoJSON(feature, { style: zoneStyle, pane: "copZones", interactive: true });
+    layer.bindTooltip(zoneTooltip(feature), { sticky: true, className: "cop-tip" });
+    layer.on("click", function (ev) {
+      L.DomEvent.stopPropagation(ev);
+      if (state.bridge) state.bridge.zoneClicked(String(feature.id));
+    });
+    state.zones.set(feature.id, layer);
+    state.zoneData.set(feature.id, feature);
+    if (!state.hiddenZoneKinds.has((feature.properties || {}).kind)) layer.addTo(state.map);
+  }
+
+  function removeZone(id) {
+    var layer = state.zones.get(id);
+    if (layer) {
+      state.map.removeLayer(layer);
+      state.zones.delete(id);
+      state.zoneData.delete(id);
+    }
+  }
+
+  function applyZoneVisibility() {
+    state.zones.forEach(function (layer, id) {
+      var kind = (state.zoneData.get(id).properties || {}).kind;
+      var show = !state.hiddenZoneKinds.has(kind);
+      if (show && !state.map.hasLayer(layer)) layer.addTo(state.map);
+      if (!show && state.map.hasLayer(layer)) state.map.removeLayer(layer);
+    });
+  }
+
+  /* ------------------------------------------------------------ messages */
+  var handlers = {
+    "units.reset": function (m) {
+      state.units.clear();
+      (m.units || []).forEach(putUnit);
+      state.orderDirty = true;
+      state.stats.lastBatchSize = (m.units || []).length;
+      redrawUnits();
+    },
+    "units.delta": function (m) {
+      (m.add || []).forEach(putUnit);
+      (m.update || []).forEach(putUnit);
+      (m.remove || []).forEach(function (id) {
+        state.units.delete(id);
+        state.orderDirty = true;
+      });
+      state.stats.lastBatchSize = (m.add || []).length + (m.update || []).length + (m.remove || []).length;
+      redrawUnits();
+    },
+    "units.stale": function (m) {
+      (m.ids || []).forEach(function (id) {
+        var u = state.units.get(id);
+        if (u) u.stale = m.stale;
+      });
+      redrawUnits();
+    },
+    "places.reset": function (m) {
+      state.places = m.places || [];
+      redrawUnits();
+    },
+    "zones.reset": function (m) {
+      Array.from(state.zones.keys()).forEach(removeZone);
+      ((m.zones && m.zones.features) || []).forEach(putZone);
+    },
+    "zones.delta": function (m) {
+      (m.add || []).concat(m.update || []).forEach(putZone);
+      (m.remove || []).forEach(removeZone);
+    },
+    select: function (m) {
+      state.selected = m.id || null;
+      var u = m.id && state.units.get(m.id);
+      if (u && m.pan) {
+        var b = state.map.getBounds().pad(-0.1);
+        if (!b.contains([u.lat, u.lon])) state.map.panTo([u.lat, u.lon]);
+      }
+      redrawUnits();
+    },
+    fly: function (m) {
+      state.map.setView([m.lat, m.lon], m.zoom || state.map.getZoom(), { animate: false });
+    },
+    fit: function (m) {
+      state.map.fitBounds(m.bounds, { animate: false, padding: [20, 20] });
+    },
+    layers: function (m) {
+      if (m.affiliations) {
+        Object.keys(m.affiliations).forEach(function (k) {
+          if (m.affiliations[k]) state.hiddenAffiliations.delete(k);
+          else state.hiddenAffiliations.add(k);
+        });
+      }
+      if (m.zones) {
+        Object.keys(m.zones).forEach(function (k) {
+          if (m.zones[k]) state.hiddenZoneKinds.delete(k);
+          else state.hiddenZoneKinds.add(k);
+        });
+        applyZoneVisibility();
+      }
+      if (typeof m.units === "boolean") state.showUnits = m.units;
+      if (typeof m.labels === "boolean") state.showLabels = m.labels;
+      if (typeof m.places === "boolean") state.showPlaces = m.places;
+      redrawUnits();
+    },
+    scale: function (m) {
+      state.scale = m.factor || 1;
+      state.sprites.clear();
+      redrawUnits();
+    },
+    theme: function (m) {
+      setTheme(m.name);
+    },
+  };
+
+  COP.receive = function (message) {
+    var m = typeof message === "string" ? JSON.parse(message) : message;
+    if (Array.isArray(m)) {
+      m.forEach(COP.receive);
+      return;
+    }
+    var handler = handlers[m.op];
+    if (handler) handler(m);
+  };
+
+  /* ------------------------------------------------------------ basemap */
+  function setTheme(name) {
+    state.theme = THEMES[name] ? name : "day";
+    var t = THEMES[state.theme];
+    state.map.getContainer().style.background = t.sea;
+    if (state.basemap) state.basemap.setStyle({ fillColor: t.land, color: t.border });
+    document.body.classList.toggle("cop-night", state.theme === "night");
+    redrawUnits();
+  }
+
+  function showBasemap(topo) {
+    var t = THEMES[state.theme];
+    var key = topo.objects.countries ? "countries" : Object.keys(topo.objects)[0];
+    var geo = topojson.feature(topo, topo.objects[key]);
+    state.basemap = L.geoJSON(geo, {
+      pane: "copBasemap",
+      interactive: false,
+      style: { fillColor: t.land, fillOpacity: 1, color: t.border, weight: 0.8 },
+    }).addTo(state.map);
+    state.basemapReady = true;
+  }
+
+  function loadBasemap(options) {
+    if (options.basemapData) {
+      showBasemap(options.basemapData);
+      return;
+    }
+    if (!options.basemapUrl) return;
+    var xhr = new XMLHttpRequest();
+    xhr.open("GET", options.basemapUrl);
+    xhr.onload = function () {
+      try {
+        showBasemap(JSON.parse(xhr.responseText));
+      } catch (e) {
+        console.error("basemap: " + e);
+      }
+    };
+    xhr.send();
+  }
+
+  /* ------------------------------------------------------------ init */
+  COP.init = function (map, options) {
+    options = options || {};
+    state.map = map;
+    map.attributionControl.setPrefix(false);
+    map.attributionControl.addAttribution("Natural Earth");
+    map.createPane("copBasemap").style.zIndex = 150;
+    map.createPane("copZones").style.zIndex = 380;
+    map.createPane("copUnits").style.zIndex = 450;
+    map.getPane("copUnits").style.pointerEvents = "none";
+    if (options.scale) state.scale = options.scale;
+    if (options.theme) state.theme = options.theme;
+    setTheme(state.theme);
+    loadBasemap(options);
+    state.unitLayer = new UnitCanvasLayer().addTo(map);
+
+    var tip = L.DomUtil.create("div", "cop-tip cop-hover", map.getContainer());
+    tip.style.display = "none";
+    state.tip = tip;
+    var pendingMove = null;
+    map.on("mousemove", function (ev) {
+      var id = hitTest(ev.containerPoint);
+      map.getContainer().style.cursor = id ? "pointer" : "";
+      if (id) showUnitTip(state.units.get(id), ev.containerPoint);
+      else tip.style.display = "none";
+      if (!pendingMove && state.bridge) {
+        pendingMove = ev.latlng;
+        L.Util.requestAnimFrame(function () {
+          state.bridge.cursorMoved(pendingMove.lat, pendingMove.lng);
+          pendingMove = null;
+        });
+      } else if (pendingMove) {
+        pendingMove = ev.latlng;
+      }
+    });
+    map.on("mouseout", function () {
+      tip.style.display = "none";
+    });
+    map.on("click", function (ev) {
+      var id = hitTest(ev.containerPoint);
+      state.selected = id;
+      redrawUnits();
+      if (state.bridge) {
+        if (id) state.bridge.unitClicked(id);
+        else state.bridge.mapClicked(ev.latlng.lat, ev.latlng.lng);
+      }
+    });
+    map.on("moveend", function () {
+      if (!state.bridge) return;
+      var c = map.getCenter();
+      var b = map.getBounds();
+      state.bridge.viewChanged(
+        JSON.stringify({ lat: c.lat, lon: c.lng, zoom: map.getZoom(), bounds: [[b.getSouth(), b.getWest()], [b.getNorth(), b.getEast()]] })
+      );
+    });
+
+    if (options.data) COP.receive(options.data);
+    if (typeof QWebChannel !== "undefined" && typeof qt !== "undefined") {
+      new QWebChannel(qt.webChannelTransport, function (channel) {
+        state.bridge = channel.objects.bridge;
+        state.bridge.sig_push.connect(function (msg) {
+          COP.receive(msg);
+        });
+        state.bridge.pageReady();
+      });
+    }
+  };
+
+  function showUnitTip(u, point) {
+    if (!u) return;
+    var tip = state.tip;
+    tip.textContent = "";
+    var title = document.createElement("b");
+    title.textContent = u.name;
+    tip.appendChild(title);
+    var lines = [u.callsign, u.detail, u.marking];
+    lines.forEach(function (text) {
+      if (!text) return;
+      var div = document.createElement("div");
+      div.textContent = text;
+      tip.appendChild(div);
+    });
+    tip.style.left = point.x + 16 + "px";
+    tip.style.top = point.y + 12 + "px";
+    tip.style.display = "block";
+  }
+
+  /* ------------------------------------------------------------ test & tool hooks */
+  COP.stats = function () {
+    return {
+      total: state.units.size,
+      drawn: state.drawnCount,
+      zones: state.zones.size,
+      frame: state.frame,
+      basemap: !!state.basemapReady,
+      selected: state.selected,
+      center: [state.map.getCenter().lat, state.map.getCenter().lng],
+      zoom: state.map.getZoom(),
+    };
+  };
+  COP.unit = function (id) {
+    var u = state.units.get(id);
+    return u ? { id: u.id, lat: u.lat, lon: u.lon, name: u.name, stale: !!u.stale } : null;
+  };
+  COP.unitScreenPoint = function (id) {
+    for (var i = 0; i < state.drawn.length; i++) if (state.drawn[i].id === id) return [state.drawn[i].cx, state.drawn[i].cy];
+    return null;
+  };
+  COP.redrawNow = function () {
+    if (state.unitLayer) state.unitLayer.redraw();
+    return state.drawnCount;
+  };
+})();

@@ -1,0 +1,127 @@
+"""The main window as a watchkeeper uses it: the picture on a real map, offline."""
+
+from __future__ import annotations
+
+from typing import Any
+
+from PySide6.QtCore import QPoint, Qt
+
+from app.core.domain.entities import UnitData
+from app.core.store.models import Unit
+from app.core.store.ops import add_units, delete_records, move_units
+from app.core.store.queries import counts, list_units
+
+
+def test_map_loads_offline_with_every_unit_drawn(window: Any, js: Any, picture: Any) -> None:
+    view = window.map_view
+    stats = js(view, "COP.stats()")
+    assert stats["basemap"] is True
+    assert stats["total"] == counts(picture)["units"] == 4
+    assert stats["drawn"] == 4  # the view was fitted to the picture
+    assert stats["zones"] == 1
+    # everything the page asked for was local, and nothing was blocked
+    assert view.guard.seen, "the interceptor saw no request at all"
+    assert view.guard.blocked == []
+    assert all(url.split(":", 1)[0] in ("file", "qrc", "data", "blob", "about") for url in view.guard.seen)
+
+
+def test_a_remote_request_from_the_page_is_blocked(window: Any, js: Any, qtbot: Any) -> None:
+    view = window.map_view
+    js(view, "var i = new Image(); i.src = 'http://tile.example.invalid/1/1/1.png'; document.body.appendChild(i); 1")
+    qtbot.waitUntil(lambda: any("example.invalid" in u for u in view.guard.blocked), timeout=10000)
+
+
+def test_banner_shows_the_highest_marking(window: Any) -> None:
+    text = window.banner_top.text()
+    assert text.startswith("NATO RESTRICTED")
+    assert window.banner_bottom.text() == text
+
+
+def test_clicking_a_symbol_selects_its_row(window: Any, js: Any, qtbot: Any, picture: Any) -> None:
+    target = next(u for u in list_units(picture) if u.callsign == "BRAVO 1")
+    x, y = js(window.map_view, f"COP.unitScreenPoint({target.id!r})")
+    qtbot.mouseClick(window.map_view.focusProxy(), Qt.MouseButton.LeftButton, pos=QPoint(int(x), int(y)))
+    table = window.units_panel.table
+    qtbot.waitUntil(lambda: bool(table.selectionModel().selectedRows()), timeout=5000)
+    row = table.selectionModel().selectedRows()[0]
+    assert row.data(Qt.ItemDataRole.UserRole + 2) == target.id
+    assert window.ctx.selected_unit == target.id
+
+
+def test_selecting_a_row_selects_the_symbol(window: Any, js: Any, qtbot: Any, picture: Any) -> None:
+    table = window.units_panel.table
+    proxy = window.units_panel.proxy
+    for r in range(proxy.rowCount()):
+        if proxy.index(r, 2).data() == "ALPHA 6":
+            table.selectRow(r)
+            break
+    target = next(u for u in list_units(picture) if u.callsign == "ALPHA 6")
+    qtbot.waitUntil(lambda: js(window.map_view, "COP.stats().selected") == target.id, timeout=5000)
+
+
+def test_markup_in_a_name_shows_as_text(qtbot: Any, window: Any, js: Any, picture: Any) -> None:
+    hostile_name = "<img src=x onerror=alert(1)>"
+    js(window.map_view, "window.__alerted = false; window.alert = function(){ window.__alerted = true; }; 1")
+    [uid] = add_units(picture, [UnitData(name=hostile_name, sidc="10011000001211000000", lat=-12.8, lon=40.2)])
+    qtbot.waitUntil(lambda: js(window.map_view, f"COP.unit({uid!r})") is not None, timeout=10000)
+    qtbot.waitUntil(lambda: js(window.map_view, f"COP.unitScreenPoint({uid!r})") is not None, timeout=10000)
+    x, y = js(window.map_view, f"COP.unitScreenPoint({uid!r})")
+    qtbot.mouseMove(window.map_view.focusProxy(), QPoint(int(x), int(y)))
+    tip = "document.querySelector('.cop-hover')"
+    qtbot.waitUntil(lambda: js(window.map_view, f"{tip}.style.display") == "block", timeout=5000)
+    assert js(window.map_view, f"{tip}.querySelector('b').textContent") == hostile_name
+    assert js(window.map_view, "document.querySelectorAll('img[src=\"x\"]').length") == 0
+    assert js(window.map_view, "window.__alerted") is False
+    # the table shows the raw text too
+    model = window.units_panel.model
+    qtbot.waitUntil(lambda: uid in model.row_of, timeout=5000)
+    assert model.index(model.row_of[uid], model.NAME).data() == hostile_name
+
+
+def test_changes_reach_the_page_as_deltas_without_a_reload(
+    window: Any, js: Any, qtbot: Any, picture: Any
+) -> None:
+    view = window.map_view
+    js(view, "window.__marker = 'still here'; 1")
+    target = next(u for u in list_units(picture) if u.callsign == "ALPHA 6")
+    move_units(picture, [(target.id, -12.5, 40.7)])
+    qtbot.waitUntil(lambda: js(view, f"COP.unit({target.id!r}).lat") == -12.5, timeout=10000)
+    assert js(view, f"COP.unit({target.id!r}).lon") == 40.7
+    delete_records(picture, Unit, [target.id])
+    qtbot.waitUntil(lambda: js(view, "COP.stats().total") == 3, timeout=10000)
+    assert js(view, "window.__marker") == "still here"
+    model = window.units_panel.model
+    qtbot.waitUntil(lambda: target.id not in model.row_of, timeout=5000)
+    assert model.rowCount() == 3
+
+
+def test_layers_hide_and_show_an_affiliation(window: Any, js: Any, qtbot: Any) -> None:
+    panel = window.layers_panel
+    hostile = next(
+        panel.units.child(i) for i in range(panel.units.childCount())
+        if panel.units.child(i).data(0, Qt.ItemDataRole.UserRole + 1) == ("aff", "hostile")
+    )
+    hostile.setCheckState(0, Qt.CheckState.Unchecked)
+    qtbot.waitUntil(lambda: js(window.map_view, "COP.redrawNow()") == 3, timeout=5000)
+    hostile.setCheckState(0, Qt.CheckState.Checked)
+    qtbot.waitUntil(lambda: js(window.map_view, "COP.redrawNow()") == 4, timeout=5000)
+
+
+def test_units_table_filters_by_text(window: Any, qtbot: Any) -> None:
+    panel = window.units_panel
+    qtbot.waitUntil(lambda: panel.model.rowCount() == 4, timeout=5000)
+    panel.filter.setText("bravo")
+    assert panel.proxy.rowCount() == 1
+    assert panel.proxy.index(0, 1).data() == "Recce Pl"
+    panel.filter.setText("")
+    assert panel.proxy.rowCount() == 4
+
+
+def test_cursor_position_shows_mgrs_and_dd(window: Any, qtbot: Any) -> None:
+    centre = window.map_view.rect().center()
+    qtbot.mouseMove(window.map_view.focusProxy(), centre)
+    qtbot.mouseMove(window.map_view.focusProxy(), centre + QPoint(5, 5))
+    qtbot.waitUntil(lambda: window.cursor_label.text().startswith("MGRS"), timeout=5000)
+    text = window.cursor_label.text()
+    assert "37L" in text or "37M" in text  # the sample picture is in UTM zone 37 south
+    assert "-1" in text.split("    ")[1]  # DD latitude south of the equator
