@@ -172,8 +172,7 @@ def _cmd_site(args: argparse.Namespace) -> int:
 def _cmd_gui(args: argparse.Namespace) -> int:
     from app.ui.app import run_gui
 
-    store = _open(args)
-    return run_gui(store, demo_if_empty=getattr(args, "demo", False))
+    return run_gui(lambda: _open(args), demo_if_empty=getattr(args, "demo", False))
 
 
 COMMANDS = {

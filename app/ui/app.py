@@ -6,13 +6,16 @@ from __future__ import annotations
 import os
 import sys
 import tempfile
+from collections.abc import Callable
 from pathlib import Path
-from typing import Any
+from typing import TYPE_CHECKING, Any
 
 import platformdirs
 
-from app.core.store.engine import Store
 from app.i18n import _, language
+
+if TYPE_CHECKING:
+    from app.core.store.engine import Store
 
 
 def prepare_environment(offscreen: bool = False) -> None:
@@ -70,23 +73,33 @@ def page_folder() -> Path:
     return folder
 
 
-def build_window(store: Store, fresh_settings: bool = False) -> Any:
+def start_map_view() -> Any:
+    """Create the web view and start loading the page (the web engine boots
+    in its own processes while the caller opens the store)."""
+    from app.core.mapdoc.page import write_live_page
+    from app.ui.map.view import MapView
+
+    return MapView(write_live_page(page_folder()))
+
+
+def build_window(store: Store, fresh_settings: bool = False, map_view: Any = None) -> Any:
     from PySide6.QtCore import QSettings
 
-    from app.core.mapdoc.page import write_live_page
     from app.ui.main_window import MainWindow
 
-    page = write_live_page(page_folder())
+    view = map_view or start_map_view()
     if fresh_settings:  # a snapshot shows the default layout, not the user's
         temp = Path(tempfile.mkdtemp(prefix="cop-settings-")) / "settings.ini"
-        return MainWindow(store, page, QSettings(str(temp), QSettings.Format.IniFormat))
-    return MainWindow(store, page, settings())
+        return MainWindow(store, view, QSettings(str(temp), QSettings.Format.IniFormat))
+    return MainWindow(store, view, settings())
 
 
-def run_gui(store: Store, demo_if_empty: bool = False) -> int:
+def run_gui(open_store: Callable[[], Store], demo_if_empty: bool = False) -> int:
     prepare_environment()
     app = application()
-    window = build_window(store)
+    view = start_map_view()
+    store = _open_while_pumping(open_store)
+    window = build_window(store, map_view=view)
     window.show()
     from app.ui.startup import offer_demo
 
@@ -95,6 +108,39 @@ def run_gui(store: Store, demo_if_empty: bool = False) -> int:
         _exit_when_idle(window, app)
     code: int = app.exec()
     return code
+
+
+def _open_while_pumping(open_store: Callable[[], Store]) -> Store:
+    """Open the store on a thread while the event loop keeps running.
+
+    QtWebEngine's browser side runs on the GUI thread: if that thread sat in
+    imports and migrations, the map page could not load meanwhile.
+    """
+    import threading
+
+    from PySide6.QtCore import QEventLoop, QTimer
+
+    box: dict[str, Any] = {}
+
+    def work() -> None:
+        try:
+            box["store"] = open_store()
+        except BaseException as exc:  # re-raised on the GUI thread
+            box["error"] = exc
+
+    thread = threading.Thread(target=work, name="open-store", daemon=True)
+    thread.start()
+    loop = QEventLoop()
+    timer = QTimer()
+    timer.timeout.connect(lambda: loop.quit() if not thread.is_alive() else None)
+    timer.start(5)
+    loop.exec()
+    timer.stop()
+    thread.join()
+    if "error" in box:
+        raise box["error"]
+    store: Store = box["store"]
+    return store
 
 
 def _exit_when_idle(window: Any, app: Any) -> None:

@@ -38,6 +38,8 @@ class AppContext(QObject):
     """A zone was selected (zone id, who selected it)."""
     sig_status = Signal(str)
     """A short message for the status bar."""
+    sig_picture_shown = Signal()
+    """The map painted the whole picture for the first time (start-up is over)."""
     sig_marking = Signal(str, str)
     """The banner text and level name of what is shown changed."""
 

@@ -37,7 +37,7 @@ class MainWindow(QMainWindow):
     sig_closed = Signal()
     """The window closed and released its background work."""
 
-    def __init__(self, store: Store, page_file: Path, settings: QSettings) -> None:
+    def __init__(self, store: Store, map_view: MapView, settings: QSettings) -> None:
         super().__init__()
         self.setObjectName("mainWindow")
         self.setWindowTitle(
@@ -45,7 +45,7 @@ class MainWindow(QMainWindow):
         )
         self.ctx = AppContext(store, settings, self)
         self.ctx.runner.sig_error.connect(self.show_error)
-        self.map_view = MapView(page_file, self)
+        self.map_view = map_view  # created first so the web engine starts early
         self.map_controller = MapController(self.ctx, self.map_view, self)
         self.banner_top = ClassificationBanner(self)
         self.banner_bottom = ClassificationBanner(self)
@@ -70,7 +70,10 @@ class MainWindow(QMainWindow):
         for name in PANELS:
             importlib.import_module(name).register(self)
         self._restore_layout()
-        self.map_view.bridge.sig_ready.connect(self.map_controller.reload)
+        if self.map_view.ready:
+            self.map_controller.reload()
+        else:
+            self.map_view.bridge.sig_ready.connect(self.map_controller.reload)
 
     # ------------------------------------------------------------------ layout
     def add_panel(self, dock: QDockWidget, area: Qt.DockWidgetArea) -> None:

@@ -39,6 +39,8 @@ class SymbolIcons(QObject):
         self._svg: dict[str, str] = {}
         self._pixmaps: dict[str, QPixmap] = {}
         self._pending: set[str] = set()
+        self._waiting: set[str] = set()
+        self.paused = True  # the first call costs most of a second: not while the map loads
 
     def pixmap(self, sidc: str) -> QPixmap | None:
         pix = self._pixmaps.get(sidc)
@@ -52,9 +54,19 @@ class SymbolIcons(QObject):
         self._pixmaps[sidc] = pix
         return pix
 
+    def resume(self) -> None:
+        """Start rendering (called once the map has painted the picture)."""
+        if self.paused:
+            self.paused = False
+            waiting, self._waiting = self._waiting, set()
+            self.request(waiting)
+
     def request(self, sidcs: Iterable[str]) -> None:
         wanted = {s for s in sidcs if s not in self._svg and s not in self._pending}
         if not wanted:
+            return
+        if self.paused:
+            self._waiting |= wanted
             return
         self._pending |= wanted
         self.runner.submit(symbol_svgs, sorted(wanted), self.size * 2, on_done=self._arrived, pool="io")

@@ -24,6 +24,7 @@ def _prepare(folder: Path) -> Path:
 
 
 def _one_start(db: Path, folder: Path) -> float:
+    """One start with the user's settings and page cache as a second start has them."""
     env = dict(os.environ)
     env.update(
         COP_EXIT_WHEN_IDLE="1",

@@ -10,6 +10,14 @@
   "use strict";
 
   var COP = (window.COP = {});
+  var marks = {};
+  function mark(name) {
+    if (!(name in marks)) marks[name] = Math.round(performance.now());
+  }
+  COP.marks = function () {
+    return marks;
+  };
+  mark("script");
   var ZONE_COLOURS = {
     conflict: "#c1121f",
     flood: "#1f6fb4",
@@ -38,6 +46,10 @@
     showLabels: true,
     showPlaces: true,
     places: [],
+    basemapLayers: [],
+    basemapTopo: null,
+    basemapBuilt: false,
+    viewSet: false,
     selected: null,
     sprites: new Map(),
     scale: 1,
@@ -226,6 +238,7 @@
       this._done(t0);
     },
     _done: function (t0) {
+      if (state.units.size) mark("units.drawn");
       state.stats.lastDrawMs = performance.now() - t0;
       state.frame += 1;
       reportPaint();
@@ -406,6 +419,7 @@
   /* ------------------------------------------------------------ messages */
   var handlers = {
     "units.reset": function (m) {
+      mark("units.reset");
       state.units.clear();
       (m.units || []).forEach(putUnit);
       state.orderDirty = true;
@@ -452,9 +466,16 @@
     },
     fly: function (m) {
       state.map.setView([m.lat, m.lon], m.zoom || state.map.getZoom(), { animate: false });
+      viewSet();
     },
     fit: function (m) {
+      var size = state.map.getSize();
+      if (size.x < 40 || size.y < 40) {
+        state.pendingFit = m.bounds; // not laid out yet: fit when it is
+        return;
+      }
       state.map.fitBounds(m.bounds, { animate: false, padding: [20, 20] });
+      viewSet();
     },
     layers: function (m) {
       if (m.affiliations) {
@@ -485,6 +506,11 @@
     },
   };
 
+  function viewSet() {
+    state.viewSet = true;
+    buildBasemap();
+  }
+
   COP.receive = function (message) {
     var m = typeof message === "string" ? JSON.parse(message) : message;
     if (Array.isArray(m)) {
@@ -492,7 +518,13 @@
       return;
     }
     var handler = handlers[m.op];
-    if (handler) handler(m);
+    if (handler) {
+      try {
+        handler(m);
+      } catch (e) {
+        console.error("COP " + m.op + ": " + e + " " + (e.stack || ""));
+      }
+    }
   };
 
   /* ------------------------------------------------------------ basemap */
@@ -500,26 +532,54 @@
     state.theme = THEMES[name] ? name : "day";
     var t = THEMES[state.theme];
     state.map.getContainer().style.background = t.sea;
-    if (state.basemap) state.basemap.setStyle({ fillColor: t.land, color: t.border });
+    state.basemapLayers.forEach(function (layer) {
+      layer.setStyle(basemapStyle());
+    });
     document.body.classList.toggle("cop-night", state.theme === "night");
     redrawUnits();
   }
 
-  function showBasemap(topo) {
+  function basemapStyle() {
     var t = THEMES[state.theme];
-    var key = topo.objects.countries ? "countries" : Object.keys(topo.objects)[0];
-    var geo = topojson.feature(topo, topo.objects[key]);
-    state.basemap = L.geoJSON(geo, {
+    return { fillColor: t.land, fillOpacity: 1, color: t.border, weight: 0.8 };
+  }
+
+  function addBasemapPart(features) {
+    var layer = L.geoJSON({ type: "FeatureCollection", features: features }, {
       pane: "copBasemap",
       interactive: false,
-      style: { fillColor: t.land, fillOpacity: 1, color: t.border, weight: 0.8 },
+      style: basemapStyle,
     }).addTo(state.map);
+    state.basemapLayers.push(layer);
+  }
+
+  // Countries in view are drawn at once, the rest just after: building all
+  // 50m countries as Leaflet layers costs a few hundred ms.
+  function buildBasemap() {
+    if (state.basemapBuilt || !state.basemapTopo) return;
+    state.basemapBuilt = true;
+    var topo = state.basemapTopo;
+    var key = topo.objects.countries ? "countries" : Object.keys(topo.objects)[0];
+    var features = topojson.feature(topo, topo.objects[key]).features;
+    var view = state.map.getBounds().pad(0.5);
+    var near = [], far = [];
+    features.forEach(function (f) {
+      var b = L.geoJSON(f).getBounds();
+      (b.isValid() && view.intersects(b) ? near : far).push(f);
+    });
+    addBasemapPart(near);
     state.basemapReady = true;
+    mark("basemap.added");
+    redrawUnits();
+    setTimeout(function () {
+      addBasemapPart(far);
+      mark("basemap.complete");
+    }, 30);
   }
 
   function loadBasemap(options) {
     if (options.basemapData) {
-      showBasemap(options.basemapData);
+      state.basemapTopo = options.basemapData;
       return;
     }
     if (!options.basemapUrl) return;
@@ -527,16 +587,24 @@
     xhr.open("GET", options.basemapUrl);
     xhr.onload = function () {
       try {
-        showBasemap(JSON.parse(xhr.responseText));
+        state.basemapTopo = JSON.parse(xhr.responseText);
+        mark("basemap.parsed");
+        if (state.viewSet) buildBasemap();
       } catch (e) {
         console.error("basemap: " + e);
       }
     };
     xhr.send();
+    // nothing told us where to look: draw the world anyway
+    setTimeout(function () {
+      state.viewSet = true;
+      buildBasemap();
+    }, 1500);
   }
 
   /* ------------------------------------------------------------ init */
   COP.init = function (map, options) {
+    mark("init");
     options = options || {};
     state.map = map;
     map.attributionControl.setPrefix(false);
@@ -549,6 +617,10 @@
     if (options.theme) state.theme = options.theme;
     setTheme(state.theme);
     loadBasemap(options);
+    // the first milsymbol call is slow; pay it while waiting for the data
+    setTimeout(function () {
+      spriteFor("10031000001211000000", 20, false);
+    }, 0);
     state.unitLayer = new UnitCanvasLayer().addTo(map);
 
     var tip = L.DomUtil.create("div", "cop-tip cop-hover", map.getContainer());
@@ -582,6 +654,13 @@
         else state.bridge.mapClicked(ev.latlng.lat, ev.latlng.lng);
       }
     });
+    map.on("resize", function () {
+      if (state.pendingFit && map.getSize().x >= 40 && map.getSize().y >= 40) {
+        var bounds = state.pendingFit;
+        state.pendingFit = null;
+        handlers.fit({ bounds: bounds });
+      }
+    });
     map.on("moveend", function () {
       if (!state.bridge) return;
       var c = map.getCenter();
@@ -592,12 +671,14 @@
     });
 
     if (options.data) COP.receive(options.data);
+    if (options.basemapData) viewSet();
     if (typeof QWebChannel !== "undefined" && typeof qt !== "undefined") {
       new QWebChannel(qt.webChannelTransport, function (channel) {
         state.bridge = channel.objects.bridge;
         state.bridge.sig_push.connect(function (msg) {
           COP.receive(msg);
         });
+        mark("channel");
         state.bridge.pageReady();
       });
     }

@@ -549,3 +549,27 @@ def test_store_clock_survives_reopen(tmp_path: Path) -> None:
         assert unit_record(again, uid).hlc > last
     finally:
         again.close()
+
+
+@pytest.mark.parametrize("folder", ["ops #1", "why?", "50%41", "Sécurité"])
+def test_store_is_written_exactly_where_asked(tmp_path: Path, folder: str) -> None:
+    place = tmp_path / "stores"
+    (place / folder).mkdir(parents=True)
+    path = place / folder / "cop.sqlite"
+    s = open_store(path, operator="tester")
+    try:
+        add_units(s, [unit("here")])
+    finally:
+        s.close()
+    assert path.is_file()
+    assert sorted(p.name for p in place.iterdir()) == [folder], "a store file appeared elsewhere"
+    raw = sqlite3.connect(path)
+    try:
+        assert raw.execute("SELECT name FROM unit").fetchall() == [("here",)]
+    finally:
+        raw.close()
+    again = open_store(path, operator="tester")
+    try:
+        assert [u.name for u in list_units(again)] == ["here"]
+    finally:
+        again.close()

@@ -16,11 +16,7 @@ import json
 from pathlib import Path
 from typing import Any, Literal
 
-import folium
-from branca.element import Element, MacroElement
-from jinja2 import Template
-
-from app import paths
+from app import __version__, paths
 
 LEAFLET = ("vendor", "leaflet-1.9.4")
 SCRIPTS = [
@@ -40,19 +36,24 @@ BASEMAPS = {
 QWEBCHANNEL_URL = "qrc:///qtwebchannel/qwebchannel.js"
 
 
-class _Init(MacroElement):
-    """Calls ``COP.init(map, options)`` right after folium created the map."""
+def _init_element(options: dict[str, Any]) -> Any:
+    """A folium element calling ``COP.init(map, options)`` right after the map exists."""
+    from branca.element import MacroElement
+    from jinja2 import Template
 
-    _template = Template(
-        """{% macro script(this, kwargs) %}
-        COP.init({{ this._parent.get_name() }}, {{ this.options }});
-        {% endmacro %}"""
-    )
+    class CopInit(MacroElement):  # type: ignore[misc]
+        _template = Template(
+            """{% macro script(this, kwargs) %}
+            COP.init({{ this._parent.get_name() }}, {{ this.options }});
+            {% endmacro %}"""
+        )
 
-    def __init__(self, options: dict[str, Any]) -> None:
-        super().__init__()
-        self._name = "CopInit"
-        self.options = json.dumps(options)
+        def __init__(self) -> None:
+            super().__init__()
+            self._name = "CopInit"
+            self.options = json.dumps(options)
+
+    return CopInit()
 
 
 def _inline_script(path: Path) -> str:
@@ -86,8 +87,11 @@ def build_map(
     zoom: int = 3,
     options: dict[str, Any] | None = None,
     data: dict[str, Any] | None = None,
-) -> folium.Map:
+) -> Any:
     """The folium map: no tiles, local assets, our layers initialised by COP.init."""
+    import folium
+    from branca.element import Element
+
     fmap = folium.Map(
         location=list(center),
         zoom_start=zoom,
@@ -120,18 +124,36 @@ def build_map(
             opts["data"] = data
     else:
         opts["basemapUrl"] = basemap_file.as_uri()
-    _Init(opts).add_to(fmap)
+    _init_element(opts).add_to(fmap)
     return fmap
 
 
-def render_page(fmap: folium.Map) -> str:
+def render_page(fmap: Any) -> str:
     html: str = fmap.get_root().render()
     return html
 
 
+def _fingerprint(**kwargs: Any) -> str:
+    """Changes when anything the page is built from changes."""
+    import hashlib
+
+    digest = hashlib.sha256(__version__.encode())
+    digest.update(json.dumps(kwargs, sort_keys=True, default=str).encode())
+    base = paths.resources_dir()
+    files = [Path(__file__)] + [base.joinpath(*rel) for _n, rel in SCRIPTS + STYLES]
+    files += [paths.map_data(*rel) for rel in BASEMAPS.values()]
+    for path in files:
+        stat = path.stat()
+        digest.update(f"{path}:{stat.st_size}:{stat.st_mtime_ns}".encode())
+    return digest.hexdigest()[:16]
+
+
 def write_live_page(folder: Path, **kwargs: Any) -> Path:
-    """Write the live page for the app's web view; returns its path."""
+    """The live page for the app's web view, built by folium once and cached."""
     folder.mkdir(parents=True, exist_ok=True)
-    target = folder / "cop-map.html"
-    target.write_text(render_page(build_map(assets="file", **kwargs)), encoding="utf-8")
+    target = folder / f"cop-map-{_fingerprint(**kwargs)}.html"
+    if not target.is_file():
+        tmp = target.with_suffix(".part")
+        tmp.write_text(render_page(build_map(assets="file", **kwargs)), encoding="utf-8")
+        tmp.replace(target)
     return target

@@ -9,21 +9,19 @@ from __future__ import annotations
 
 import contextlib
 import os
+import re
 import socket
 import stat
 import threading
 from collections.abc import Iterator
 from dataclasses import dataclass, field
+from functools import cache
 from pathlib import Path
 from typing import Any
 
 import platformdirs
 import uuid6
-from alembic import command
-from alembic.config import Config
-from alembic.runtime.migration import MigrationContext
-from alembic.script import ScriptDirectory
-from sqlalchemy import Engine, create_engine, event, select
+from sqlalchemy import Engine, create_engine, event, inspect, select, text
 from sqlalchemy.orm import Session, sessionmaker
 
 from app.core.events import EventHub
@@ -108,8 +106,20 @@ def _sqlite_pragmas(dbapi_conn: Any, _record: Any) -> None:
 
 def make_engine(url: str) -> Engine:
     if url.startswith("sqlite"):
-        engine = create_engine(url, connect_args={"check_same_thread": False, "timeout": 10})
+        import sqlite3
+
+        path = url.split(":///", 1)[1] if ":///" in url else ":memory:"
+
+        def connect() -> sqlite3.Connection:
+            # a file path is used as it is: '?' or '%' in a folder name is not a URL
+            return sqlite3.connect(path, check_same_thread=False, timeout=10)
+
+        from sqlalchemy.pool import QueuePool, StaticPool
+
+        pool = StaticPool if path == ":memory:" else QueuePool
+        engine = create_engine("sqlite://", creator=connect, poolclass=pool)
         event.listen(engine, "connect", _sqlite_pragmas)
+
         # let SQLAlchemy manage BEGIN so SAVEPOINT and transactions behave
         @event.listens_for(engine, "connect")
         def _no_autobegin(dbapi_conn: Any, _record: Any) -> None:
@@ -124,21 +134,47 @@ def make_engine(url: str) -> Engine:
     return create_engine(url, pool_pre_ping=True)
 
 
-def _alembic_config() -> Config:
+def _alembic_config() -> Any:
+    from alembic.config import Config
+
     cfg = Config()
     cfg.set_main_option("script_location", str(MIGRATIONS))
     return cfg
 
 
+_REVISION = re.compile(r"^revision\s*=\s*['\"]([^'\"]+)['\"]", re.M)
+_DOWN = re.compile(r"^down_revision\s*=\s*(?:['\"]([^'\"]+)['\"]|None)", re.M)
+
+
+@cache
+def known_revisions() -> dict[str, str | None]:
+    """Revision -> the one it revises, read from the migration files.
+
+    Read without importing alembic, so a normal start (store already at head)
+    does not pay for it.
+    """
+    found: dict[str, str | None] = {}
+    for path in (MIGRATIONS / "versions").glob("*.py"):
+        source = path.read_text(encoding="utf-8")
+        rev, down = _REVISION.search(source), _DOWN.search(source)
+        if rev:
+            found[rev.group(1)] = down.group(1) if down else None
+    return found
+
+
 def head_revision() -> str:
-    head = ScriptDirectory.from_config(_alembic_config()).get_current_head()
-    assert head is not None
-    return head
+    revisions = known_revisions()
+    parents = {down for down in revisions.values() if down}
+    heads = [rev for rev in revisions if rev not in parents]
+    assert len(heads) == 1, f"migrations must have one head, found {heads}"
+    return heads[0]
 
 
 def current_revision(engine: Engine) -> str | None:
     with engine.connect() as conn:
-        return MigrationContext.configure(conn).get_current_revision()
+        if not inspect(conn).has_table("alembic_version"):
+            return None
+        return conn.execute(text("SELECT version_num FROM alembic_version")).scalar()
 
 
 def check_version(engine: Engine) -> str | None:
@@ -151,21 +187,20 @@ def check_version(engine: Engine) -> str | None:
 
 
 def _require_known(rev: str) -> None:
-    script = ScriptDirectory.from_config(_alembic_config())
-    try:
-        script.get_revision(rev)
-    except Exception as exc:
+    if rev not in known_revisions():
         raise StoreError(
             _(
                 "this store was written by a newer version of Coalition COP (schema {rev}); "
                 "this version reads schemas up to {head}. Update the application. "
                 "The store was not changed."
             ).format(rev=rev, head=head_revision())
-        ) from exc
+        )
 
 
 def upgrade(engine: Engine, revision: str = "head") -> tuple[str | None, str]:
     """Bring the schema to ``revision``; returns (before, after)."""
+    from alembic import command
+
     before = check_version(engine)
     cfg = _alembic_config()
     with engine.begin() as conn:
@@ -201,8 +236,10 @@ def _peek_version(path: Path) -> None:
     # already there its content matters, and reading it creates nothing new
     wal = path.with_name(path.name + "-wal")
     mode = "mode=ro" if wal.exists() else "immutable=1"
+    from urllib.parse import quote
+
     try:
-        conn = sqlite3.connect(f"file:{path}?{mode}", uri=True)
+        conn = sqlite3.connect(f"file:{quote(str(path))}?{mode}", uri=True)
     except sqlite3.Error as exc:
         raise StoreError(_("cannot open the store {path}: {error}").format(path=path, error=exc)) from exc
     try:

@@ -42,21 +42,34 @@ class MapController(QObject):
         self._stale_timer = QTimer(self)
         self._stale_timer.setInterval(self.STALE_CHECK_MS)
         self._stale_timer.timeout.connect(self._check_stale)
+        self._shown = False
+        self._bounds: list[list[float]] | None = None
+        view.bridge.sig_painted.connect(self._painted)
 
     def reload(self) -> None:
         """Send the whole picture (at start, or after a bulk change)."""
         self.ctx.runner.submit(picture.full_picture, self.ctx.store, on_done=self._on_picture)
 
     def _on_picture(self, pic: picture.Picture) -> None:
-        self.view.push(pic.messages)
+        messages = list(pic.messages)
         if self.fit_on_load and pic.bounds:
-            self.view.push({"op": "fit", "bounds": pic.bounds})
+            messages.insert(0, {"op": "fit", "bounds": pic.bounds})
             self.fit_on_load = False
+        self.view.push(messages)
         self.ctx.sig_marking.emit(pic.marking.banner, str(pic.marking.level))
-        self.ctx.runner.submit(picture.places_message, pic.bounds, on_done=self._send_places, pool="io")
+        self._bounds = pic.bounds
         self.loaded = True
         self._stale_timer.start()
         self.sig_loaded.emit(pic.units, pic.zones)
+
+    def _painted(self, _stats: dict[str, Any]) -> None:
+        if self.loaded and not self._shown:
+            self._shown = True
+            self.ctx.sig_picture_shown.emit()
+            # place names load after the picture is up (the gazetteer takes a second)
+            self.ctx.runner.submit(
+                picture.places_message, self._bounds, on_done=self._send_places, pool="io"
+            )
 
     def _send_places(self, message: dict[str, Any]) -> None:
         self.view.push(message)

@@ -123,6 +123,7 @@ class MapView(QWebEngineView):
         self.last_paint: dict[str, Any] = {}
         self.bridge.sig_ready.connect(self._on_ready)
         self.bridge.sig_painted.connect(self._on_painted)
+        self.resize(1280, 800)  # laid out before it is shown: never a 0x0 map
         self.setUrl(QUrl.fromLocalFile(str(page_file)))
 
     def _on_ready(self) -> None:

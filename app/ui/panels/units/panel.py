@@ -37,6 +37,7 @@ class UnitsPanel(QWidget):
         super().__init__(parent)
         self.ctx = ctx
         self.icons = SymbolIcons(ctx.runner, parent=self)
+        ctx.sig_picture_shown.connect(self.icons.resume)
         self.model = UnitsModel(self.icons)
         self.proxy = UnitsFilter()
         self.proxy.setSourceModel(self.model)
