@@ -98,10 +98,10 @@ class MainWindow(QMainWindow):
             self.restoreState(state)
         else:
             self.resizeDocks(
-                [d for d in self.docks if d.objectName() == "layersDock"], [210], Qt.Orientation.Horizontal
+                [d for d in self.docks if d.objectName() == "layersDock"], [190], Qt.Orientation.Horizontal
             )
             self.resizeDocks(
-                [d for d in self.docks if d.objectName() == "unitsDock"], [540], Qt.Orientation.Horizontal
+                [d for d in self.docks if d.objectName() == "unitsDock"], [640], Qt.Orientation.Horizontal
             )
 
     def _build_status_bar(self) -> None:

@@ -87,7 +87,13 @@ def _baseline(app: Any, store: Any, folder: Path) -> float:
     units = list_units(store)
     svgs = symbol_svgs({u.sidc for u in units}, 24)  # symbol cache, not timed
     start = time.perf_counter()
+    from app import paths
+    from app.core.mapdoc.page import LEAFLET
+
     fmap = folium.Map(location=[-12.5, 40.0], zoom_start=6, tiles=None)
+    # the same local Leaflet as ours (offline: a CDN script would never load)
+    fmap.default_js = [("leaflet", paths.resource(*LEAFLET, "leaflet.js").as_uri())]
+    fmap.default_css = [("leaflet_css", paths.resource(*LEAFLET, "leaflet.css").as_uri())]
     for u in units:
         folium.Marker([u.lat, u.lon], icon=folium.DivIcon(html=svgs[u.sidc]), tooltip=u.name).add_to(fmap)
     fmap.get_root().html.add_child(folium.Element(

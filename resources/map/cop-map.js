@@ -28,6 +28,7 @@
     "safe area": "#2b9348",
     "restricted operating zone": "#e36414",
   };
+  var BIG_TOWN = 40000; // inhabitants: named even where unit labels would go
   var DASHED = { "no-go": "6 4", corridor: "10 6", "restricted operating zone": "4 4" };
   var THEMES = {
     day: { sea: "#b8cfe0", land: "#f1eee6", border: "#9c968b", label: "#111", halo: "#fff", place: "#4a4a4a" },
@@ -190,7 +191,8 @@
       ctx.textBaseline = "middle";
       ctx.lineJoin = "round";
       var theme = THEMES[state.theme];
-      // pass 1: where each symbol and label goes (symbols reserve space first)
+      // pass 1: each symbol, then big towns (orientation), then unit labels
+      var towns = [];
       var placed = [];
       for (var j = 0; j < visible.length; j++) {
         var entry = visible[j];
@@ -200,6 +202,8 @@
         grid.add(left, top, sprite.w, sprite.h);
         placed.push([entry[0], sprite, left, top, entry[1], entry[2], null]);
       }
+      placePlaces(ctx, grid, zoom, offX, offY, size, true, towns);
+      ctx.font = fontPx + "px 'DejaVu Sans', 'Segoe UI', sans-serif";
       if (labels) {
         for (var k = placed.length - 1; k >= 0; k--) {
           var pl = placed[k];
@@ -209,8 +213,9 @@
           if (grid.take(lx, pl[5] - fontPx / 2 - 1, tw, fontPx + 2)) pl[6] = [lx, pl[5]];
         }
       }
-      // pass 2: place names where nothing of ours is
-      drawPlaces(ctx, grid, zoom, offX, offY, size, theme);
+      // pass 2: smaller places where nothing of ours is
+      placePlaces(ctx, grid, zoom, offX, offY, size, false, towns);
+      drawPlaces(ctx, towns, theme);
       // pass 3: symbols, then their labels
       var selectedEntry = null;
       ctx.font = fontPx + "px 'DejaVu Sans', 'Segoe UI', sans-serif";
@@ -280,15 +285,15 @@
     return true;
   };
 
-  function drawPlaces(ctx, grid, zoom, offX, offY, size, theme) {
+  // Place names: the big towns are placed before unit labels, the rest after.
+  function placePlaces(ctx, grid, zoom, offX, offY, size, big, out) {
     if (!state.places.length || !state.showPlaces) return;
     var minPop = zoom < 5 ? 500000 : zoom < 6 ? 100000 : zoom < 7 ? 40000 : zoom < 9 ? 10000 : 0;
     var fontPx = Math.round(12 * state.scale);
     ctx.font = "italic " + fontPx + "px 'DejaVu Sans', 'Segoe UI', sans-serif";
-    ctx.textBaseline = "middle";
     for (var i = 0; i < state.places.length; i++) {
       var p = state.places[i];
-      if (p.pop < minPop) continue;
+      if (p.pop < minPop || (p.pop >= BIG_TOWN) !== big) continue;
       if (p._z !== zoom) {
         var pt = state.map.project([p.lat, p.lon], zoom);
         p._px = pt.x;
@@ -298,16 +303,44 @@
       var x = p._px + offX, y = p._py + offY;
       if (x < 0 || y < 0 || x > size.x || y > size.y) continue;
       var tw = ctx.measureText(p.name).width;
-      if (!grid.take(x - 4, y - fontPx / 2 - 1, tw + 12, fontPx + 2)) continue;
-      ctx.fillStyle = theme.place;
-      ctx.beginPath();
-      ctx.arc(x, y, 2.5, 0, 2 * Math.PI);
-      ctx.fill();
-      ctx.lineWidth = 3;
-      ctx.strokeStyle = theme.halo;
-      ctx.strokeText(p.name, x + 5, y);
-      ctx.fillText(p.name, x + 5, y);
+      var h = fontPx + 2;
+      // try right, left, above, below the point before giving up on the name
+      var spots = [
+        [x + 5, y, x - 4, y - h / 2, tw + 12, h],
+        [x - 5 - tw, y, x - tw - 8, y - h / 2, tw + 12, h],
+        [x - tw / 2, y - h, x - tw / 2 - 2, y - 1.5 * h, tw + 4, h + h / 2 + 4],
+        [x - tw / 2, y + h, x - tw / 2 - 2, y - 4, tw + 4, h + h / 2 + 4],
+      ];
+      if (p.pop >= BIG_TOWN) {
+        // a big town may be named a little away from its dot rather than not at all
+        [2, 3].forEach(function (f) {
+          spots.push([x - tw / 2, y - f * h, x - tw / 2 - 2, y - (f + 0.5) * h, tw + 4, h]);
+          spots.push([x - tw / 2, y + f * h, x - tw / 2 - 2, y + (f - 0.5) * h, tw + 4, h]);
+        });
+      }
+      var spot = null;
+      for (var k = 0; k < spots.length && !spot; k++) {
+        var c = spots[k];
+        if (grid.take(c[2], c[3], c[4], c[5])) spot = c;
+      }
+      if (spot) out.push([p.name, x, y, spot[0], spot[1]]);
     }
+  }
+
+  function drawPlaces(ctx, placed, theme) {
+    var fontPx = Math.round(12 * state.scale);
+    ctx.font = "italic " + fontPx + "px 'DejaVu Sans', 'Segoe UI', sans-serif";
+    ctx.textBaseline = "middle";
+    ctx.lineWidth = 3;
+    ctx.strokeStyle = theme.halo;
+    ctx.fillStyle = theme.place;
+    placed.forEach(function (q) {
+      ctx.beginPath();
+      ctx.arc(q[1], q[2], 2.5, 0, 2 * Math.PI);
+      ctx.fill();
+      ctx.strokeText(q[0], q[3], q[4]);
+      ctx.fillText(q[0], q[3], q[4]);
+    });
   }
 
   function reportPaint() {
@@ -335,6 +368,31 @@
   }
 
   /* ------------------------------------------------------------ units API */
+  var MONTHS = ["JAN", "FEB", "MAR", "APR", "MAY", "JUN", "JUL", "AUG", "SEP", "OCT", "NOV", "DEC"];
+  function pad2(n) {
+    return (n < 10 ? "0" : "") + n;
+  }
+  function formatDTG(epochSeconds) {
+    var d = new Date(epochSeconds * 1000);
+    return (
+      pad2(d.getUTCDate()) + pad2(d.getUTCHours()) + pad2(d.getUTCMinutes()) + "Z" +
+      MONTHS[d.getUTCMonth()] + pad2(d.getUTCFullYear() % 100)
+    );
+  }
+
+  // units arrive as rows of m.cols (compact); objects are made here
+  function unitsOf(m, key) {
+    var list = m[key] || [];
+    if (!m.cols) return list;
+    var cols = m.cols, n = cols.length;
+    return list.map(function (row) {
+      if (!Array.isArray(row)) return row;
+      var u = {};
+      for (var i = 0; i < n; i++) u[cols[i]] = row[i];
+      return u;
+    });
+  }
+
   function putUnit(u) {
     var old = state.units.get(u.id);
     if (old && old.rank === u.rank) {
@@ -421,14 +479,15 @@
     "units.reset": function (m) {
       mark("units.reset");
       state.units.clear();
-      (m.units || []).forEach(putUnit);
+      var units = unitsOf(m, m.rows ? "rows" : "units");
+      units.forEach(putUnit);
       state.orderDirty = true;
-      state.stats.lastBatchSize = (m.units || []).length;
+      state.stats.lastBatchSize = units.length;
       redrawUnits();
     },
     "units.delta": function (m) {
-      (m.add || []).forEach(putUnit);
-      (m.update || []).forEach(putUnit);
+      unitsOf(m, "add").forEach(putUnit);
+      unitsOf(m, "update").forEach(putUnit);
       (m.remove || []).forEach(function (id) {
         state.units.delete(id);
         state.orderDirty = true;
@@ -691,7 +750,7 @@
     var title = document.createElement("b");
     title.textContent = u.name;
     tip.appendChild(title);
-    var lines = [u.callsign, u.detail, u.marking];
+    var lines = [u.callsign, u.detail, u.last ? formatDTG(u.last) : "", u.marking];
     lines.forEach(function (text) {
       if (!text) return;
       var div = document.createElement("div");

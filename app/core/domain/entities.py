@@ -109,7 +109,10 @@ class UnitData:
         return self
 
     def columns(self) -> dict[str, Any]:
-        return {f.name: getattr(self, f.name) for f in fields(self) if f.name != "id"}
+        return {name: getattr(self, name) for name in _UNIT_COLUMNS}
+
+
+_UNIT_COLUMNS = tuple(f.name for f in fields(UnitData) if f.name != "id")
 
 
 @dataclass

@@ -269,6 +269,10 @@ class Classification:
         """``UNCLASSIFIED``, ``secret``, ``NATO RESTRICTED``, ``FRA CONFIDENTIAL``, ``COSMIC TOP SECRET``."""
         if isinstance(text, Classification):
             return text
+        return _parse_classification(str(text))
+
+    @classmethod
+    def _parse(cls, text: str) -> Classification:
         original = str(text).strip()
         cleaned = " ".join(original.upper().replace("_", " ").split())
         if not cleaned:
@@ -393,8 +397,28 @@ class Releasability:
 
     @classmethod
     def from_storage(cls, text: str) -> Releasability:
-        """Inverse of :meth:`to_storage`."""
-        return cls.parse([part.strip() for part in str(text).split(",") if part.strip()])
+        """Inverse of :meth:`to_storage`.
+
+        Stored markings were validated when written; reading them back never
+        fails (a partner registered at another site is kept as it is).
+        """
+        return _from_storage(str(text))
+
+
+@cache
+def _from_storage(text: str) -> Releasability:
+    codes = frozenset(part.strip().upper() for part in text.split(",") if part.strip())
+    try:
+        return Releasability(codes)
+    except MarkingError:
+        kept = object.__new__(Releasability)
+        object.__setattr__(kept, "codes", codes)
+        return kept
+
+
+@cache
+def _parse_classification(text: str) -> Classification:
+    return Classification._parse(text)
 
 
 # --------------------------------------------------------------------------- banner

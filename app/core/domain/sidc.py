@@ -439,3 +439,26 @@ def make_sidc(
         )
     )
     return parse_sidc(code).code
+
+
+def echelon_label(name: str | None) -> str:
+    """The echelon as users read it, in their language (``company`` -> ``company`` / ``compagnie``)."""
+    from app.i18n import pgettext
+
+    labels = {
+        "team": pgettext("echelon", "team"),
+        "squad": pgettext("echelon", "squad"),
+        "section": pgettext("echelon", "section"),
+        "platoon": pgettext("echelon", "platoon"),
+        "company": pgettext("echelon", "company"),
+        "battalion": pgettext("echelon", "battalion"),
+        "regiment": pgettext("echelon", "regiment"),
+        "brigade": pgettext("echelon", "brigade"),
+        "division": pgettext("echelon", "division"),
+        "corps": pgettext("echelon", "corps"),
+        "army": pgettext("echelon", "army"),
+        "army_group": pgettext("echelon", "army group"),
+        "region": pgettext("echelon", "region"),
+        "command": pgettext("echelon", "command"),
+    }
+    return labels.get(name or "", name or "")

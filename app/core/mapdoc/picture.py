@@ -11,11 +11,17 @@ from dataclasses import dataclass
 from datetime import UTC, datetime
 from typing import Any
 
-from sqlalchemy import select
+from sqlalchemy import Integer, String, and_, cast, func, select, type_coerce
 
 from app.core.domain.markings import Classification, Releasability, banner_text
 from app.core.events import Changed
-from app.core.mapdoc.features import picture_bounds, unit_message, zone_feature, zones_collection
+from app.core.mapdoc.features import (
+    UNIT_COLUMNS,
+    picture_bounds,
+    unit_values,
+    zone_feature,
+    zones_collection,
+)
 from app.core.store.engine import Store
 from app.core.store.models import CrisisZone, Unit
 from app.core.store.queries import list_units, list_zones, picture_marking, removed_ids
@@ -58,15 +64,50 @@ class Picture:
     zones: int
 
 
-def full_picture(store: Store, now: datetime | None = None) -> Picture:
+def unit_rows(store: Store, ids: Iterable[str] | None = None, now: datetime | None = None) -> list[list[Any]]:
+    """Live units as rows of UNIT_COLUMNS, straight from SQL (staleness and the
+    report time computed by the database, no ORM objects)."""
     now = now or datetime.now(UTC)
-    units = list_units(store)
+    cols = (
+        Unit.id, Unit.lat, Unit.lon, Unit.sidc, Unit.name, Unit.callsign, Unit.affiliation,
+        Unit.nation, Unit.echelon, Unit.readiness, Unit.classification, Unit.releasable_to,
+        and_(Unit.stale_after.is_not(None), Unit.stale_after < now),
+        cast(func.strftime("%s", type_coerce(Unit.last_report, String)), Integer),
+    )
+    base = select(*cols).where(Unit.deleted.is_(False))
+    with store.session() as session:
+        if ids is None:
+            return [unit_values(*r) for r in session.execute(base)]
+        rows: list[list[Any]] = []
+        wanted = list(ids)
+        for start in range(0, len(wanted), 900):
+            chunk = wanted[start : start + 900]
+            rows.extend(unit_values(*r) for r in session.execute(base.where(Unit.id.in_(chunk))))
+        return rows
+
+
+def _bounds(store: Store, zones: list[Any]) -> list[list[float]] | None:
+    with store.session() as session:
+        s, w, n, e = session.execute(
+            select(func.min(Unit.lat), func.min(Unit.lon), func.max(Unit.lat), func.max(Unit.lon))
+            .where(Unit.deleted.is_(False))
+        ).one()
+    box = picture_bounds([], zones)
+    if s is None:
+        return box
+    if box is None:
+        return [[s, w], [n, e]]
+    return [[min(s, box[0][0]), min(w, box[0][1])], [max(n, box[1][0]), max(e, box[1][1])]]
+
+
+def full_picture(store: Store, now: datetime | None = None) -> Picture:
+    rows = unit_rows(store, now=now)
     zones = list_zones(store)
     messages = [
-        {"op": "units.reset", "units": [unit_message(u, now) for u in units]},
+        {"op": "units.reset", "cols": UNIT_COLUMNS, "rows": rows},
         {"op": "zones.reset", "zones": zones_collection(zones)},
     ]
-    return Picture(messages, picture_bounds(units, zones), store_marking(store), len(units), len(zones))
+    return Picture(messages, _bounds(store, zones), store_marking(store), len(rows), len(zones))
 
 
 def delta(store: Store, changes: Iterable[Changed], now: datetime | None = None) -> list[dict[str, Any]]:
@@ -77,7 +118,7 @@ def delta(store: Store, changes: Iterable[Changed], now: datetime | None = None)
         if change.kind == "unit":
             moved_only = change.moved - change.added
             full_ids = (change.added | change.updated) - moved_only
-            msg: dict[str, Any] = {"op": "units.delta", "add": [], "update": [], "remove": []}
+            msg: dict[str, Any] = {"op": "units.delta", "cols": UNIT_COLUMNS, "add": [], "update": [], "remove": []}
             gone = removed_ids(store, Unit, change.ids)
             msg["remove"] = sorted(gone)
             if moved_only - gone:
@@ -86,9 +127,9 @@ def delta(store: Store, changes: Iterable[Changed], now: datetime | None = None)
                         {"id": row.id, "lat": row.lat, "lon": row.lon, "stale": row.is_stale(now)}
                     )
             if full_ids - gone:
-                for row in list_units(store, full_ids - gone):
-                    target = "add" if row.id in change.added else "update"
-                    msg[target].append(unit_message(row, now))
+                for values in unit_rows(store, full_ids - gone, now):
+                    target = "add" if values[0] in change.added else "update"
+                    msg[target].append(values)
             messages.append(msg)
         elif change.kind == "zone":
             gone = removed_ids(store, CrisisZone, change.ids)

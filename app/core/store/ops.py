@@ -12,7 +12,7 @@ from dataclasses import dataclass
 from datetime import datetime
 from typing import Any
 
-from sqlalchemy import func, insert, select, update
+from sqlalchemy import func, select, update
 from sqlalchemy.orm import Session
 
 from app.core.domain.entities import UnitData, ZoneData
@@ -25,12 +25,12 @@ from app.core.store.models import CrisisZone, SiteProfile, SyncChange, Unit, Uni
 KIND_OF = {Unit: "unit", CrisisZone: "zone"}
 
 
-def _json_value(value: Any) -> Any:
+def _json_default(value: Any) -> Any:
     if isinstance(value, datetime):
         return value.isoformat()
     if isinstance(value, Releasability):
         return value.codes_list()
-    return value
+    raise TypeError(f"cannot record {type(value).__name__} in the change log")
 
 
 @dataclass
@@ -71,7 +71,7 @@ class WriteBatch:
                 "base_hlc": base_hlc,
                 "who": self.store.operator,
                 "at": self.now,
-                "fields": json.dumps({k: _json_value(v) for k, v in fields.items()}, separators=(",", ":")),
+                "fields": json.dumps(fields, separators=(",", ":"), default=_json_default),
                 "classification": classification,
                 "releasable_to": releasable_to.to_storage(),
             }
@@ -82,7 +82,7 @@ class WriteBatch:
             last = self.session.scalar(select(func.max(SyncChange.seq))) or 0
             for offset, row in enumerate(self.changes, start=1):
                 row["seq"] = row["origin_seq"] = last + offset
-            self.session.execute(insert(SyncChange), self.changes)
+            self.session.execute(SyncChange.__table__.insert(), self.changes)
             self.changes = []
         self.session.execute(
             update(SiteProfile)
@@ -196,11 +196,12 @@ def _upsert(
             if set(changed) <= {"lat", "lon", "course", "speed", "last_report"}:
                 batch._note(kind, "moved", row_id)
     if inserts:
-        batch.session.execute(insert(model), inserts)
+        # Core insert: one executemany, every row with the same columns
+        batch.session.execute(model.__table__.insert(), inserts)
     if updates:
         batch.session.execute(update(model), updates)
     if positions:
-        batch.session.execute(insert(UnitPosition), positions)
+        batch.session.execute(UnitPosition.__table__.insert(), positions)
     return result
 
 
@@ -263,7 +264,7 @@ def move_units(
             batch._note("unit", "moved", uid)
         if updates:
             batch.session.execute(update(Unit), updates)
-            batch.session.execute(insert(UnitPosition), positions)
+            batch.session.execute(UnitPosition.__table__.insert(), positions)
         return len(updates)
 
 

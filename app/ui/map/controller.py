@@ -48,14 +48,20 @@ class MapController(QObject):
 
     def reload(self) -> None:
         """Send the whole picture (at start, or after a bulk change)."""
-        self.ctx.runner.submit(picture.full_picture, self.ctx.store, on_done=self._on_picture)
+        self.ctx.runner.submit(self._build_picture, self.fit_on_load, on_done=self._on_picture)
+        self.fit_on_load = False
 
-    def _on_picture(self, pic: picture.Picture) -> None:
+    def _build_picture(self, fit: bool) -> tuple[str, picture.Picture]:
+        """In the worker: read the store and serialise, so the GUI thread only forwards."""
+        pic = picture.full_picture(self.ctx.store)
         messages = list(pic.messages)
-        if self.fit_on_load and pic.bounds:
+        if fit and pic.bounds:
             messages.insert(0, {"op": "fit", "bounds": pic.bounds})
-            self.fit_on_load = False
-        self.view.push(messages)
+        return _serialise(messages), pic
+
+    def _on_picture(self, result: tuple[str, picture.Picture]) -> None:
+        payload, pic = result
+        self.view.push_raw(payload)
         self.ctx.sig_marking.emit(pic.marking.banner, str(pic.marking.level))
         self._bounds = pic.bounds
         self.loaded = True

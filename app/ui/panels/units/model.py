@@ -16,6 +16,7 @@ from PySide6.QtGui import QBrush, QColor
 
 from app.core.domain.dtg import format_dtg
 from app.core.domain.geo import to_mgrs
+from app.core.domain.sidc import ECHELON_RANKS, ECHELONS, echelon_label
 from app.core.store.queries import UnitRow
 from app.i18n import _
 from app.ui.symbols import SymbolIcons
@@ -23,6 +24,7 @@ from app.ui.symbols import SymbolIcons
 Index = QModelIndex | QPersistentModelIndex
 
 READINESS_COLOURS = {"green": "#2e7d32", "amber": "#ef8f00", "red": "#c62828"}
+ECHELON_RANKS_BY_NAME = {name: ECHELON_RANKS[code] for code, name in ECHELONS.items()}
 SORT_ROLE = Qt.ItemDataRole.UserRole + 1
 ID_ROLE = Qt.ItemDataRole.UserRole + 2
 
@@ -88,7 +90,9 @@ class UnitsModel(QAbstractTableModel):
         if col == self.NATION:
             return row.nation
         if col == self.ECHELON:
-            return row.echelon or ""
+            if sort:
+                return ECHELON_RANKS_BY_NAME.get(row.echelon or "", 0)
+            return echelon_label(row.echelon)
         if col == self.READINESS:
             if sort:
                 return ("green", "amber", "red").index(row.readiness) if row.readiness in READINESS_COLOURS else 9
@@ -182,5 +186,5 @@ class UnitsFilter(QSortFilterProxyModel):
         model = self.sourceModel()
         assert isinstance(model, UnitsModel)
         r = model.rows[source_row]
-        hay = f"{r.name}\t{r.callsign}\t{r.nation}\t{r.echelon or ''}\t{r.sidc}".casefold()
+        hay = f"{r.name}\t{r.callsign}\t{r.nation}\t{r.echelon or ''}\t{echelon_label(r.echelon)}\t{r.sidc}".casefold()
         return self._needle in hay

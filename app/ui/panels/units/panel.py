@@ -61,7 +61,7 @@ class UnitsPanel(QWidget):
         header = self.table.horizontalHeader()
         header.setSectionResizeMode(QHeaderView.ResizeMode.Interactive)
         header.setStretchLastSection(True)
-        for col, width in enumerate((46, 200, 104, 52, 76, 70, 130, 100)):
+        for col, width in enumerate((62, 170, 100, 50, 82, 76, 128, 104)):
             self.table.setColumnWidth(col, width)
         self.count = QLabel(self)
         layout = QVBoxLayout(self)
