@@ -58,6 +58,5 @@ class AppContext(QObject):
         self.sig_unit_selected.emit(unit_id, source)
 
     def close(self) -> None:
-        self.runner.cancel_all()
-        self.runner.wait()
+        self.runner.close()
         self.relay.close()

@@ -103,6 +103,7 @@ class Runner(QObject):
         self._pools["db"].setMaxThreadCount(1)
         self._pools["io"].setMaxThreadCount(2)
         self._jobs: set[Job] = set()
+        self._closed = False
 
     def submit(
         self,
@@ -115,6 +116,9 @@ class Runner(QObject):
         **kwargs: Any,
     ) -> Job:
         job = Job(fn, args, kwargs)
+        if self._closed:  # the window is closing: late work is dropped, not run
+            log.debug("dropped %s: the runner is closed", getattr(fn, "__name__", fn))
+            return job
         self._jobs.add(job)
         if on_done:
             job.sig_finished.connect(on_done)
@@ -132,6 +136,12 @@ class Runner(QObject):
     def wait(self, msecs: int = 30000) -> bool:
         """Block until every job finished (tests, shutdown)."""
         return all(p.waitForDone(msecs) for p in self._pools.values())
+
+    def close(self) -> None:
+        """Cancel what runs, wait for it, and run nothing more."""
+        self._closed = True
+        self.cancel_all()
+        self.wait()
 
     def cancel_all(self) -> None:
         for job in list(self._jobs):
