@@ -20,6 +20,7 @@ from PySide6.QtWidgets import (
     QMessageBox,
     QSizePolicy,
     QToolBar,
+    QWidget,
 )
 
 from app import __version__
@@ -76,8 +77,13 @@ class MainWindow(QMainWindow):
             self.map_view.bridge.sig_ready.connect(self.map_controller.reload)
 
     # ------------------------------------------------------------------ layout
-    def add_panel(self, dock: QDockWidget, area: Qt.DockWidgetArea) -> None:
-        """Called by each panel's ``register()``."""
+    def add_panel(
+        self, widget: QWidget, title: str, name: str, area: Qt.DockWidgetArea
+    ) -> QDockWidget:
+        """Called by each panel's ``register()``: puts ``widget`` in a dock."""
+        dock = QDockWidget(title, self)
+        dock.setObjectName(name)
+        dock.setWidget(widget)
         dock.setFeatures(
             QDockWidget.DockWidgetFeature.DockWidgetMovable
             | QDockWidget.DockWidgetFeature.DockWidgetFloatable
@@ -86,6 +92,7 @@ class MainWindow(QMainWindow):
         self.addDockWidget(area, dock)
         self.docks.append(dock)
         self.view_menu.addAction(dock.toggleViewAction())
+        return dock
 
     def _restore_layout(self) -> None:
         state = self.ctx.settings.value("window/state")

@@ -91,9 +91,5 @@ class LayersPanel(QWidget):
 
 def register(window: MainWindow) -> QDockWidget:
     panel = LayersPanel(window.map_view)
-    dock = QDockWidget(_("Layers"), window)
-    dock.setObjectName("layersDock")
-    dock.setWidget(panel)
-    window.add_panel(dock, Qt.DockWidgetArea.LeftDockWidgetArea)
     window.layers_panel = panel
-    return dock
+    return window.add_panel(panel, _("Layers"), "layersDock", Qt.DockWidgetArea.LeftDockWidgetArea)

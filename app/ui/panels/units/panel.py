@@ -131,9 +131,5 @@ class UnitsPanel(QWidget):
 
 def register(window: MainWindow) -> QDockWidget:
     panel = UnitsPanel(window.ctx)
-    dock = QDockWidget(_("Units"), window)
-    dock.setObjectName("unitsDock")
-    dock.setWidget(panel)
-    window.add_panel(dock, Qt.DockWidgetArea.RightDockWidgetArea)
     window.units_panel = panel
-    return dock
+    return window.add_panel(panel, _("Units"), "unitsDock", Qt.DockWidgetArea.RightDockWidgetArea)
