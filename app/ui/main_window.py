@@ -110,6 +110,9 @@ class MainWindow(QMainWindow):
             self.resizeDocks(
                 [d for d in self.docks if d.objectName() == "unitsDock"], [640], Qt.Orientation.Horizontal
             )
+            self.resizeDocks(
+                [d for d in self.docks if d.objectName() == "alertsDock"], [170], Qt.Orientation.Vertical
+            )
 
     def _build_status_bar(self) -> None:
         self.cursor_label = QLabel(self)

@@ -4,4 +4,5 @@ window only places what they return."""
 PANELS = (
     "app.ui.panels.units",
     "app.ui.panels.layers",
+    "app.ui.panels.alerts",
 )

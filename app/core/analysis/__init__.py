@@ -1,0 +1,1 @@
+"""Spatial analysis with shapely: zone index, geofence alerts."""

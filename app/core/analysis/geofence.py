@@ -1,0 +1,141 @@
+"""Geofence alerts: which units are inside hazard zones, and which just entered one.
+
+An STRtree over the zones in force answers "which zones hold this point" for
+all units at once (one vectorised query), so 20,000 units against 500 zones
+takes tens of milliseconds.
+"""
+
+from __future__ import annotations
+
+from collections.abc import Iterable, Mapping
+from dataclasses import dataclass
+from datetime import UTC, datetime
+
+import numpy as np
+import shapely
+from shapely.geometry import shape
+
+from app.i18n import _
+
+# kinds whose inside is dangerous or forbidden on the ground; corridors and safe
+# areas are not, and a restricted operating zone controls airspace
+HAZARD_KINDS = frozenset({"no-go", "conflict", "flood", "earthquake", "epidemic"})
+# whom the alerts protect: our own and neutral (humanitarian, civil) elements
+PROTECTED = frozenset({"friend", "neutral"})
+
+
+@dataclass(frozen=True, slots=True)
+class ZoneShape:
+    id: str
+    name: str
+    kind: str
+    severity: int
+    geometry: shapely.Geometry
+
+
+@dataclass(frozen=True, slots=True)
+class Alert:
+    kind: str  # "inside" (a unit is in a hazard zone) or "entered" (it just went in)
+    unit_id: str
+    unit_name: str
+    zone_id: str
+    zone_name: str
+    zone_kind: str
+    severity: int
+    lat: float
+    lon: float
+
+    @property
+    def message(self) -> str:
+        if self.kind == "entered":
+            return _("{unit} entered {zone}").format(unit=self.unit_name, zone=self.zone_name)
+        return _("{unit} is inside {zone}").format(unit=self.unit_name, zone=self.zone_name)
+
+
+def zones_in_force(zones: Iterable[object], now: datetime | None = None) -> list[ZoneShape]:
+    """Zone rows (anything with id, name, kind, severity, geometry, valid_from/to) in force now."""
+    now = now or datetime.now(UTC)
+    shapes = []
+    for z in zones:
+        valid_from = getattr(z, "valid_from", None)
+        valid_to = getattr(z, "valid_to", None)
+        if (valid_from and valid_from > now) or (valid_to and valid_to < now):
+            continue
+        shapes.append(ZoneShape(z.id, z.name, z.kind, z.severity, shape(z.geometry)))  # type: ignore[attr-defined]
+    return shapes
+
+
+class ZoneIndex:
+    """An STRtree over zones; ``containing()`` maps many points to their zones at once."""
+
+    def __init__(self, zones: list[ZoneShape]) -> None:
+        self.zones = zones
+        self.tree = shapely.STRtree([z.geometry for z in zones])
+
+    def containing(self, lats: np.ndarray, lons: np.ndarray) -> tuple[np.ndarray, np.ndarray]:
+        """Pairs (point index, zone index) where the point lies inside the zone."""
+        if not self.zones or len(lats) == 0:
+            return np.empty(0, dtype=int), np.empty(0, dtype=int)
+        points = shapely.points(lons, lats)
+        pairs = self.tree.query(points, predicate="within")
+        return pairs[0], pairs[1]
+
+
+def compute_alerts(
+    units: list[tuple[str, str, float, float]],
+    zones: list[ZoneShape],
+    previous: Mapping[str, frozenset[str]] | None = None,
+) -> tuple[list[Alert], dict[str, frozenset[str]]]:
+    """Alerts for ``units`` (id, name, lat, lon) against ``zones``.
+
+    Returns the alerts (units inside hazard zones; units that entered any hazard
+    zone since ``previous``) and the membership to pass as ``previous`` next time.
+    """
+    hazards = [z for z in zones if z.kind in HAZARD_KINDS]
+    index = ZoneIndex(hazards)
+    lats = np.fromiter((u[2] for u in units), dtype=float, count=len(units))
+    lons = np.fromiter((u[3] for u in units), dtype=float, count=len(units))
+    point_idx, zone_idx = index.containing(lats, lons)
+    membership: dict[str, set[str]] = {}
+    alerts: list[Alert] = []
+    for p, z in zip(point_idx.tolist(), zone_idx.tolist(), strict=True):
+        uid, name, lat, lon = units[p]
+        zone = hazards[z]
+        membership.setdefault(uid, set()).add(zone.id)
+        was_inside = previous is not None and zone.id in previous.get(uid, frozenset())
+        kind = "entered" if previous is not None and not was_inside else "inside"
+        alerts.append(Alert(kind, uid, name, zone.id, zone.name, zone.kind, zone.severity, lat, lon))
+    alerts.sort(key=lambda a: (a.kind != "entered", -a.severity, a.zone_name, a.unit_name))
+    return alerts, {uid: frozenset(ids) for uid, ids in membership.items()}
+
+
+def naive_alerts(units: list[tuple[str, str, float, float]], zones: list[ZoneShape]) -> int:
+    """The plain way (each zone tests every point), kept as the benchmark baseline."""
+    found = 0
+    lats = np.array([u[2] for u in units])
+    lons = np.array([u[3] for u in units])
+    for zone in zones:
+        if zone.kind in HAZARD_KINDS:
+            found += int(shapely.contains_xy(zone.geometry, lons, lats).sum())
+    return found
+
+
+def store_alerts(
+    store: object, previous: Mapping[str, frozenset[str]] | None = None, now: datetime | None = None
+) -> tuple[list[Alert], dict[str, frozenset[str]]]:
+    """Alerts for everything live in ``store`` (a worker calls this after each change)."""
+    from sqlalchemy import select
+
+    from app.core.store.models import Unit
+    from app.core.store.queries import list_zones
+
+    with store.session() as session:  # type: ignore[attr-defined]
+        units = [
+            (r[0], r[1], r[2], r[3])
+            for r in session.execute(
+                select(Unit.id, Unit.name, Unit.lat, Unit.lon).where(
+                    Unit.deleted.is_(False), Unit.affiliation.in_(sorted(PROTECTED))
+                )
+            )
+        ]
+    return compute_alerts(units, zones_in_force(list_zones(store), now), previous)  # type: ignore[arg-type]

@@ -1,0 +1,126 @@
+"""The Alerts dock widget."""
+
+from __future__ import annotations
+
+from typing import TYPE_CHECKING, Any
+
+from PySide6.QtCore import QAbstractTableModel, QModelIndex, QPersistentModelIndex, Qt
+from PySide6.QtGui import QBrush, QColor
+from PySide6.QtWidgets import (
+    QAbstractItemView,
+    QDockWidget,
+    QHeaderView,
+    QLabel,
+    QTableView,
+    QVBoxLayout,
+    QWidget,
+)
+
+from app.core.analysis.geofence import Alert, store_alerts
+from app.core.events import Changed
+from app.core.mapdoc.features import zone_kind_label
+from app.i18n import _
+from app.ui.context import AppContext
+
+if TYPE_CHECKING:
+    from app.ui.main_window import MainWindow
+
+Index = QModelIndex | QPersistentModelIndex
+SEVERITY_COLOURS = {5: "#b71c1c", 4: "#e53935", 3: "#ef6c00", 2: "#f9a825", 1: "#9e9d24"}
+
+
+class AlertsModel(QAbstractTableModel):
+    def __init__(self) -> None:
+        super().__init__()
+        self.alerts: list[Alert] = []
+
+    def rowCount(self, parent: Index = QModelIndex()) -> int:  # noqa: N802, B008
+        return 0 if parent.isValid() else len(self.alerts)
+
+    def columnCount(self, parent: Index = QModelIndex()) -> int:  # noqa: N802, B008
+        return 0 if parent.isValid() else 4
+
+    def headerData(self, section: int, orientation: Qt.Orientation, role: int = Qt.ItemDataRole.DisplayRole) -> Any:  # noqa: N802
+        if orientation == Qt.Orientation.Horizontal and role == Qt.ItemDataRole.DisplayRole:
+            return (_("Alert"), _("Unit"), _("Zone"), _("Severity"))[section]
+        return None
+
+    def data(self, index: Index, role: int = Qt.ItemDataRole.DisplayRole) -> Any:
+        if not index.isValid():
+            return None
+        alert = self.alerts[index.row()]
+        col = index.column()
+        if role == Qt.ItemDataRole.DisplayRole:
+            if col == 0:
+                return _("entered") if alert.kind == "entered" else _("inside")
+            if col == 1:
+                return alert.unit_name
+            if col == 2:
+                return f"{alert.zone_name} ({zone_kind_label(alert.zone_kind)})"
+            return str(alert.severity)
+        if role == Qt.ItemDataRole.ForegroundRole and col in (0, 3):
+            return QBrush(QColor(SEVERITY_COLOURS.get(alert.severity, "#555")))
+        if role == Qt.ItemDataRole.ToolTipRole:
+            return Qt.convertFromPlainText(alert.message)
+        return None
+
+    def set_alerts(self, alerts: list[Alert]) -> None:
+        self.beginResetModel()
+        self.alerts = alerts
+        self.endResetModel()
+
+
+class AlertsPanel(QWidget):
+    def __init__(self, ctx: AppContext, window: MainWindow, parent: QWidget | None = None) -> None:
+        super().__init__(parent)
+        self.ctx = ctx
+        self.window_ = window
+        self.model = AlertsModel()
+        self.table = QTableView(self)
+        self.table.setObjectName("alertsTable")
+        self.table.setModel(self.model)
+        self.table.setSelectionBehavior(QAbstractItemView.SelectionBehavior.SelectRows)
+        self.table.setSelectionMode(QAbstractItemView.SelectionMode.SingleSelection)
+        self.table.setEditTriggers(QAbstractItemView.EditTrigger.NoEditTriggers)
+        self.table.verticalHeader().setVisible(False)
+        self.table.horizontalHeader().setStretchLastSection(True)
+        self.table.horizontalHeader().setSectionResizeMode(QHeaderView.ResizeMode.Interactive)
+        for col, width in enumerate((80, 260, 320)):
+            self.table.setColumnWidth(col, width)
+        self.table.clicked.connect(self._clicked)
+        self.summary = QLabel(self)
+        layout = QVBoxLayout(self)
+        layout.setContentsMargins(4, 4, 4, 4)
+        layout.addWidget(self.table)
+        layout.addWidget(self.summary)
+        self._membership: dict[str, frozenset[str]] | None = None
+        ctx.relay.sig_changed.connect(self._on_changed)
+        self.refresh()
+
+    def refresh(self) -> None:
+        self.ctx.runner.submit(store_alerts, self.ctx.store, self._membership, on_done=self._arrived)
+
+    def _on_changed(self, changes: list[Changed]) -> None:
+        if any(c.kind in ("unit", "zone") for c in changes):
+            self.refresh()
+
+    def _arrived(self, result: tuple[list[Alert], dict[str, frozenset[str]]]) -> None:
+        alerts, self._membership = result
+        self.model.set_alerts(alerts)
+        entered = sum(1 for a in alerts if a.kind == "entered")
+        self.summary.setText(
+            _("{n} units in hazard zones, {entered} just entered").format(
+                n=len({a.unit_id for a in alerts}), entered=entered
+            )
+        )
+
+    def _clicked(self, index: QModelIndex) -> None:
+        alert = self.model.alerts[index.row()]
+        self.window_.map_view.push({"op": "fly", "lat": alert.lat, "lon": alert.lon, "zoom": 11})
+        self.ctx.select_unit(alert.unit_id, "alerts")
+
+
+def register(window: MainWindow) -> QDockWidget:
+    panel = AlertsPanel(window.ctx, window)
+    window.alerts_panel = panel
+    return window.add_panel(panel, _("Alerts"), "alertsDock", Qt.DockWidgetArea.BottomDockWidgetArea)
