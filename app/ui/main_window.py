@@ -68,6 +68,9 @@ class MainWindow(QMainWindow):
         self._build_status_bar()
         self.docks: list[QDockWidget] = []
         self._build_menus()
+        from app.ui.map.tools import install as install_map_tools
+
+        self.map_tools = install_map_tools(self)
         for name in PANELS:
             importlib.import_module(name).register(self)
         self._restore_layout()

@@ -47,6 +47,8 @@
     showLabels: true,
     showPlaces: true,
     places: [],
+    tool: null,
+    measure: { start: null, line: null, done: false },
     basemapLayers: [],
     basemapTopo: null,
     basemapBuilt: false,
@@ -449,6 +451,10 @@
     layer.bindTooltip(zoneTooltip(feature), { sticky: true, className: "cop-tip" });
     layer.on("click", function (ev) {
       L.DomEvent.stopPropagation(ev);
+      if (state.tool === "measure") {
+        measureClick(ev.latlng); // a zone under the cursor must not swallow the tool's click
+        return;
+      }
       if (state.bridge) state.bridge.zoneClicked(String(feature.id));
     });
     state.zones.set(feature.id, layer);
@@ -555,6 +561,35 @@
       if (typeof m.places === "boolean") state.showPlaces = m.places;
       redrawUnits();
     },
+    highlight: function (m) {
+      if (state.highlight) state.map.removeLayer(state.highlight);
+      state.highlight = L.circleMarker([m.lat, m.lon], {
+        pane: "copTools",
+        radius: 18,
+        color: "#ffb000",
+        weight: 4,
+        fill: false,
+        interactive: false,
+        className: "cop-highlight",
+      }).addTo(state.map);
+      var mine = state.highlight;
+      setTimeout(function () {
+        if (state.highlight === mine) {
+          state.map.removeLayer(mine);
+          state.highlight = null;
+        }
+      }, m.ms || 6000);
+    },
+    tool: function (m) {
+      setTool(m.name || null);
+      if (m.name === "measure" && m.start) measureClick(L.latLng(m.start[0], m.start[1]));
+    },
+    "measure.label": function (m) {
+      if (!state.measure.line) return;
+      state.measure.line.bindTooltip(textBox([m.text]), {
+        permanent: true, direction: "center", className: "cop-tip cop-measure",
+      }).openTooltip();
+    },
     scale: function (m) {
       state.scale = m.factor || 1;
       state.sprites.clear();
@@ -565,10 +600,59 @@
     },
   };
 
+  function textBox(lines) {
+    var box = document.createElement("div");
+    lines.forEach(function (text) {
+      var div = document.createElement("div");
+      div.textContent = text;
+      box.appendChild(div);
+    });
+    return box;
+  }
+
+  /* range and bearing: click a start, click an end; Python works out the numbers */
+  function setTool(name) {
+    state.tool = name;
+    clearMeasure();
+    state.map.getContainer().style.cursor = name ? "crosshair" : "";
+  }
+
+  function clearMeasure() {
+    var ms = state.measure;
+    if (ms.line) state.map.removeLayer(ms.line);
+    ms.line = null;
+    ms.start = null;
+  }
+
+  function measureClick(latlng) {
+    var ms = state.measure;
+    if (!ms.start || (ms.start && ms.done)) {
+      clearMeasure();
+      ms.start = latlng;
+      ms.done = false;
+      ms.line = L.polyline([latlng, latlng], { pane: "copTools", color: "#d00000", weight: 3, dashArray: "8 6", interactive: false }).addTo(state.map);
+      return;
+    }
+    ms.line.setLatLngs([ms.start, latlng]);
+    ms.done = true;
+    if (state.bridge) state.bridge.measured(ms.start.lat, ms.start.lng, latlng.lat, latlng.lng);
+  }
+
   function viewSet() {
     state.viewSet = true;
     buildBasemap();
   }
+
+  /* hooks for the page's other scripts (cop-tiles.js and the like) */
+  COP.map = function () {
+    return state.map;
+  };
+  COP.addHandler = function (op, fn) {
+    handlers[op] = fn;
+  };
+  COP.bridge = function () {
+    return state.bridge;
+  };
 
   COP.receive = function (message) {
     var m = typeof message === "string" ? JSON.parse(message) : message;
@@ -671,6 +755,7 @@
     map.createPane("copBasemap").style.zIndex = 150;
     map.createPane("copZones").style.zIndex = 380;
     map.createPane("copUnits").style.zIndex = 450;
+    map.createPane("copTools").style.zIndex = 460;
     map.getPane("copUnits").style.pointerEvents = "none";
     if (options.scale) state.scale = options.scale;
     if (options.theme) state.theme = options.theme;
@@ -687,6 +772,9 @@
     state.tip = tip;
     var pendingMove = null;
     map.on("mousemove", function (ev) {
+      if (state.tool === "measure" && state.measure.line && !state.measure.done) {
+        state.measure.line.setLatLngs([state.measure.start, ev.latlng]);
+      }
       var id = hitTest(ev.containerPoint);
       map.getContainer().style.cursor = id ? "pointer" : "";
       if (id) showUnitTip(state.units.get(id), ev.containerPoint);
@@ -704,7 +792,14 @@
     map.on("mouseout", function () {
       tip.style.display = "none";
     });
+    map.on("contextmenu", function (ev) {
+      if (state.bridge) state.bridge.contextMenu(ev.latlng.lat, ev.latlng.lng);
+    });
     map.on("click", function (ev) {
+      if (state.tool === "measure") {
+        measureClick(ev.latlng);
+        return;
+      }
       var id = hitTest(ev.containerPoint);
       state.selected = id;
       redrawUnits();
@@ -729,6 +824,7 @@
       );
     });
 
+    if (COP.onInit) COP.onInit(map);
     if (options.data) COP.receive(options.data);
     if (options.basemapData) viewSet();
     if (typeof QWebChannel !== "undefined" && typeof qt !== "undefined") {

@@ -490,3 +490,12 @@ def metres_to_nm(m: float) -> float:
 def nm_to_metres(nm: float) -> float:
     """International nautical miles (1852 m) to metres."""
     return float(nm) * METRES_PER_NM
+
+
+def range_bearing_text(lat1: float, lon1: float, lat2: float, lon2: float) -> str:
+    """``12.34 km · 6.66 NM · 045.2° T · 0804 mils``: what the range and bearing tool shows."""
+    metres, bearing = distance_bearing(lat1, lon1, lat2, lon2)
+    mils = degrees_to_mils(bearing) % 6400
+    return _("{km:.2f} km · {nm:.2f} NM · {deg:05.1f}° T · {mils:04.0f} mils").format(
+        km=metres / 1000, nm=metres_to_nm(metres), deg=bearing, mils=mils
+    )

@@ -45,6 +45,27 @@ class MapController(QObject):
         self._shown = False
         self._bounds: list[list[float]] | None = None
         view.bridge.sig_painted.connect(self._painted)
+        view.bridge.sig_view_changed.connect(self._remember_view)
+        saved = self.saved_view()
+        if saved:  # the user's last view wins over fitting the picture
+            self.fit_on_load = False
+            view.push({"op": "fly", "lat": saved["lat"], "lon": saved["lon"], "zoom": saved["zoom"]})
+
+    def saved_view(self) -> dict[str, Any] | None:
+        raw = self.ctx.settings.value("map/view")
+        try:
+            view = json.loads(raw) if isinstance(raw, str) else None
+            if view and all(isinstance(view.get(k), (int, float)) for k in ("lat", "lon", "zoom")):
+                return dict(view)
+        except ValueError:
+            pass
+        return None
+
+    def _remember_view(self, view: dict[str, Any]) -> None:
+        if self.loaded:
+            self.ctx.settings.setValue(
+                "map/view", json.dumps({k: view[k] for k in ("lat", "lon", "zoom")})
+            )
 
     def reload(self) -> None:
         """Send the whole picture (at start, or after a bulk change)."""

@@ -66,6 +66,10 @@ class MapBridge(QObject):
     """The page painted a frame: frame, drawn, total, drawMs."""
     sig_view_changed = Signal(dict)
     """The map stopped moving: lat, lon, zoom, bounds."""
+    sig_context_menu = Signal(float, float)
+    """The user right-clicked the map at (lat, lon)."""
+    sig_measured = Signal(float, float, float, float)
+    """The range and bearing tool went from (lat1, lon1) to (lat2, lon2)."""
 
     @Slot()
     def pageReady(self) -> None:  # noqa: N802 (called from JS)
@@ -94,6 +98,14 @@ class MapBridge(QObject):
     @Slot(str)
     def viewChanged(self, view: str) -> None:  # noqa: N802
         self.sig_view_changed.emit(json.loads(view))
+
+    @Slot(float, float)
+    def contextMenu(self, lat: float, lon: float) -> None:  # noqa: N802
+        self.sig_context_menu.emit(lat, lon)
+
+    @Slot(float, float, float, float)
+    def measured(self, lat1: float, lon1: float, lat2: float, lon2: float) -> None:
+        self.sig_measured.emit(lat1, lon1, lat2, lon2)
 
 
 class MapView(QWebEngineView):

@@ -2,6 +2,7 @@
 
 from __future__ import annotations
 
+import json
 from typing import TYPE_CHECKING, Any
 
 from PySide6.QtCore import Qt
@@ -51,6 +52,7 @@ class LayersPanel(QWidget):
         self.labels = self._group(_("Unit labels"), ("labels", None))
         self.places = self._group(_("Place names"), ("places", None))
         self.tree.expandAll()
+        self.settings: Any = None
         self.tree.itemChanged.connect(self._changed)
 
     def _group(self, text: str, key: tuple[str, Any]) -> QTreeWidgetItem:
@@ -86,10 +88,36 @@ class LayersPanel(QWidget):
         }
 
     def _changed(self, *_args: Any) -> None:
+        state = self.state()
+        self.view.push(state)
+        if self.settings is not None:
+            self.settings.setValue("map/layers", json.dumps(state))
+
+    def restore(self, settings: Any) -> None:
+        """Tick the boxes as the user left them, and tell the map."""
+        self.settings = settings
+        raw = settings.value("map/layers")
+        try:
+            saved = json.loads(raw) if isinstance(raw, str) else None
+        except ValueError:
+            saved = None
+        if not isinstance(saved, dict):
+            return
+        self.tree.blockSignals(True)
+        for group, key in ((self.units, "affiliations"), (self.zones, "zones")):
+            for i in range(group.childCount()):
+                child = group.child(i)
+                on = saved.get(key, {}).get(child.data(0, KEY)[1], True)
+                child.setCheckState(0, Qt.CheckState.Checked if on else Qt.CheckState.Unchecked)
+        for item, key in ((self.labels, "labels"), (self.places, "places")):
+            on = saved.get(key, True)
+            item.setCheckState(0, Qt.CheckState.Checked if on else Qt.CheckState.Unchecked)
+        self.tree.blockSignals(False)
         self.view.push(self.state())
 
 
 def register(window: MainWindow) -> QDockWidget:
     panel = LayersPanel(window.map_view)
+    panel.restore(window.ctx.settings)
     window.layers_panel = panel
     return window.add_panel(panel, _("Layers"), "layersDock", Qt.DockWidgetArea.LeftDockWidgetArea)
