@@ -12,6 +12,7 @@ import logging
 import threading
 from collections.abc import Callable, Iterable
 from dataclasses import dataclass, field
+from datetime import datetime
 
 log = logging.getLogger(__name__)
 
@@ -26,6 +27,10 @@ class Changed:
     removed: frozenset[str] = frozenset()
     moved: frozenset[str] = frozenset()  # updated ids whose only change is position
     initiator: str | None = None
+    # for moves: the new positions (id, lat, lon) and report time, so views
+    # showing positions need not read them back from the store
+    positions: tuple[tuple[str, float, float], ...] = ()
+    at: datetime | None = None
 
     @property
     def ids(self) -> frozenset[str]:

@@ -119,13 +119,18 @@ def delta(store: Store, changes: Iterable[Changed], now: datetime | None = None)
             moved_only = change.moved - change.added
             full_ids = (change.added | change.updated) - moved_only
             msg: dict[str, Any] = {"op": "units.delta", "cols": UNIT_COLUMNS, "add": [], "update": [], "remove": []}
-            gone = removed_ids(store, Unit, change.ids)
+            known = {uid: (lat, lon) for uid, lat, lon in change.positions}
+            last = int(change.at.timestamp()) if change.at else None
+            for uid in moved_only & known.keys():  # the event carries the new positions
+                lat, lon = known[uid]
+                msg["update"].append({"id": uid, "lat": lat, "lon": lon, "last": last})
+            unknown_moves = moved_only - known.keys()
+            gone = removed_ids(store, Unit, (full_ids | unknown_moves | change.removed)) if (
+                full_ids or unknown_moves or change.removed) else set()
             msg["remove"] = sorted(gone)
-            if moved_only - gone:
-                for row in list_units(store, moved_only - gone):
-                    msg["update"].append(
-                        {"id": row.id, "lat": row.lat, "lon": row.lon, "stale": row.is_stale(now)}
-                    )
+            if unknown_moves - gone:
+                for row in list_units(store, unknown_moves - gone):
+                    msg["update"].append({"id": row.id, "lat": row.lat, "lon": row.lon})
             if full_ids - gone:
                 for values in unit_rows(store, full_ids - gone, now):
                     target = "add" if values[0] in change.added else "update"

@@ -9,7 +9,7 @@ from __future__ import annotations
 import json
 from collections.abc import Iterable, Sequence
 from dataclasses import dataclass
-from datetime import datetime
+from datetime import UTC, datetime
 from typing import Any
 
 from sqlalchemy import func, select, update
@@ -23,6 +23,11 @@ from app.core.store.engine import Store, new_id
 from app.core.store.models import CrisisZone, SiteProfile, SyncChange, Unit, UnitPosition
 
 KIND_OF = {Unit: "unit", CrisisZone: "zone"}
+
+
+def sqlite_time(value: datetime) -> str:
+    """A datetime as SQLAlchemy stores it in SQLite (naive UTC), for raw statements."""
+    return value.astimezone(UTC).replace(tzinfo=None).isoformat(sep=" ", timespec="microseconds")
 
 
 def _json_default(value: Any) -> Any:
@@ -43,7 +48,9 @@ class WriteBatch:
     now: datetime
 
     def __post_init__(self) -> None:
-        self.changes: list[dict[str, Any]] = []
+        self.changes: list[tuple[Any, ...]] = []
+        self.positions: list[tuple[str, float, float]] = []
+        self.moved_at: datetime | None = None
         self.touched: dict[str, dict[str, set[str]]] = {}
 
     def _note(self, kind: str, what: str, row_id: str) -> None:
@@ -59,30 +66,58 @@ class WriteBatch:
         fields: dict[str, Any],
         base_hlc: str | None,
         classification: str,
-        releasable_to: Releasability,
+        releasable_to: Releasability | str,
     ) -> None:
-        self.changes.append(
-            {
-                "origin_site": self.store.site.site_id,
-                "table_name": table,
-                "row_id": row_id,
-                "op": op,
-                "hlc": self.hlc,
-                "base_hlc": base_hlc,
-                "who": self.store.operator,
-                "at": self.now,
-                "fields": json.dumps(fields, separators=(",", ":"), default=_json_default),
-                "classification": classification,
-                "releasable_to": releasable_to.to_storage(),
-            }
+        self.capture_json(
+            table, row_id, op,
+            json.dumps(fields, separators=(",", ":"), default=_json_default),
+            base_hlc, classification, releasable_to,
         )
+
+    def capture_json(
+        self,
+        table: str,
+        row_id: str,
+        op: str,
+        fields_json: str,
+        base_hlc: str | None,
+        classification: str,
+        releasable_to: Releasability | str,
+    ) -> None:
+        """Record one change whose changed fields are already JSON text."""
+        rel = releasable_to if isinstance(releasable_to, str) else releasable_to.to_storage()
+        self.changes.append((table, row_id, op, base_hlc, fields_json, classification, rel))
+
+    _CHANGE_COLUMNS = (
+        "seq", "origin_site", "origin_seq", "table_name", "row_id", "op", "hlc", "base_hlc",
+        "who", "at", "fields", "classification", "releasable_to",
+    )
 
     def flush(self) -> None:
         if self.changes:
+            conn = self.session.connection()
             last = self.session.scalar(select(func.max(SyncChange.seq))) or 0
-            for offset, row in enumerate(self.changes, start=1):
-                row["seq"] = row["origin_seq"] = last + offset
-            self.session.execute(SyncChange.__table__.insert(), self.changes)
+            site, who, hlc = self.store.site.site_id, self.store.operator, self.hlc
+            if conn.dialect.name == "sqlite":
+                at = sqlite_time(self.now)
+                rows = [
+                    (last + n, site, last + n, t, rid, op, hlc, base, who, at, fields, cls, rel)
+                    for n, (t, rid, op, base, fields, cls, rel) in enumerate(self.changes, start=1)
+                ]
+                conn.exec_driver_sql(
+                    f"INSERT INTO sync_change ({', '.join(self._CHANGE_COLUMNS)}) "
+                    f"VALUES ({', '.join('?' * len(self._CHANGE_COLUMNS))})",
+                    rows,
+                )
+            else:
+                self.session.execute(
+                    SyncChange.__table__.insert(),
+                    [
+                        dict(zip(self._CHANGE_COLUMNS, (last + n, site, last + n, t, rid, op, hlc, base, who,
+                                                        self.now, fields, cls, rel), strict=True))
+                        for n, (t, rid, op, base, fields, cls, rel) in enumerate(self.changes, start=1)
+                    ],
+                )
             self.changes = []
         self.session.execute(
             update(SiteProfile)
@@ -99,6 +134,8 @@ class WriteBatch:
                 removed=frozenset(sets["removed"]),
                 moved=frozenset(sets["moved"] - sets["added"]),
                 initiator=initiator,
+                positions=tuple(self.positions) if kind == "unit" else (),
+                at=self.moved_at if kind == "unit" else None,
             )
             for kind, sets in self.touched.items()
         ]
@@ -239,33 +276,83 @@ def move_units(
         validate_latlon(lat, lon)
     with writing(store, initiator) as batch:
         when = at or batch.now
-        current: dict[str, tuple[str, str, str, float, float]] = {}
+        conn = batch.session.connection()
+        if conn.dialect.name != "sqlite":
+            return _move_units_generic(batch, moves, when)
+        # the hot path for tracks: plain executemany with ready-made parameters
         ids = [m[0] for m in moves]
-        for start in range(0, len(ids), 900):
-            chunk = ids[start : start + 900]
-            stmt = select(
-                Unit.id, Unit.hlc, Unit.classification, Unit.releasable_to, Unit.lat, Unit.lon
-            ).where(Unit.id.in_(chunk), Unit.deleted.is_(False))
-            for rid, hlc, cls, rel, lat0, lon0 in batch.session.execute(stmt):
-                current[rid] = (hlc, cls, rel, lat0, lon0)
-        updates = []
-        positions = []
+        current: dict[str, tuple[str, str, str, float, float]] = {}
+        query = "SELECT id, hlc, classification, releasable_to, lat, lon FROM unit WHERE deleted = 0"
+        if len(ids) > 2000:
+            wanted = set(ids)
+            for row in conn.exec_driver_sql(query):
+                if row[0] in wanted:
+                    current[row[0]] = row[1:]
+        else:
+            for start in range(0, len(ids), 900):
+                chunk = ids[start : start + 900]
+                sql = f"{query} AND id IN ({', '.join('?' * len(chunk))})"
+                for row in conn.exec_driver_sql(sql, tuple(chunk)):
+                    current[row[0]] = row[1:]
+        when_text, now_text, hlc = sqlite_time(when), sqlite_time(batch.now), batch.hlc
+        when_iso = when.isoformat()
+        updates, positions = [], []
         for uid, lat, lon in moves:
-            if uid not in current:
+            old = current.get(uid)
+            if old is None or (old[3], old[4]) == (lat, lon):
                 continue
-            hlc, cls, rel, lat0, lon0 = current[uid]
-            if (lat0, lon0) == (lat, lon):
-                continue
-            updates.append({"id": uid, "lat": lat, "lon": lon, "last_report": when,
-                            "updated_at": batch.now, "hlc": batch.hlc})
-            positions.append({"unit_id": uid, "at": when, "lat": lat, "lon": lon})
-            batch.capture("unit", uid, "update", {"lat": lat, "lon": lon, "last_report": when}, hlc, cls, rel)
-            batch._note("unit", "updated", uid)
-            batch._note("unit", "moved", uid)
+            updates.append((lat, lon, when_text, now_text, hlc, uid))
+            positions.append((uid, when_text, lat, lon))
+            batch.capture_json(
+                "unit", uid, "update",
+                f'{{"lat":{float(lat)!r},"lon":{float(lon)!r},"last_report":"{when_iso}"}}',
+                old[0], old[1], old[2],
+            )
         if updates:
-            batch.session.execute(update(Unit), updates)
-            batch.session.execute(UnitPosition.__table__.insert(), positions)
+            conn.exec_driver_sql(
+                "UPDATE unit SET lat = ?, lon = ?, last_report = ?, updated_at = ?, hlc = ? WHERE id = ?",
+                updates,
+            )
+            conn.exec_driver_sql("INSERT INTO unit_position (unit_id, at, lat, lon) VALUES (?, ?, ?, ?)", positions)
+            moved = frozenset(u[5] for u in updates)
+            batch.positions.extend((u[5], u[0], u[1]) for u in updates)
+            batch.moved_at = when
+            sets = batch.touched.setdefault(
+                "unit", {"added": set(), "updated": set(), "removed": set(), "moved": set()}
+            )
+            sets["updated"] |= moved
+            sets["moved"] |= moved
         return len(updates)
+
+
+def _move_units_generic(batch: WriteBatch, moves: Sequence[tuple[str, float, float]], when: datetime) -> int:
+    current: dict[str, tuple[str, str, Releasability, float, float]] = {}
+    ids = [m[0] for m in moves]
+    for start in range(0, len(ids), 900):
+        chunk = ids[start : start + 900]
+        stmt = select(
+            Unit.id, Unit.hlc, Unit.classification, Unit.releasable_to, Unit.lat, Unit.lon
+        ).where(Unit.id.in_(chunk), Unit.deleted.is_(False))
+        for rid, hlc, cls, rel, lat0, lon0 in batch.session.execute(stmt):
+            current[rid] = (hlc, cls, rel, lat0, lon0)
+    updates = []
+    positions = []
+    for uid, lat, lon in moves:
+        if uid not in current:
+            continue
+        hlc, cls, rel, lat0, lon0 = current[uid]
+        if (lat0, lon0) == (lat, lon):
+            continue
+        updates.append({"id": uid, "lat": lat, "lon": lon, "last_report": when,
+                        "updated_at": batch.now, "hlc": batch.hlc})
+        positions.append({"unit_id": uid, "at": when, "lat": lat, "lon": lon})
+        batch.capture("unit", uid, "update", {"lat": lat, "lon": lon, "last_report": when}, hlc, cls, rel)
+        batch._note("unit", "updated", uid)
+        batch._note("unit", "moved", uid)
+    if updates:
+        batch.session.execute(update(Unit), updates)
+        batch.session.execute(UnitPosition.__table__.insert(), positions)
+    return len(updates)
 
 
 def delete_records(

@@ -2,6 +2,7 @@
 
 from __future__ import annotations
 
+from dataclasses import replace
 from datetime import UTC, datetime
 from typing import Any
 
@@ -158,6 +159,18 @@ class UnitsModel(QAbstractTableModel):
             self.endRemoveRows()
             self.row_of = {r.id: n for n, r in enumerate(self.rows)}
 
+    def move(self, positions: tuple[tuple[str, float, float], ...], at: datetime | None) -> None:
+        """New positions: only the MGRS and last report columns change (no re-sort)."""
+        first, last = len(self.rows), -1
+        for uid, lat, lon in positions:
+            i = self.row_of.get(uid)
+            if i is None:
+                continue
+            self.rows[i] = replace(self.rows[i], lat=lat, lon=lon, last_report=at or self.rows[i].last_report)
+            first, last = min(first, i), max(last, i)
+        if last >= 0:
+            self.dataChanged.emit(self.index(first, self.MGRS), self.index(last, self.REPORTED))
+
     def _icons_ready(self) -> None:
         if self.rows:
             self.dataChanged.emit(
@@ -172,6 +185,9 @@ class UnitsFilter(QSortFilterProxyModel):
     def __init__(self) -> None:
         super().__init__()
         self.setSortRole(SORT_ROLE)
+        # not re-sorted on every change: 20,000 moving units would re-sort the
+        # table each second; it sorts when the user asks (header click, filter)
+        self.setDynamicSortFilter(False)
         self.setSortCaseSensitivity(Qt.CaseSensitivity.CaseInsensitive)
         self._needle = ""
 

@@ -84,8 +84,11 @@ class UnitsPanel(QWidget):
     def _on_changed(self, changes: list[Changed]) -> None:
         ids: set[str] = set()
         for change in changes:
-            if change.kind == "unit":
-                ids |= change.ids
+            if change.kind != "unit":
+                continue
+            if change.positions:  # moves: the event has what the table shows
+                self.model.move(change.positions, change.at)
+            ids |= change.ids - {p[0] for p in change.positions}
         if ids:
             self.ctx.runner.submit(_changed_rows, self.ctx.store, ids, on_done=self._apply)
 
