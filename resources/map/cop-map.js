@@ -46,6 +46,8 @@
     showUnits: true,
     showLabels: true,
     showPlaces: true,
+    declutter: true,
+    clusterCount: 0,
     places: [],
     tool: null,
     measure: { start: null, line: null, done: false },
@@ -185,7 +187,10 @@
         if (x < -margin || y < -margin || x > size.x + margin || y > size.y + margin) continue;
         visible.push([u, x, y]);
       }
-      var symSize = symbolSize(zoom, visible.length);
+      var total = visible.length;
+      var clusters = state.declutter ? clusterUnits(visible, zoom) : [];
+      if (clusters.length) visible = visible.filter(function (e) { return !e.clustered; });
+      var symSize = symbolSize(zoom, total);
       var labels = state.showLabels && visible.length <= 1500;
       var grid = new LabelGrid(size.x, size.y);
       var fontPx = Math.round(11 * state.scale);
@@ -204,6 +209,9 @@
         grid.add(left, top, sprite.w, sprite.h);
         placed.push([entry[0], sprite, left, top, entry[1], entry[2], null]);
       }
+      clusters.forEach(function (c) {
+        grid.add(c.x - c.r, c.y - c.r, 2 * c.r, 2 * c.r);
+      });
       placePlaces(ctx, grid, zoom, offX, offY, size, true, towns);
       ctx.font = fontPx + "px 'DejaVu Sans', 'Segoe UI', sans-serif";
       if (labels) {
@@ -227,6 +235,10 @@
         drawn.push({ id: q[0].id, x: q[2], y: q[3], w: q[1].w, h: q[1].h, cx: q[4], cy: q[5] });
         if (q[0].id === state.selected) selectedEntry = drawn[drawn.length - 1];
       }
+      clusters.forEach(function (c) {
+        drawCluster(ctx, c);
+        drawn.push({ id: null, cluster: c, x: c.x - c.r, y: c.y - c.r, w: 2 * c.r, h: 2 * c.r, cx: c.x, cy: c.y });
+      });
       ctx.lineWidth = 3;
       ctx.strokeStyle = theme.halo;
       for (var n = 0; n < placed.length; n++) {
@@ -241,7 +253,8 @@
         ctx.strokeStyle = "#ffb000";
         ctx.strokeRect(selectedEntry.x - 4, selectedEntry.y - 4, selectedEntry.w + 8, selectedEntry.h + 8);
       }
-      state.drawnCount = drawn.length;
+      state.drawnCount = placed.length + clusters.reduce(function (sum, c) { return sum + c.members.length; }, 0);
+      state.clusterCount = clusters.length;
       this._done(t0);
     },
     _done: function (t0) {
@@ -251,6 +264,68 @@
       reportPaint();
     },
   });
+
+  /* Declutter: at small scales, units close together on screen become one
+     badge split by affiliation with their number; zooming in shows symbols. */
+  var AFF_COLOURS = { friend: "#80e0ff", hostile: "#ff8080", neutral: "#aaffaa", unknown: "#ffff80" };
+  var AFF_ORDER = ["friend", "hostile", "neutral", "unknown"];
+
+  function clusterUnits(visible, zoom) {
+    var threshold = zoom <= 5 ? 60 : zoom <= 7 ? 400 : zoom <= 9 ? 2500 : Infinity;
+    if (visible.length <= threshold) return [];
+    var cell = zoom <= 7 ? 64 : 48;
+    var cells = new Map();
+    visible.forEach(function (e) {
+      var key = Math.floor(e[1] / cell) + ":" + Math.floor(e[2] / cell);
+      var list = cells.get(key);
+      if (!list) cells.set(key, (list = []));
+      list.push(e);
+    });
+    var clusters = [];
+    cells.forEach(function (list) {
+      if (list.length < 3) return;
+      var x = 0, y = 0, counts = { friend: 0, hostile: 0, neutral: 0, unknown: 0 };
+      list.forEach(function (e) {
+        e.clustered = true;
+        x += e[1];
+        y += e[2];
+        var aff = affiliationOf(e[0]);
+        counts[aff in counts ? aff : "unknown"] += 1;
+      });
+      var r = Math.round((10 + 4 * Math.log10(list.length)) * state.scale);
+      clusters.push({ x: x / list.length, y: y / list.length, r: r, counts: counts, members: list.map(function (e) { return e[0].id; }) });
+    });
+    return clusters;
+  }
+
+  function drawCluster(ctx, c) {
+    var total = c.members.length, start = -Math.PI / 2;
+    AFF_ORDER.forEach(function (aff) {
+      var n = c.counts[aff];
+      if (!n) return;
+      var end = start + (2 * Math.PI * n) / total;
+      ctx.beginPath();
+      ctx.moveTo(c.x, c.y);
+      ctx.arc(c.x, c.y, c.r, start, end);
+      ctx.closePath();
+      ctx.fillStyle = AFF_COLOURS[aff];
+      ctx.fill();
+      start = end;
+    });
+    ctx.beginPath();
+    ctx.arc(c.x, c.y, c.r, 0, 2 * Math.PI);
+    ctx.lineWidth = 1.5;
+    ctx.strokeStyle = "#000";
+    ctx.stroke();
+    ctx.font = "bold " + Math.round(11 * state.scale) + "px 'DejaVu Sans', sans-serif";
+    ctx.textAlign = "center";
+    ctx.lineWidth = 3;
+    ctx.strokeStyle = "#fff";
+    ctx.strokeText(String(total), c.x, c.y);
+    ctx.fillStyle = "#000";
+    ctx.fillText(String(total), c.x, c.y);
+    ctx.textAlign = "start";
+  }
 
   function LabelGrid(w, h) {
     this.cell = 32;
@@ -359,14 +434,19 @@
     });
   }
 
-  function hitTest(containerPoint) {
+  function hitEntry(containerPoint) {
     var d = state.drawn;
     for (var i = d.length - 1; i >= 0; i--) {
       var r = d[i];
       if (containerPoint.x >= r.x && containerPoint.x <= r.x + r.w && containerPoint.y >= r.y && containerPoint.y <= r.y + r.h)
-        return r.id;
+        return r;
     }
     return null;
+  }
+
+  function hitTest(containerPoint) {
+    var entry = hitEntry(containerPoint);
+    return entry ? entry.id : null;
   }
 
   /* ------------------------------------------------------------ units API */
@@ -559,6 +639,8 @@
       if (typeof m.units === "boolean") state.showUnits = m.units;
       if (typeof m.labels === "boolean") state.showLabels = m.labels;
       if (typeof m.places === "boolean") state.showPlaces = m.places;
+      if (typeof m.declutter === "boolean") state.declutter = m.declutter;
+      if (m.labelsText) state.labels = m.labelsText;
       redrawUnits();
     },
     highlight: function (m) {
@@ -775,9 +857,11 @@
       if (state.tool === "measure" && state.measure.line && !state.measure.done) {
         state.measure.line.setLatLngs([state.measure.start, ev.latlng]);
       }
-      var id = hitTest(ev.containerPoint);
-      map.getContainer().style.cursor = id ? "pointer" : "";
+      var hit = hitEntry(ev.containerPoint);
+      var id = hit ? hit.id : null;
+      if (!state.tool) map.getContainer().style.cursor = hit ? "pointer" : "";
       if (id) showUnitTip(state.units.get(id), ev.containerPoint);
+      else if (hit && hit.cluster) showClusterTip(hit.cluster, ev.containerPoint);
       else tip.style.display = "none";
       if (!pendingMove && state.bridge) {
         pendingMove = ev.latlng;
@@ -800,7 +884,12 @@
         measureClick(ev.latlng);
         return;
       }
-      var id = hitTest(ev.containerPoint);
+      var hit = hitEntry(ev.containerPoint);
+      if (hit && hit.cluster) {
+        map.setView(map.containerPointToLatLng([hit.cx, hit.cy]), Math.min(map.getZoom() + 2, 18));
+        return;
+      }
+      var id = hit ? hit.id : null;
       state.selected = id;
       redrawUnits();
       if (state.bridge) {
@@ -839,6 +928,27 @@
     }
   };
 
+  function showClusterTip(c, point) {
+    var labels = state.labels || {};
+    var lines = AFF_ORDER.filter(function (a) { return c.counts[a]; }).map(function (a) {
+      return c.counts[a] + " " + (labels[a] || a);
+    });
+    placeTip([String(c.members.length) + " " + (labels.units || "units")].concat(lines), point);
+  }
+
+  function placeTip(lines, point) {
+    var tip = state.tip;
+    tip.textContent = "";
+    lines.forEach(function (text, i) {
+      var el = document.createElement(i === 0 ? "b" : "div");
+      el.textContent = text;
+      tip.appendChild(el);
+    });
+    tip.style.left = point.x + 16 + "px";
+    tip.style.top = point.y + 12 + "px";
+    tip.style.display = "block";
+  }
+
   function showUnitTip(u, point) {
     if (!u) return;
     var tip = state.tip;
@@ -864,6 +974,7 @@
       total: state.units.size,
       drawn: state.drawnCount,
       zones: state.zones.size,
+      clusters: state.clusterCount,
       frame: state.frame,
       basemap: !!state.basemapReady,
       selected: state.selected,

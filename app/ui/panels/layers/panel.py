@@ -51,6 +51,7 @@ class LayersPanel(QWidget):
             self._leaf(self.zones, zone_kind_label(kind), ("zone", kind), ZONE_COLOURS[kind])
         self.labels = self._group(_("Unit labels"), ("labels", None))
         self.places = self._group(_("Place names"), ("places", None))
+        self.declutter = self._group(_("Group units at small scales"), ("declutter", None))
         self.tree.expandAll()
         self.settings: Any = None
         self.tree.itemChanged.connect(self._changed)
@@ -85,6 +86,11 @@ class LayersPanel(QWidget):
             "zones": zones,
             "labels": self.labels.checkState(0) == checked,
             "places": self.places.checkState(0) == checked,
+            "declutter": self.declutter.checkState(0) == checked,
+            "labelsText": {
+                "units": _("units"), "friend": _("friend"), "hostile": _("hostile"),
+                "neutral": _("neutral"), "unknown": _("unknown"),
+            },
         }
 
     def _changed(self, *_args: Any) -> None:
@@ -102,6 +108,7 @@ class LayersPanel(QWidget):
         except ValueError:
             saved = None
         if not isinstance(saved, dict):
+            self.view.push(self.state())
             return
         self.tree.blockSignals(True)
         for group, key in ((self.units, "affiliations"), (self.zones, "zones")):
@@ -109,7 +116,7 @@ class LayersPanel(QWidget):
                 child = group.child(i)
                 on = saved.get(key, {}).get(child.data(0, KEY)[1], True)
                 child.setCheckState(0, Qt.CheckState.Checked if on else Qt.CheckState.Unchecked)
-        for item, key in ((self.labels, "labels"), (self.places, "places")):
+        for item, key in ((self.labels, "labels"), (self.places, "places"), (self.declutter, "declutter")):
             on = saved.get(key, True)
             item.setCheckState(0, Qt.CheckState.Checked if on else Qt.CheckState.Unchecked)
         self.tree.blockSignals(False)
