@@ -18,6 +18,11 @@ os.environ["QTWEBENGINE_DISABLE_SANDBOX"] = "1"
 os.environ["COP_LANG"] = "en"
 os.environ.setdefault("QT_LOGGING_RULES", "qt.webenginecontext.debug=false;qt.qpa.*=false")
 
+from app.ui import pyside_fix  # noqa: E402
+from app.ui.map import tiles as _tiles  # noqa: E402,F401  (registers coptiles:// before Qt starts)
+
+pyside_fix.apply()
+
 
 @pytest.fixture(autouse=True)
 def _fresh_environment(tmp_path: Path, monkeypatch: pytest.MonkeyPatch) -> Iterator[None]:
@@ -26,6 +31,7 @@ def _fresh_environment(tmp_path: Path, monkeypatch: pytest.MonkeyPatch) -> Itera
     monkeypatch.setenv("COP_CACHE", str(tmp_path / "cache"))
     monkeypatch.setenv("COP_DB", str(tmp_path / "default.sqlite"))
     monkeypatch.delenv("COP_OPERATOR", raising=False)
+    monkeypatch.setenv("COP_TILES", str(tmp_path / "tiles"))
     from app.i18n import set_language
 
     set_language("en")

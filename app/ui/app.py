@@ -29,6 +29,10 @@ def prepare_environment(offscreen: bool = False) -> None:
             os.environ["QTWEBENGINE_CHROMIUM_FLAGS"] = (flags + " --no-sandbox").strip()
         os.environ.setdefault("QTWEBENGINE_DISABLE_SANDBOX", "1")
     os.environ.setdefault("QT_LOGGING_RULES", "qt.webenginecontext.debug=false")
+    from app.ui import pyside_fix
+    from app.ui.map import tiles as _tiles  # noqa: F401  (registers coptiles:// before the web engine starts)
+
+    pyside_fix.apply()
 
 
 def application() -> Any:
@@ -77,9 +81,12 @@ def start_map_view() -> Any:
     """Create the web view and start loading the page (the web engine boots
     in its own processes while the caller opens the store)."""
     from app.core.mapdoc.page import write_live_page
+    from app.ui.map.tiles import attach
     from app.ui.map.view import MapView
 
-    return MapView(write_live_page(page_folder()))
+    view = MapView(write_live_page(page_folder()))
+    attach(view, settings=settings())
+    return view
 
 
 def build_window(store: Store, fresh_settings: bool = False, map_view: Any = None) -> Any:

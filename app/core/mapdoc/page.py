@@ -24,6 +24,7 @@ SCRIPTS = [
     ("milsymbol", ("vendor", "milsymbol-3.0.4", "milsymbol.js")),
     ("topojson", ("vendor", "topojson-client-3.1.0", "topojson-client.min.js")),
     ("cop_map", ("map", "cop-map.js")),
+    ("cop_tiles", ("map", "cop-tiles.js")),
 ]
 STYLES = [
     ("leaflet_css", (*LEAFLET, "leaflet.css")),

@@ -21,7 +21,7 @@ from PySide6.QtWidgets import QWidget
 
 log = logging.getLogger(__name__)
 
-LOCAL_SCHEMES = frozenset({"file", "qrc", "data", "blob", "about"})
+LOCAL_SCHEMES = frozenset({"file", "qrc", "data", "blob", "about", "coptiles"})
 
 
 class OfflineGuard(QWebEngineUrlRequestInterceptor):
@@ -66,6 +66,8 @@ class MapBridge(QObject):
     """The page painted a frame: frame, drawn, total, drawMs."""
     sig_view_changed = Signal(dict)
     """The map stopped moving: lat, lon, zoom, bounds."""
+    sig_basemap_changed = Signal(dict)
+    """The user chose a basemap or toggled the grid / north arrow: basemap, grid, northArrow."""
     sig_context_menu = Signal(float, float)
     """The user right-clicked the map at (lat, lon)."""
     sig_measured = Signal(float, float, float, float)
@@ -98,6 +100,10 @@ class MapBridge(QObject):
     @Slot(str)
     def viewChanged(self, view: str) -> None:  # noqa: N802
         self.sig_view_changed.emit(json.loads(view))
+
+    @Slot(str)
+    def basemapChanged(self, state: str) -> None:  # noqa: N802
+        self.sig_basemap_changed.emit(json.loads(state))
 
     @Slot(float, float)
     def contextMenu(self, lat: float, lon: float) -> None:  # noqa: N802
