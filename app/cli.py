@@ -53,10 +53,18 @@ def build_parser() -> argparse.ArgumentParser:
 
     imp = sub.add_parser("import", help=_("import a file (one transaction)"))
     imp.add_argument("file", type=Path)
-    imp.add_argument("--format", choices=("geojson",), help=_("file format (default: from the extension)"))
+    imp.add_argument(
+        "--format", choices=("geojson", "csv"), help=_("file format (default: from the extension)")
+    )
+    imp.add_argument(
+        "--kind", choices=("tasks",), help=_("what a CSV file holds (default: from its header)")
+    )
 
     exp = sub.add_parser("export", help=_("export the picture to a file"))
-    exp.add_argument("--format", required=True, choices=("geojson",))
+    exp.add_argument("--format", required=True, choices=("geojson", "csv"))
+    exp.add_argument(
+        "--kind", choices=("tasks",), help=_("only this kind of record (required for CSV)")
+    )
     exp.add_argument("--out", required=True, type=Path)
     exp.add_argument("--releasable-to", metavar="PARTNER", help=_("only records releasable to this partner"))
 
@@ -109,7 +117,7 @@ def _cmd_import(args: argparse.Namespace) -> int:
     if not args.file.is_file():
         raise _Failure(_("{path}: no such file").format(path=args.file))
     store = _open(args)
-    print(import_file(store, args.file, args.format))
+    print(import_file(store, args.file, args.format, kind=args.kind))
     return 0
 
 
@@ -117,9 +125,11 @@ def _cmd_export(args: argparse.Namespace) -> int:
     from app.core.domain.markings import normalise_partner
     from app.core.interop.files import export_file
 
+    if args.format == "csv" and not args.kind:
+        raise _UsageError(_("a CSV export needs --kind (tasks)"))
     partner = normalise_partner(args.releasable_to) if args.releasable_to else None
     store = _open(args)
-    print(export_file(store, args.out, args.format, partner=partner))
+    print(export_file(store, args.out, args.format, partner=partner, kind=args.kind))
     return 0
 
 
@@ -158,6 +168,9 @@ def _cmd_db(args: argparse.Namespace) -> int:
     print(_("Store: {path}").format(path=store.path))
     print(_("Schema: {rev}").format(rev=eng.current_revision(store.engine)))
     print(_("Units: {units}, zones: {zones}, changes: {changes}").format(**c))
+    from app.core.store.task_queries import count_tasks
+
+    print(_("Tasks: {tasks}").format(tasks=count_tasks(store)))
     return 0
 
 

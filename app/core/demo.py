@@ -6,7 +6,8 @@ Mueda, Macomia, Mocímboa da Praia, Palma, the Messalo and Lúrio rivers, the N3
 every unit, name and callsign is invented.
 
 ``build_demo()`` makes the picture (deterministic for a seed, all times relative to
-``now``); ``load_demo()`` writes it to a store in one transaction.  Asked for more
+``now``): units, zones and the brigade's tasks (about 30, every status, some late);
+``load_demo()`` writes it to a store in one transaction.  Asked for more
 units or zones than the scenario holds, both add synthetic ones spread over the wider
 region (over East Africa for very large numbers), so the same call also serves
 benchmarks.  Ids are UUIDv7-shaped and derived from (seed, index), so loading the
@@ -23,7 +24,7 @@ import gc
 import math
 import random
 from collections.abc import Iterator, Sequence
-from dataclasses import dataclass
+from dataclasses import dataclass, field
 from datetime import UTC, datetime, timedelta
 from functools import cache
 from typing import TYPE_CHECKING, Any, NamedTuple
@@ -33,6 +34,7 @@ import numpy as np
 from app.core.domain.entities import READINESS, ZONE_KINDS, UnitData, ZoneData
 from app.core.domain.markings import Classification, Releasability
 from app.core.domain.sidc import make_sidc, parse_sidc
+from app.core.domain.tasks import PRIORITIES, STATUSES, TASK_TYPES, TaskData
 from app.i18n import _
 
 if TYPE_CHECKING:
@@ -41,6 +43,7 @@ if TYPE_CHECKING:
 OPERATION = "Operation CORAL SHIELD"
 MAX_UNITS = 100_000
 MAX_ZONES = 100_000
+MAX_TASKS = 100_000
 
 # Ids: UUIDv7 layout (48-bit milliseconds, version 7, RFC 4122 variant) with a fixed
 # time base, so they are valid, time-ordered by index, and the same for a seed.
@@ -463,15 +466,135 @@ def _scenario_zones() -> list[_Zone]:
     ]
 
 
+# --------------------------------------------------------------------------- the scenario's tasks
+
+
+class _Task(NamedTuple):
+    title: str
+    type: str
+    priority: str
+    status: str
+    units: tuple[str, ...]  # unit keys
+    originator: str
+    location: dict[str, Any] | None
+    start: float | None  # hours relative to now
+    due: float | None  # hours relative to now
+    marking: str
+    description: str = ""
+
+
+def _point(lon: float, lat: float) -> dict[str, Any]:
+    return {"type": "Point", "coordinates": [lon, lat]}
+
+
+def _scenario_tasks() -> list[_Task]:
+    """The brigade's tasking: every status, some late (due in the past and still open)."""
+    return [
+        _Task("Escort WFP convoy from the Pemba airhead to Camp North (Macomia)", "escort",
+              "immediate", "in_progress", ("transport", "c-2"), "CORAL 6 G3",
+              _buffered_line(_N380_PEMBA_MACOMIA, 0.015), -2, 5, "nato-un",
+              "18 trucks, 240 t of food for WFP. Escort along the N380, report at the Sunate "
+              "checkpoint, hand over at Camp North."),
+        _Task("Clear route BLUE (Awasse - Mocímboa da Praia)", "route clearance", "immediate",
+              "in_progress", ("n-a", "n-a1"), "TRIDENT 6", _buffered_line(_AWASSE_MOCIMBOA, 0.012),
+              -20, -3, "mission",
+              "IED threat; two vehicles damaged on the last attempt. Clear and hold the road "
+              "for the logistics convoy."),
+        _Task("Secure distribution point 4 (Ancuabe)", "distribution", "priority", "assigned",
+              ("s-3",), "ORCA 6", _point(39.858, -12.978), 2, 18, "nato-un",
+              "WFP forward distribution point: food for about 6,500 people, distribution "
+              "starts at first light."),
+        _Task("Medevac two casualties from Mucojo", "medical evacuation", "flash", "complete",
+              ("medevac",), "LIONFISH 6", _point(40.49, -12.08), -9, -7, "nato-un",
+              "Two wounded after the contact at 0415Z; evacuated to the Role 2 in Pemba."),
+        _Task("Medevac transfer Macomia - Role 2 Pemba", "medical evacuation", "priority",
+              "assigned", ("medevac", "med-macomia"), "CORAL 6 Med", _point(40.127, -12.244),
+              1, 4, "nato-un", "One stable patient for surgery at the Role 2."),
+        _Task("Joint patrol of Pemba town with host-nation police", "patrol", "routine",
+              "in_progress", ("mp",), "CORAL 6 G3", _ellipse(40.51, -12.97, 0.03, 0.025), -3, 9,
+              "partnered"),
+        _Task("Night patrol of the Metuge displacement site perimeter", "patrol", "priority",
+              "assigned", ("s-4",), "ORCA 6", _ellipse(40.362, -12.832, 0.06, 0.045), 8, 16,
+              "mission"),
+        _Task("Reconnaissance of the Chai roadblock on the N380", "reconnaissance", "immediate",
+              "in_progress", ("c-rec",), "LIONFISH 6", _point(40.165, -12.02), -6, -1, "mission",
+              "Confirm the strength and position of TRACK H103 before the convoy passes."),
+        _Task("Recce of the Messalo crossing near Miangaleua", "reconnaissance", "priority",
+              "blocked", ("n-rec3",), "TRIDENT 6", _point(39.95, -11.92), -30, -6, "mission",
+              "Blocked: the team is out of contact and the river is in flood."),
+        _Task("UAS overwatch of the Quiterajo base area", "reconnaissance", "priority",
+              "in_progress", ("uas",), "CORAL 6 G2", _polygon(_QUITERAJO_AREA), -4, 8,
+              "confidential"),
+        _Task("Special reconnaissance west of Mocímboa da Praia", "reconnaissance", "flash",
+              "assigned", ("sof",), "CORAL 6 G3", _point(40.19, -11.41), 6, 30, "confidential"),
+        _Task("Direction finding on insurgent radios around Macomia", "other", "immediate",
+              "in_progress", ("ew",), "CORAL 6 G2", _ellipse(40.12, -12.2, 0.1, 0.08), -10, 14,
+              "confidential"),
+        _Task("Food distribution at the Metuge site", "distribution", "priority", "complete",
+              ("supply", "cimic-metuge"), "CORAL 6 G4", _point(40.366, -12.83), -30, -20, "public",
+              "With WFP and UNHCR: 38,000 rations issued."),
+        _Task("Second water purification unit for Metuge", "engineering", "routine",
+              "in_progress", ("water",), "CORAL 6 G4", _point(40.371, -12.834), -24, 30, "nato-un"),
+        _Task("Drainage and latrines at Metuge, phase 2", "engineering", "routine", "assigned",
+              ("s-eng",), "ORCA 6", _ellipse(40.358, -12.815, 0.02, 0.015), 12, 72, "nato-un"),
+        _Task("Repair the N1 approach to the Lúrio bridge", "engineering", "priority", "blocked",
+              ("s-eng2",), "CORAL 6 G4", _point(39.78, -13.555), -36, -10, "nato-un",
+              "Blocked: the approach is under water; work resumes when the river falls."),
+        _Task("Convoy access talks with the Macomia district administration", "liaison",
+              "routine", "complete", ("ca-macomia",), "CORAL 6 J9", _point(40.123, -12.248),
+              -50, -26, "coordination"),
+        _Task("Daily coordination meeting with OCHA", "liaison", "routine", "in_progress",
+              ("cimic",), "CORAL 6 J9", _point(40.506, -12.963), -1, 2, "coordination"),
+        _Task("Search for missing fishermen off Mucojo", "search and rescue", "immediate",
+              "cancelled", ("helo",), "CORAL 6 G3",
+              _polygon([(40.52, -12.02), (40.65, -12.02), (40.65, -12.14), (40.52, -12.14)]),
+              -14, -8, "public", "Cancelled: the fishermen came back to Mucojo on their own."),
+        _Task("Rescue people cut off by the lower Messalo flood", "search and rescue", "flash",
+              "in_progress", ("helo", "hn-bn"), "CORAL 6 G3", _ellipse(40.05, -11.89, 0.06, 0.03),
+              -2, 2, "public"),
+        _Task("Escort the WHO cholera vaccination team in Montepuez", "escort", "priority",
+              "assigned", ("s-31",), "ORCA 6", _ellipse(39.00, -13.125, 0.05, 0.04), -3, -1,
+              "public", "The team is waiting; ORCA 3-1 has not reported."),
+        _Task("Escort the Montepuez supply convoy", "escort", "priority", "complete",
+              ("transport-2", "s-3"), "CORAL 6 G4", _point(39.56, -13.06), -16, -8, "nato-un"),
+        _Task("Patrol the Mueda - Muidumbe road", "patrol", "immediate", "assigned", ("n-c",),
+              "TRIDENT 6", _buffered_line([(39.545, -11.666), (39.7, -11.72), (39.85, -11.78)], 0.015),
+              1, 7, "mission", "TRACK H105 reported moving south-east on this road."),
+        _Task("Patrol the Palma hinterland", "patrol", "priority", "draft", (), "TRIDENT 6",
+              _point(40.30, -10.90), 24, 48, "mission"),
+        _Task("Clear the N380 from Macomia to Awasse", "route clearance", "priority", "draft", (),
+              "CORAL 6 G3",
+              _buffered_line([(40.12, -12.25), (40.13, -12.0), (40.14, -11.75), (40.14, -11.48)], 0.015),
+              36, 60, "mission"),
+        _Task("Secure Mocímboa da Praia port for a humanitarian landing", "other", "immediate",
+              "cancelled", ("n-b",), "CORAL 6 G3", _point(40.355, -11.345), -48, -24, "mission",
+              "Cancelled: the landing moved to Pemba."),
+        _Task("Decontamination point at the Pemba airhead", "other", "routine", "complete",
+              ("cbrn",), "CORAL 6 G3", _point(40.52, -12.99), -72, -48, "mission"),
+        _Task("Radio relay site on the Mueda plateau", "engineering", "routine", "in_progress",
+              ("sig",), "CORAL 6 G6", _point(39.56, -11.67), -20, -2, "mission"),
+        _Task("Joint patrol with the host-nation battalion around Mueda", "patrol", "routine",
+              "assigned", ("hn-bn", "n-c"), "TRIDENT 6", _ellipse(39.55, -11.68, 0.08, 0.06), 4, 12,
+              "partnered"),
+        _Task("Liaison visit to the ICRC team in Mueda", "liaison", "routine", "draft", (),
+              "CORAL 6 J9", _point(39.54, -11.67), None, 72, "public"),
+        _Task("Resupply LIONFISH 2-3 near Mucojo", "distribution", "immediate", "in_progress",
+              ("supply", "c-23"), "LIONFISH 6", _point(40.49, -12.08), -1, 3, "mission",
+              "Ammunition, water and rations after the contact."),
+    ]  # fmt: skip
+
+
 # --------------------------------------------------------------------------- the picture
 
 
 @dataclass
 class DemoPicture:
-    """Units and zones of the demo, ready for ``save_units`` / ``save_zones``."""
+    """Units, zones and tasks of the demo, ready for ``save_units`` / ``save_zones`` /
+    ``save_tasks``."""
 
     units: list[UnitData]
     zones: list[ZoneData]
+    tasks: list[TaskData] = field(default_factory=list)
 
 
 _READINESS_STRENGTH = {"green": (86, 100), "amber": (66, 85), "red": (40, 62)}
@@ -794,15 +917,20 @@ def build_demo(
     units: int | None = None,
     zones: int | None = None,
     now: datetime | None = None,
+    tasks: int | None = None,
 ) -> DemoPicture:
     """The Operation CORAL SHIELD picture.
 
-    ``units`` / ``zones`` (up to 100,000 each) ask for that many records: the scenario's
-    first ones, then synthetic ones; ``None`` gives the scenario as written (about 60
-    units, 10 zones).  The same ``seed`` always gives the same records and ids; times are
-    relative to ``now`` (default: the current UTC time; a naive ``now`` is taken as UTC).
+    ``units`` / ``zones`` / ``tasks`` (up to 100,000 each) ask for that many records: the
+    scenario's first ones, then synthetic ones; ``None`` gives the scenario as written
+    (about 60 units, 10 zones, 30 tasks).  The scenario's tasks come with the scenario's
+    units: with ``tasks=None`` a picture holding fewer units than the scenario has no
+    tasks, and a scenario task is only ever included when its units are in the picture.
+    The same ``seed`` always gives the same records and ids; times are relative to
+    ``now`` (default: the current UTC time; a naive ``now`` is taken as UTC).
     """
     n_units = _count(units, len(_SCENARIO_UNITS), MAX_UNITS, "units")
+    n_tasks = _count(tasks, -1, MAX_TASKS, "tasks")
     specs = _scenario_zones()
     n_zones = _count(zones, len(specs), MAX_ZONES, "zones")
     if now is None:
@@ -847,7 +975,101 @@ def build_demo(
             zone_list += _synthetic_zones(
                 seed, len(zone_list), n_zones - len(zone_list), n_zones, now, zone_ids
             )
-    return DemoPicture(units=unit_list, zones=zone_list)
+    task_list = _tasks(seed, n_tasks, n_units, unit_list, unit_ids, now)
+    return DemoPicture(units=unit_list, zones=zone_list, tasks=task_list)
+
+
+def _tasks(
+    seed: int, wanted: int, n_units: int, unit_list: list[UnitData], unit_ids: list[str], now: datetime
+) -> list[TaskData]:
+    """The scenario's tasks whose units are all in the picture, then synthetic ones.
+
+    ``wanted`` -1 means "the scenario's tasks if the picture holds all the scenario's units".
+    """
+    specs = _scenario_tasks()
+    if wanted < 0:
+        wanted = len(specs) if n_units >= len(_SCENARIO_UNITS) else 0
+    if wanted == 0:
+        return []
+    key_id = {spec.key: unit_ids[i] for i, spec in enumerate(_SCENARIO_UNITS)}
+    present = {u.id for u in unit_list}
+    ids = _id_stream(seed, 4, max(wanted, len(specs)))
+    result: list[TaskData] = []
+    for index, spec in enumerate(specs):
+        if len(result) == wanted:
+            break
+        assigned = [key_id[key] for key in spec.units]
+        if any(uid not in present for uid in assigned):
+            continue
+        level, rel = _marking_table()[spec.marking]
+        result.append(
+            TaskData(
+                id=ids[index],
+                title=spec.title,
+                type=spec.type,
+                description=spec.description,
+                priority=spec.priority,
+                status=spec.status,
+                assigned_units=assigned,
+                originator=spec.originator,
+                location=spec.location,
+                start=now + timedelta(hours=spec.start) if spec.start is not None else None,
+                due=now + timedelta(hours=spec.due) if spec.due is not None else None,
+                classification=level,
+                releasable_to=rel,
+            )
+        )
+    if wanted > len(result):
+        with _gc_paused():
+            result += _synthetic_tasks(seed, len(specs), wanted - len(result), unit_list, now, ids)
+    return result
+
+
+_SYNTHETIC_TASK_MARKS = ("mission", "mission", "nato-un", "partnered", "public", "coordination")
+
+
+def _synthetic_tasks(
+    seed: int, start: int, count: int, unit_list: list[UnitData], now: datetime, ids: list[str]
+) -> list[TaskData]:
+    """``count`` synthetic tasks (for load tests), given to the picture's friendly units."""
+    rng = random.Random(f"coral-shield/{seed}/synthetic-tasks")
+    friends = [u.id for u in unit_list if u.affiliation == "friend" and u.id]
+    marks = [_marking_table()[key] for key in _SYNTHETIC_TASK_MARKS]
+    area = _EAST_AFRICA if len(unit_list) > _WIDE_FROM else _REGION
+    if len(ids) < start + count:  # the i-th id depends on i only: a longer stream extends it
+        ids = _id_stream(seed, 4, start + count)
+    result: list[TaskData] = []
+    for number in range(start, start + count):
+        kind = TASK_TYPES[number % len(TASK_TYPES)]
+        status = STATUSES[rng.randrange(len(STATUSES))]
+        assigned: list[str] = []
+        if friends and status != "draft":
+            assigned = rng.sample(friends, k=min(len(friends), rng.choice((1, 1, 1, 2))))
+        elif status != "draft":
+            status = "draft"
+        location = None
+        if rng.random() < 0.8:
+            lat, lon = _position(rng, area)
+            location = {"type": "Point", "coordinates": [lon, lat]}
+        start_at = now + timedelta(minutes=rng.randint(-72 * 60, 24 * 60))
+        level, rel = marks[rng.randrange(len(marks))]
+        result.append(
+            TaskData(
+                id=ids[number],
+                title=f"Synthetic {kind} task {number + 1}",
+                type=kind,
+                priority=PRIORITIES[rng.randrange(len(PRIORITIES))],
+                status=status,
+                assigned_units=assigned,
+                originator="CORAL 6 G3",
+                location=location,
+                start=start_at,
+                due=start_at + timedelta(minutes=rng.randint(60, 96 * 60)),
+                classification=level,
+                releasable_to=rel,
+            )
+        )
+    return result
 
 
 _NULLABLE = ("affiliation", "echelon", "cot_type", "parent_id", "course", "speed",
@@ -864,15 +1086,19 @@ def load_demo(
     units: int | None = None,
     zones: int | None = None,
     now: datetime | None = None,
+    tasks: int | None = None,
 ) -> tuple[int, int]:
     """Write the demo picture to ``store`` in one transaction; returns (units, zones) written.
 
+    The picture's tasks (see ``build_demo``) are written in the same transaction; loading
+    again puts the demo's tasks back in the demo's status whatever happened to them.
     The ids depend on the seed only, so loading the same seed again updates the same
     records rather than adding new ones.
     """
     from app.core.store.ops import save_units, save_zones, writing
+    from app.core.store.task_ops import save_tasks
 
-    picture = build_demo(seed=seed, units=units, zones=zones, now=now)
+    picture = build_demo(seed=seed, units=units, zones=zones, now=now, tasks=tasks)
     # The ORM's bulk insert leaves None values out of a row's parameters, so each change
     # in which columns are None starts a new INSERT; grouping alike rows keeps batches big
     # (100,000 units: about 45,000 statements unsorted, a handful sorted).
@@ -880,4 +1106,5 @@ def load_demo(
     with writing(store, initiator="demo") as batch:
         unit_ids = save_units(batch, ordered)
         zone_ids = save_zones(batch, picture.zones)
+        save_tasks(batch, picture.tasks, enforce_workflow=False)
     return len(unit_ids), len(zone_ids)

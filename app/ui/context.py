@@ -34,6 +34,8 @@ class ChangeRelay(QObject):
 class AppContext(QObject):
     sig_unit_selected = Signal(str, str)
     """A unit was selected (unit id or "", the name of who selected it)."""
+    sig_task_selected = Signal(str, str)
+    """A task was selected (task id, who selected it)."""
     sig_zone_selected = Signal(str, str)
     """A zone was selected (zone id, who selected it)."""
     sig_status = Signal(str)

@@ -47,6 +47,9 @@
     showLabels: true,
     showPlaces: true,
     declutter: true,
+    tasks: new Map(),
+    selectedTask: null,
+    showTasks: true,
     clusterCount: 0,
     places: [],
     tool: null,
@@ -542,6 +545,70 @@
     if (!state.hiddenZoneKinds.has((feature.properties || {}).kind)) layer.addTo(state.map);
   }
 
+  /* tasks with a location: points as rings, areas dashed, coloured by status */
+  var TASK_COLOURS = {
+    draft: "#757575", assigned: "#1565c0", in_progress: "#2e7d32",
+    complete: "#5d4037", cancelled: "#9e9e9e", blocked: "#c62828",
+  };
+
+  function taskStyle(feature) {
+    var p = feature.properties || {};
+    var colour = TASK_COLOURS[p.status] || "#555";
+    var selected = feature.id === state.selectedTask;
+    return {
+      pane: "copTasks", color: p.overdue ? "#d50000" : colour, weight: selected ? 5 : 2.5,
+      dashArray: "2 6", fillColor: colour, fillOpacity: 0.06, opacity: 0.95,
+    };
+  }
+
+  function putTask(feature) {
+    removeTask(feature.id);
+    var layer = L.geoJSON(feature, {
+      style: taskStyle,
+      pointToLayer: function (f, latlng) {
+        var st = taskStyle(f);
+        return L.circleMarker(latlng, {
+          pane: "copTasks", radius: 8, color: st.color, weight: st.weight + 0.5, fillColor: "#fff", fillOpacity: 0.9,
+        });
+      },
+    });
+    var p = feature.properties || {};
+    layer.bindTooltip(textBox([p.reference + " " + p.title, p.status_label + " · " + p.priority_label, p.units || ""]), {
+      sticky: true, className: "cop-tip",
+    });
+    layer.on("click", function (ev) {
+      L.DomEvent.stopPropagation(ev);
+      if (state.tool === "measure") {
+        measureClick(ev.latlng);
+        return;
+      }
+      selectTask(feature.id, false);
+      if (state.bridge) state.bridge.taskClicked(String(feature.id));
+    });
+    state.tasks.set(feature.id, { layer: layer, feature: feature });
+    if (state.showTasks) layer.addTo(state.map);
+  }
+
+  function removeTask(id) {
+    var t = state.tasks.get(id);
+    if (t) {
+      state.map.removeLayer(t.layer);
+      state.tasks.delete(id);
+    }
+  }
+
+  function selectTask(id, pan) {
+    state.selectedTask = id;
+    state.tasks.forEach(function (t) {
+      t.layer.setStyle(taskStyle(t.feature));
+    });
+    var t = state.tasks.get(id);
+    if (t && pan) {
+      var b = t.layer.getBounds();
+      if (b.isValid() && !state.map.getBounds().contains(b)) state.map.panTo(b.getCenter());
+    }
+  }
+
   function removeZone(id) {
     var layer = state.zones.get(id);
     if (layer) {
@@ -592,6 +659,17 @@
       state.places = m.places || [];
       redrawUnits();
     },
+    "tasks.reset": function (m) {
+      Array.from(state.tasks.keys()).forEach(removeTask);
+      (m.tasks || []).forEach(putTask);
+    },
+    "tasks.delta": function (m) {
+      (m.update || []).forEach(putTask);
+      (m.remove || []).forEach(removeTask);
+    },
+    "tasks.select": function (m) {
+      selectTask(m.id, m.pan);
+    },
     "zones.reset": function (m) {
       Array.from(state.zones.keys()).forEach(removeZone);
       ((m.zones && m.zones.features) || []).forEach(putZone);
@@ -640,6 +718,13 @@
       if (typeof m.labels === "boolean") state.showLabels = m.labels;
       if (typeof m.places === "boolean") state.showPlaces = m.places;
       if (typeof m.declutter === "boolean") state.declutter = m.declutter;
+      if (typeof m.tasks === "boolean" && m.tasks !== state.showTasks) {
+        state.showTasks = m.tasks;
+        state.tasks.forEach(function (t) {
+          if (m.tasks) t.layer.addTo(state.map);
+          else state.map.removeLayer(t.layer);
+        });
+      }
       if (m.labelsText) state.labels = m.labelsText;
       redrawUnits();
     },
@@ -836,6 +921,7 @@
     map.attributionControl.addAttribution("Natural Earth");
     map.createPane("copBasemap").style.zIndex = 150;
     map.createPane("copZones").style.zIndex = 380;
+    map.createPane("copTasks").style.zIndex = 420;
     map.createPane("copUnits").style.zIndex = 450;
     map.createPane("copTools").style.zIndex = 460;
     map.getPane("copUnits").style.pointerEvents = "none";
@@ -974,6 +1060,8 @@
       total: state.units.size,
       drawn: state.drawnCount,
       zones: state.zones.size,
+      tasks: state.tasks.size,
+      selectedTask: state.selectedTask,
       clusters: state.clusterCount,
       frame: state.frame,
       basemap: !!state.basemapReady,

@@ -1,23 +1,36 @@
-"""GeoJSON in and out: units as Points, crisis zones as (Multi)Polygons.
+"""GeoJSON in and out: units as Points, crisis zones as (Multi)Polygons, tasks
+with a location as Points or Polygons.
 
 Every exported feature has an ``id`` and the properties ``name``, ``kind``
-(``"unit"`` for units, the zone kind for zones), ``sidc`` (units),
-``callsign``, ``nation``, ``classification`` and ``releasable_to`` (a list of
-partner codes).  Coordinates keep full precision.
+(``"unit"`` for units, the zone kind for zones, ``"task"`` for tasks), ``sidc``
+(units), ``callsign``, ``nation``, ``classification`` and ``releasable_to`` (a
+list of partner codes).  Coordinates keep full precision.
+
+A task feature's ``name`` is its title; it also has ``reference``, ``task_type``,
+``description``, ``priority``, ``status``, ``originator``, ``start``, ``due``
+(ISO 8601 UTC), ``overdue`` (at the time of export), ``assigned_units`` (the
+units' callsigns) and ``assigned_unit_ids``.  Importing reads task features back
+as tasks: their units from ``assigned_unit_ids``, else from the callsigns.
 """
 
 from __future__ import annotations
 
 import json
+from collections.abc import Sequence
+from dataclasses import dataclass, field
 from datetime import datetime
 from pathlib import Path
-from typing import Any
+from typing import TYPE_CHECKING, Any
 
 from app.core.domain.dtg import DTGError, parse_dtg
 from app.core.domain.entities import UnitData, ValidationError, ZoneData
+from app.core.domain.tasks import TaskData
 from app.core.interop.errors import InteropError
 from app.core.store.queries import UnitRow, ZoneRow
 from app.i18n import _
+
+if TYPE_CHECKING:
+    from app.core.store.task_queries import TaskRow
 
 MAX_BYTES = 512 * 1024 * 1024
 
@@ -76,15 +89,49 @@ def zone_feature(row: ZoneRow) -> dict[str, Any]:
     }
 
 
-def feature_collection(units: list[UnitRow], zones: list[ZoneRow]) -> dict[str, Any]:
+def task_feature(row: TaskRow) -> dict[str, Any]:
+    """A task with a location as a feature (``kind`` ``"task"``, ``name`` its title)."""
     return {
-        "type": "FeatureCollection",
-        "features": [unit_feature(u) for u in units] + [zone_feature(z) for z in zones],
+        "type": "Feature",
+        "id": row.id,
+        "geometry": row.location,
+        "properties": {
+            "id": row.id,
+            "name": row.title,
+            "kind": "task",
+            "reference": row.reference,
+            "task_type": row.type,
+            "description": row.description,
+            "priority": row.priority,
+            "status": row.status,
+            "originator": row.originator,
+            "start": format_iso(row.start) if row.start else None,
+            "due": format_iso(row.due) if row.due else None,
+            "overdue": row.overdue,
+            "assigned_units": list(row.assigned_callsigns),
+            "assigned_unit_ids": list(row.assigned_units),
+            "callsign": None,
+            "nation": None,
+            "classification": row.classification,
+            "releasable_to": row.releasable_to.codes_list(),
+        },
     }
 
 
-def write(path: Path, units: list[UnitRow], zones: list[ZoneRow]) -> int:
-    data = feature_collection(units, zones)
+def feature_collection(
+    units: list[UnitRow], zones: list[ZoneRow], tasks: Sequence[TaskRow] = ()
+) -> dict[str, Any]:
+    """Units, zones, then the tasks that have a location."""
+    return {
+        "type": "FeatureCollection",
+        "features": [unit_feature(u) for u in units]
+        + [zone_feature(z) for z in zones]
+        + [task_feature(t) for t in tasks if t.location],
+    }
+
+
+def write(path: Path, units: list[UnitRow], zones: list[ZoneRow], tasks: Sequence[TaskRow] = ()) -> int:
+    data = feature_collection(units, zones, tasks)
     tmp = path.with_name(path.name + ".part")
     tmp.write_text(json.dumps(data, ensure_ascii=False), encoding="utf-8")
     tmp.replace(path)
@@ -108,8 +155,60 @@ def _markings(props: dict[str, Any]) -> dict[str, Any]:
     }
 
 
+@dataclass
+class Content:
+    """What a GeoJSON file holds.
+
+    ``tasks`` are not validated yet: those in ``task_callsigns`` (index -> the
+    callsigns of their ``assigned_units``) need their units resolved against the
+    store first (``app.core.interop.files`` does it); ``task_where`` names each
+    task's feature for messages.
+    """
+
+    units: list[UnitData] = field(default_factory=list)
+    zones: list[ZoneData] = field(default_factory=list)
+    tasks: list[TaskData] = field(default_factory=list)
+    task_callsigns: dict[int, list[str]] = field(default_factory=dict)
+    task_where: list[str] = field(default_factory=list)
+
+
+def _str_list(value: Any) -> list[str] | None:
+    if value is None:
+        return None
+    if not isinstance(value, list):
+        raise ValidationError(_("assigned units must be a list"))
+    return [str(v) for v in value if v not in (None, "")]
+
+
+def _task(fid: str | None, name: Any, geom: dict[str, Any], props: dict[str, Any], where: str) -> TaskData:
+    return TaskData(
+        id=fid,
+        reference=str(props.get("reference") or "") or None,
+        title=str(name or ""),
+        type=str(props.get("task_type") or "other"),
+        description=str(props.get("description") or ""),
+        priority=str(props.get("priority") or "routine"),
+        status=str(props.get("status") or "draft"),
+        assigned_units=_str_list(props.get("assigned_unit_ids")) or [],
+        originator=str(props.get("originator") or ""),
+        location=geom,
+        start=_time(props.get("start"), where, "start"),
+        due=_time(props.get("due"), where, "due"),
+        **_markings(props),
+    )
+
+
 def read(path: Path) -> tuple[list[UnitData], list[ZoneData]]:
-    """Parse and validate a whole file; raises InteropError naming the feature."""
+    """Parse and validate a whole file's units and zones; raises InteropError naming the feature.
+
+    Task features are skipped here; ``read_all`` returns them too.
+    """
+    content = read_all(path)
+    return content.units, content.zones
+
+
+def read_all(path: Path) -> Content:
+    """Parse a whole file: units and zones validated, tasks to be resolved (see ``Content``)."""
     try:
         size = path.stat().st_size
     except OSError as exc:
@@ -134,8 +233,8 @@ def read(path: Path) -> tuple[list[UnitData], list[ZoneData]]:
         features = data["features"]
     else:
         raise InteropError(_("{path} is not a GeoJSON Feature or FeatureCollection").format(path=path.name))
-    units: list[UnitData] = []
-    zones: list[ZoneData] = []
+    content = Content()
+    units, zones = content.units, content.zones
     for number, feature in enumerate(features, start=1):
         if not isinstance(feature, dict) or not isinstance(feature.get("geometry"), dict):
             raise InteropError(_("feature {n}: it has no geometry").format(n=number))
@@ -148,7 +247,15 @@ def read(path: Path) -> tuple[list[UnitData], list[ZoneData]]:
         fid = feature.get("id") or props.get("id")
         fid = str(fid) if fid not in (None, "") else None
         try:
-            if geom.get("type") == "Point":
+            if props.get("kind") == "task":
+                task = _task(fid, name, geom, props, where)
+                if props.get("assigned_unit_ids") is None:
+                    callsigns = _str_list(props.get("assigned_units")) or []
+                    if callsigns:
+                        content.task_callsigns[len(content.tasks)] = callsigns
+                content.tasks.append(task)
+                content.task_where.append(where)
+            elif geom.get("type") == "Point":
                 coords = geom.get("coordinates")
                 if not isinstance(coords, list) or len(coords) < 2:
                     raise ValidationError(_("a point needs [longitude, latitude]"))
@@ -197,4 +304,4 @@ def read(path: Path) -> tuple[list[UnitData], list[ZoneData]]:
             if isinstance(exc, InteropError):
                 raise
             raise InteropError(f"{where}: {exc}") from exc
-    return units, zones
+    return content

@@ -100,12 +100,39 @@ def _bounds(store: Store, zones: list[Any]) -> list[list[float]] | None:
     return [[min(s, box[0][0]), min(w, box[0][1])], [max(n, box[1][0]), max(e, box[1][1])]]
 
 
+def task_features(store: Store, ids: Iterable[str] | None = None) -> list[dict[str, Any]]:
+    """Tasks that have a location, as GeoJSON features for the page."""
+    from app.core.domain.tasks import priority_label, status_label
+    from app.core.store.task_queries import list_tasks
+
+    features = []
+    for row in list_tasks(store, ids):
+        if not row.location:
+            continue
+        features.append({
+            "type": "Feature",
+            "id": row.id,
+            "geometry": row.location,
+            "properties": {
+                "reference": row.reference,
+                "title": row.title,
+                "status": row.status,
+                "status_label": status_label(row.status),
+                "priority_label": priority_label(row.priority),
+                "overdue": row.overdue,
+                "units": ", ".join(row.assigned_callsigns),
+            },
+        })
+    return features
+
+
 def full_picture(store: Store, now: datetime | None = None) -> Picture:
     rows = unit_rows(store, now=now)
     zones = list_zones(store)
     messages = [
         {"op": "units.reset", "cols": UNIT_COLUMNS, "rows": rows},
         {"op": "zones.reset", "zones": zones_collection(zones)},
+        {"op": "tasks.reset", "tasks": task_features(store)},
     ]
     return Picture(messages, _bounds(store, zones), store_marking(store), len(rows), len(zones))
 
@@ -136,6 +163,12 @@ def delta(store: Store, changes: Iterable[Changed], now: datetime | None = None)
                     target = "add" if values[0] in change.added else "update"
                     msg[target].append(values)
             messages.append(msg)
+        elif change.kind == "task":
+            live = {f["id"]: f for f in task_features(store, change.ids)}
+            messages.append({
+                "op": "tasks.delta", "update": list(live.values()),
+                "remove": sorted(change.ids - live.keys()),
+            })
         elif change.kind == "zone":
             gone = removed_ids(store, CrisisZone, change.ids)
             live = (change.added | change.updated) - gone

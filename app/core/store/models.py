@@ -86,6 +86,67 @@ class CrisisZone(SharedRecord, Base):
     )
 
 
+class Task(SharedRecord, Base):
+    """A task given to units (DESIGN §3); the workflow is ``app.core.domain.tasks``.
+
+    ``location`` is a GeoJSON Point or Polygon at full precision; ``lat``/``lon`` is
+    its centroid, for the map and for distances.  The assigned units are
+    ``TaskUnit`` rows; every change is a ``TaskHistory`` row.
+    """
+
+    __tablename__ = "task"
+    __table_args__ = (
+        Index("ix_task_hlc", "hlc"),
+        Index("ix_task_reference", "reference", unique=True),
+        Index("ix_task_status", "status"),
+    )
+
+    reference: Mapped[str] = mapped_column(String(32))
+    title: Mapped[str] = mapped_column(String(300))
+    type: Mapped[str] = mapped_column(String(32), default="other")
+    description: Mapped[str] = mapped_column(Text, default="")
+    priority: Mapped[str] = mapped_column(String(16), default="routine")
+    status: Mapped[str] = mapped_column(String(16), default="draft")
+    originator: Mapped[str] = mapped_column(String(200), default="")
+    location: Mapped[str | None] = mapped_column(Text, nullable=True)  # GeoJSON geometry
+    lat: Mapped[float | None] = mapped_column(Float, nullable=True)
+    lon: Mapped[float | None] = mapped_column(Float, nullable=True)
+    start: Mapped[datetime | None] = mapped_column(UTCDateTime, nullable=True)
+    due: Mapped[datetime | None] = mapped_column(UTCDateTime, nullable=True)
+
+    CONTENT = (
+        "reference", "title", "type", "description", "priority", "status", "originator",
+        "location", "lat", "lon", "start", "due", "classification", "releasable_to", "deleted",
+    )
+
+
+class TaskUnit(Base):
+    """A unit assigned to a task, in order.  ``unit_id`` need not exist yet (linked later)."""
+
+    __tablename__ = "task_unit"
+    __table_args__ = (Index("ix_task_unit_unit", "unit_id"),)
+
+    task_id: Mapped[str] = mapped_column(String(36), ForeignKey("task.id", ondelete="CASCADE"), primary_key=True)
+    unit_id: Mapped[str] = mapped_column(String(36), primary_key=True)
+    position: Mapped[int] = mapped_column(Integer, default=0)
+
+
+class TaskHistory(Base):
+    """One change to a task: when, who, what (the field), old and new values as text, why."""
+
+    __tablename__ = "task_history"
+    __table_args__ = (Index("ix_task_history_task_at", "task_id", "at"),)
+
+    id: Mapped[int] = mapped_column(Integer, primary_key=True, autoincrement=True)
+    task_id: Mapped[str] = mapped_column(String(36), ForeignKey("task.id", ondelete="CASCADE"))
+    at: Mapped[datetime] = mapped_column(UTCDateTime)
+    who: Mapped[str] = mapped_column(String(200), default="")
+    what: Mapped[str] = mapped_column(String(64))
+    old: Mapped[str | None] = mapped_column(Text, nullable=True)
+    new: Mapped[str | None] = mapped_column(Text, nullable=True)
+    reason: Mapped[str] = mapped_column(Text, default="")
+
+
 class SyncChange(Base):
     """The change log: one row per committed change, written in the same transaction.
 

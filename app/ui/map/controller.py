@@ -38,6 +38,10 @@ class MapController(QObject):
         view.bridge.sig_map_clicked.connect(lambda *_: ctx.select_unit("", "map"))
         view.bridge.sig_zone_clicked.connect(lambda zid: ctx.sig_zone_selected.emit(zid, "map"))
         ctx.sig_unit_selected.connect(self._on_selected)
+        view.bridge.sig_task_clicked.connect(lambda tid: ctx.sig_task_selected.emit(tid, "map"))
+        ctx.sig_task_selected.connect(
+            lambda tid, source: source != "map" and view.push({"op": "tasks.select", "id": tid, "pan": True})
+        )
         ctx.relay.sig_changed.connect(self._on_changed)
         self._stale_timer = QTimer(self)
         self._stale_timer.setInterval(self.STALE_CHECK_MS)
@@ -103,7 +107,7 @@ class MapController(QObject):
         self.sig_places_sent.emit()
 
     def _on_changed(self, changes: list[Changed]) -> None:
-        relevant = [c for c in changes if c.kind in ("unit", "zone")]
+        relevant = [c for c in changes if c.kind in ("unit", "zone", "task")]
         if not relevant:
             return
         if not self.loaded:

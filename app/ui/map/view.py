@@ -58,6 +58,8 @@ class MapBridge(QObject):
     """A unit symbol was clicked (unit id)."""
     sig_zone_clicked = Signal(str)
     """A zone was clicked (zone id)."""
+    sig_task_clicked = Signal(str)
+    """A task on the map was clicked (task id)."""
     sig_map_clicked = Signal(float, float)
     """Empty map was clicked at (lat, lon)."""
     sig_cursor_moved = Signal(float, float)
@@ -84,6 +86,10 @@ class MapBridge(QObject):
     @Slot(str)
     def zoneClicked(self, zone_id: str) -> None:  # noqa: N802
         self.sig_zone_clicked.emit(zone_id)
+
+    @Slot(str)
+    def taskClicked(self, task_id: str) -> None:  # noqa: N802
+        self.sig_task_clicked.emit(task_id)
 
     @Slot(float, float)
     def mapClicked(self, lat: float, lon: float) -> None:  # noqa: N802

@@ -5,4 +5,5 @@ PANELS = (
     "app.ui.panels.units",
     "app.ui.panels.layers",
     "app.ui.panels.alerts",
+    "app.ui.panels.tasks",
 )

@@ -49,6 +49,7 @@ class LayersPanel(QWidget):
         self.zones = self._group(_("Crisis zones"), ("zones", None))
         for kind in ZONE_KINDS:
             self._leaf(self.zones, zone_kind_label(kind), ("zone", kind), ZONE_COLOURS[kind])
+        self.tasks = self._group(_("Tasks"), ("tasks", None))
         self.labels = self._group(_("Unit labels"), ("labels", None))
         self.places = self._group(_("Place names"), ("places", None))
         self.declutter = self._group(_("Group units at small scales"), ("declutter", None))
@@ -87,6 +88,7 @@ class LayersPanel(QWidget):
             "labels": self.labels.checkState(0) == checked,
             "places": self.places.checkState(0) == checked,
             "declutter": self.declutter.checkState(0) == checked,
+            "tasks": self.tasks.checkState(0) == checked,
             "labelsText": {
                 "units": _("units"), "friend": _("friend"), "hostile": _("hostile"),
                 "neutral": _("neutral"), "unknown": _("unknown"),
@@ -116,7 +118,7 @@ class LayersPanel(QWidget):
                 child = group.child(i)
                 on = saved.get(key, {}).get(child.data(0, KEY)[1], True)
                 child.setCheckState(0, Qt.CheckState.Checked if on else Qt.CheckState.Unchecked)
-        for item, key in ((self.labels, "labels"), (self.places, "places"), (self.declutter, "declutter")):
+        for item, key in ((self.labels, "labels"), (self.places, "places"), (self.declutter, "declutter"), (self.tasks, "tasks")):
             on = saved.get(key, True)
             item.setCheckState(0, Qt.CheckState.Checked if on else Qt.CheckState.Unchecked)
         self.tree.blockSignals(False)

@@ -8,6 +8,8 @@ from typing import Any
 
 from PySide6.QtCore import (
     QAbstractTableModel,
+    QByteArray,
+    QMimeData,
     QModelIndex,
     QPersistentModelIndex,
     QSortFilterProxyModel,
@@ -27,6 +29,7 @@ Index = QModelIndex | QPersistentModelIndex
 READINESS_COLOURS = {"green": "#2e7d32", "amber": "#ef8f00", "red": "#c62828"}
 ECHELON_RANKS_BY_NAME = {name: ECHELON_RANKS[code] for code, name in ECHELONS.items()}
 SORT_ROLE = Qt.ItemDataRole.UserRole + 1
+UNIT_MIME = "application/x-cop-unit-ids"
 ID_ROLE = Qt.ItemDataRole.UserRole + 2
 
 
@@ -170,6 +173,19 @@ class UnitsModel(QAbstractTableModel):
             first, last = min(first, i), max(last, i)
         if last >= 0:
             self.dataChanged.emit(self.index(first, self.MGRS), self.index(last, self.REPORTED))
+
+    def flags(self, index: Index) -> Qt.ItemFlag:
+        return super().flags(index) | Qt.ItemFlag.ItemIsDragEnabled
+
+    def mimeTypes(self) -> list[str]:  # noqa: N802
+        return [UNIT_MIME]
+
+    def mimeData(self, indexes: list[QModelIndex]) -> QMimeData:  # noqa: N802
+        """Units dragged out carry their ids (dropped on a task, they are assigned)."""
+        ids = list(dict.fromkeys(self.rows[i.row()].id for i in indexes if i.isValid()))
+        data = QMimeData()
+        data.setData(UNIT_MIME, QByteArray(" ".join(ids).encode()))
+        return data
 
     def _icons_ready(self) -> None:
         if self.rows:

@@ -1,0 +1,90 @@
+"""The Tasks dock as an operations officer uses it."""
+
+from __future__ import annotations
+
+from datetime import UTC, datetime, timedelta
+from typing import Any
+
+from PySide6.QtCore import QItemSelectionModel, Qt
+
+from app.core.domain.tasks import TaskData
+from app.core.store.queries import list_units
+from app.core.store.task_ops import add_tasks
+from app.core.store.task_queries import list_tasks
+
+
+def _task(store: Any, **kw: Any) -> str:
+    data = dict(
+        title="Secure distribution point 4", type="distribution", priority="immediate",
+        location={"type": "Point", "coordinates": [40.2, -12.7]},
+        due=datetime.now(UTC) + timedelta(hours=6),
+    )
+    data.update(kw)
+    [tid] = add_tasks(store, [TaskData(**data)])
+    return tid
+
+
+def test_dropping_a_unit_on_a_task_assigns_it_and_the_task_is_on_the_map(
+    window: Any, qtbot: Any, js: Any, picture: Any
+) -> None:
+    tid = _task(picture)
+    panel = window.tasks_panel
+    qtbot.waitUntil(lambda: tid in panel.model.row_of, timeout=10000)
+    qtbot.waitUntil(lambda: js(window.map_view, "COP.stats().tasks") == 1, timeout=10000)
+    # drag: the Units table gives the unit's id as mime data, the task row takes it
+    unit = next(u for u in list_units(picture) if u.callsign == "BRAVO 1")
+    units_model = window.units_panel.model
+    qtbot.waitUntil(lambda: unit.id in units_model.row_of, timeout=5000)
+    mime = units_model.mimeData([units_model.index(units_model.row_of[unit.id], 1)])
+    target = panel.model.index(panel.model.row_of[tid], 0)
+    assert panel.model.canDropMimeData(mime, Qt.DropAction.CopyAction, -1, -1, target)
+    assert panel.model.dropMimeData(mime, Qt.DropAction.CopyAction, -1, -1, target)
+    qtbot.waitUntil(lambda: list_tasks(picture, [tid])[0].assigned_units == (unit.id,), timeout=10000)
+    qtbot.waitUntil(
+        lambda: panel.model.rows[panel.model.row_of[tid]].assigned_callsigns == ("BRAVO 1",), timeout=10000
+    )
+    # selecting the task in the table selects it on the map
+    panel.table.selectionModel().select(
+        panel.model.index(panel.model.row_of[tid], 0),
+        QItemSelectionModel.SelectionFlag.ClearAndSelect | QItemSelectionModel.SelectionFlag.Rows,
+    )
+    qtbot.waitUntil(lambda: js(window.map_view, "COP.stats().selectedTask") == tid, timeout=5000)
+    qtbot.waitUntil(lambda: "Secure distribution point 4" in panel.detail.toPlainText(), timeout=5000)
+    assert "BRAVO 1" in panel.detail.toPlainText()
+
+
+def test_a_click_on_the_task_on_the_map_selects_its_row(window: Any, qtbot: Any, js: Any, picture: Any) -> None:
+    tid = _task(picture)
+    panel = window.tasks_panel
+    qtbot.waitUntil(lambda: tid in panel.model.row_of, timeout=10000)
+    window.map_view.bridge.taskClicked(tid)  # what the page sends when the ring is clicked
+    qtbot.waitUntil(lambda: bool(panel.table.selectionModel().selectedRows()), timeout=5000)
+    assert panel.table.selectionModel().selectedRows()[0].data(Qt.ItemDataRole.UserRole + 2) == tid
+
+
+def test_an_illegal_status_change_is_refused_with_the_reason(window: Any, qtbot: Any, picture: Any) -> None:
+    tid = _task(picture)
+    panel = window.tasks_panel
+    qtbot.waitUntil(lambda: tid in panel.model.row_of, timeout=10000)
+    row = panel.model.rows[panel.model.row_of[tid]]
+    messages: list[str] = []
+    window.ctx.sig_status.connect(messages.append)
+    panel.change_status(row, "in_progress")
+    qtbot.waitUntil(lambda: bool(messages), timeout=5000)
+    assert "draft" in messages[-1] and "assigned to a unit" in messages[-1]
+    assert list_tasks(picture, [tid])[0].status == "draft"
+
+
+def test_filters_and_overdue(window: Any, qtbot: Any, picture: Any) -> None:
+    late = _task(picture, title="Clear route BLUE", type="route clearance", due=datetime.now(UTC) - timedelta(hours=2))
+    _task(picture, title="Patrol Metuge", type="patrol", priority="routine")
+    panel = window.tasks_panel
+    qtbot.waitUntil(lambda: len(panel.model.all_rows) == 2, timeout=10000)
+    panel.overdue.setChecked(True)
+    assert [r.id for r in panel.model.rows] == [late]
+    panel.overdue.setChecked(False)
+    panel.text.setText("metuge")
+    assert [r.title for r in panel.model.rows] == ["Patrol Metuge"]
+    panel.text.setText("")
+    assert panel.model.rowCount() == 2
+    assert "1 overdue" in panel.count.text()
