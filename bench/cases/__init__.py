@@ -47,4 +47,4 @@ def bench(name: str) -> Callable[[Callable[[int | None], Result]], Callable[[int
     return register
 
 
-from cases import analysis, map_cases, startup, updates  # noqa: E402,F401  (registers the cases)
+from cases import analysis, map_cases, startup, tasks, updates  # noqa: E402,F401  (registers the cases)

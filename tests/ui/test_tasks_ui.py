@@ -88,3 +88,26 @@ def test_filters_and_overdue(window: Any, qtbot: Any, picture: Any) -> None:
     panel.text.setText("")
     assert panel.model.rowCount() == 2
     assert "1 overdue" in panel.count.text()
+
+
+def test_a_task_in_a_no_go_zone_and_a_distant_unit_raise_warnings(
+    window: Any, qtbot: Any, picture: Any
+) -> None:
+    from app.core.domain.entities import ZoneData
+    from app.core.store.ops import add_zones
+
+    add_zones(picture, [ZoneData(
+        name="Minefield K", kind="no-go", severity=5,
+        geometry={"type": "Polygon", "coordinates": [[[40.1, -12.8], [40.3, -12.8], [40.3, -12.6], [40.1, -12.6], [40.1, -12.8]]]},
+    )])
+    far = next(u for u in list_units(picture) if u.callsign == "MSF 2")  # near Montepuez, 100+ km away
+    tid = _task(picture, title="Recover the vehicle", assigned_units=[far.id], status="assigned")
+    panel = window.alerts_panel
+    qtbot.waitUntil(
+        lambda: {getattr(a, "kind", "") for a in panel.model.alerts if getattr(a, "task_id", "") == tid}
+        == {"task_in_no_go", "unit_far"},
+        timeout=10000,
+    )
+    warning = next(a for a in panel.model.alerts if getattr(a, "kind", "") == "unit_far")
+    assert warning.unit_id == far.id and warning.km > 50
+    assert "Minefield K" in next(a.message for a in panel.model.alerts if getattr(a, "kind", "") == "task_in_no_go")

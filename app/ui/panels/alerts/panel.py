@@ -17,6 +17,7 @@ from PySide6.QtWidgets import (
 )
 
 from app.core.analysis.geofence import Alert, store_alerts
+from app.core.analysis.task_checks import TaskWarning, store_task_warnings
 from app.core.events import Changed
 from app.core.mapdoc.features import zone_kind_label
 from app.i18n import _
@@ -32,7 +33,7 @@ SEVERITY_COLOURS = {5: "#b71c1c", 4: "#e53935", 3: "#ef6c00", 2: "#f9a825", 1: "
 class AlertsModel(QAbstractTableModel):
     def __init__(self) -> None:
         super().__init__()
-        self.alerts: list[Alert] = []
+        self.alerts: list[Alert | TaskWarning] = []
 
     def rowCount(self, parent: Index = QModelIndex()) -> int:  # noqa: N802, B008
         return 0 if parent.isValid() else len(self.alerts)
@@ -51,6 +52,13 @@ class AlertsModel(QAbstractTableModel):
         alert = self.alerts[index.row()]
         col = index.column()
         if role == Qt.ItemDataRole.DisplayRole:
+            if isinstance(alert, TaskWarning):
+                return (
+                    _("task in no-go zone") if alert.kind == "task_in_no_go" else _("unit far from task"),
+                    alert.unit_name,
+                    f"{alert.reference} {alert.title}" + (f" — {alert.zone_name}" if alert.zone_name else ""),
+                    str(alert.severity),
+                )[col]
             if col == 0:
                 return _("entered") if alert.kind == "entered" else _("inside")
             if col == 1:
@@ -64,7 +72,7 @@ class AlertsModel(QAbstractTableModel):
             return Qt.convertFromPlainText(alert.message)
         return None
 
-    def set_alerts(self, alerts: list[Alert]) -> None:
+    def set_alerts(self, alerts: list[Alert | TaskWarning]) -> None:
         self.beginResetModel()
         self.alerts = alerts
         self.endResetModel()
@@ -98,26 +106,37 @@ class AlertsPanel(QWidget):
         self.refresh()
 
     def refresh(self) -> None:
-        self.ctx.runner.submit(store_alerts, self.ctx.store, self._membership, on_done=self._arrived)
+        self.ctx.runner.submit(self._compute, self._membership, on_done=self._arrived)
+
+    def _compute(
+        self, membership: dict[str, frozenset[str]] | None
+    ) -> tuple[list[Alert | TaskWarning], dict[str, frozenset[str]]]:
+        """In the worker: geofence alerts, then the tasks' spatial checks."""
+        alerts, seen = store_alerts(self.ctx.store, membership)
+        return [*alerts, *store_task_warnings(self.ctx.store)], seen
 
     def _on_changed(self, changes: list[Changed]) -> None:
-        if any(c.kind in ("unit", "zone") for c in changes):
+        if any(c.kind in ("unit", "zone", "task") for c in changes):
             self.refresh()
 
-    def _arrived(self, result: tuple[list[Alert], dict[str, frozenset[str]]]) -> None:
+    def _arrived(self, result: tuple[list[Alert | TaskWarning], dict[str, frozenset[str]]]) -> None:
         alerts, self._membership = result
         self.model.set_alerts(alerts)
-        entered = sum(1 for a in alerts if a.kind == "entered")
+        zone_alerts = [a for a in alerts if isinstance(a, Alert)]
+        entered = sum(1 for a in zone_alerts if a.kind == "entered")
         self.summary.setText(
-            _("{n} units in hazard zones, {entered} just entered").format(
-                n=len({a.unit_id for a in alerts}), entered=entered
+            _("{n} units in hazard zones, {entered} just entered · {tasks} task warnings").format(
+                n=len({a.unit_id for a in zone_alerts}), entered=entered, tasks=len(alerts) - len(zone_alerts)
             )
         )
 
     def _clicked(self, index: QModelIndex) -> None:
         alert = self.model.alerts[index.row()]
         self.window_.map_view.push({"op": "fly", "lat": alert.lat, "lon": alert.lon, "zoom": 11})
-        self.ctx.select_unit(alert.unit_id, "alerts")
+        if alert.unit_id:
+            self.ctx.select_unit(alert.unit_id, "alerts")
+        if isinstance(alert, TaskWarning):
+            self.ctx.sig_task_selected.emit(alert.task_id, "alerts")
 
 
 def register(window: MainWindow) -> QDockWidget:
