@@ -73,17 +73,23 @@ def map_update(repeat: int | None) -> Result:
         store = _store(folder, 20_000)
         window = _window(app, store, folder)
         times = []
+        state: dict[str, float] = {}
+
+        def published(_changes: object) -> None:
+            state.setdefault("published", time.perf_counter())
+
+        def delta_sent(_n: int) -> None:
+            state["sent"] = 1.0
+
+        unsubscribe = store.events.subscribe(published)
+        window.map_controller.sig_delta_sent.connect(delta_sent)
         for step in range(repeat or 5):
-            moves = _moves(store, 100 + step)
-            marks: dict[str, float] = {}
-            unsubscribe = store.events.subscribe(lambda _c: marks.setdefault("published", time.perf_counter()))
+            state.clear()
             frame = window.map_view.last_paint.get("frame", 0)
-            delta_seen = {}
-            window.map_controller.sig_delta_sent.connect(lambda n: delta_seen.setdefault("n", n))
-            move_units(store, moves)
-            _wait(app, lambda: "n" in delta_seen and window.map_view.last_paint.get("frame", 0) > frame)
-            times.append((time.perf_counter() - marks["published"]) * 1000)
-            unsubscribe()
+            move_units(store, _moves(store, 100 + step))
+            _wait(app, lambda f=frame: "sent" in state and window.map_view.last_paint.get("frame", 0) > f)
+            times.append((time.perf_counter() - state["published"]) * 1000)
+        unsubscribe()
         window.close()
         store.close()
     return Result("map_update_20k", "ms", median(times), note=f"target < 150 ms; {[round(t) for t in times]}")
