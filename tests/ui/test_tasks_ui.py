@@ -111,3 +111,38 @@ def test_a_task_in_a_no_go_zone_and_a_distant_unit_raise_warnings(
     warning = next(a for a in panel.model.alerts if getattr(a, "kind", "") == "unit_far")
     assert warning.unit_id == far.id and warning.km > 50
     assert "Minefield K" in next(a.message for a in panel.model.alerts if getattr(a, "kind", "") == "task_in_no_go")
+
+
+def test_the_form_creates_a_task_and_refuses_bad_input(window: Any, qtbot: Any, picture: Any) -> None:
+    panel = window.tasks_panel
+    form = panel.open_form(None)
+    form.title.setText("Escort the convoy to Camp North")
+    form.due.setText("311530ZFEB26")  # there is no 31 February
+    form.location.setText("37L FG 1234 5678")
+    form.accept()
+    assert form.isVisible() and "311530ZFEB26" in form.error.text()
+    assert list_tasks(picture) == []
+    form.due.setText("281800ZNOV26")
+    form.location.setText("lat 95")
+    form.accept()
+    assert form.isVisible() and form.error.text()
+    form.location.setText("37L FG 1234 5678")
+    form.accept()
+    assert not form.isVisible()
+    qtbot.waitUntil(lambda: len(list_tasks(picture)) == 1, timeout=5000)
+    [task] = list_tasks(picture)
+    assert task.title == "Escort the convoy to Camp North" and task.status == "draft"
+    assert task.due == datetime(2026, 11, 28, 18, 0, tzinfo=UTC)
+    assert task.location["type"] == "Point"
+    qtbot.waitUntil(lambda: task.id in panel.model.row_of, timeout=5000)
+
+
+def test_the_unit_filter_shows_that_units_tasks(window: Any, qtbot: Any, picture: Any) -> None:
+    bravo = next(u for u in list_units(picture) if u.callsign == "BRAVO 1")
+    mine = _task(picture, title="Recce Metuge", assigned_units=[bravo.id], status="assigned")
+    _task(picture, title="Someone else's task")
+    panel = window.tasks_panel
+    qtbot.waitUntil(lambda: panel.unit.findData(bravo.id) > 0, timeout=10000)
+    panel.unit.setCurrentIndex(panel.unit.findData(bravo.id))
+    assert [r.id for r in panel.model.rows] == [mine]
+    assert panel.unit.currentText() == "BRAVO 1"

@@ -43,6 +43,7 @@ from app.core.store import task_ops
 from app.core.store.task_queries import TaskRow, list_tasks, task_history
 from app.i18n import _
 from app.ui.context import AppContext
+from app.ui.panels.tasks.form import TaskForm
 from app.ui.panels.tasks.model import ID_ROLE, STATUS_COLOURS, TasksModel
 
 if TYPE_CHECKING:
@@ -65,15 +66,19 @@ class TasksPanel(QWidget):
         self.priority.addItem(_("All priorities"), None)
         for p in reversed(PRIORITIES):
             self.priority.addItem(priority_label(p), p)
+        self.unit = QComboBox(self)
+        self.unit.setObjectName("unitFilter")
+        self.unit.addItem(_("All units"), None)
         self.overdue = QCheckBox(_("Overdue only"), self)
         self.text = QLineEdit(self)
         self.text.setPlaceholderText(_("Filter by reference, title, unit…"))
         self.text.setClearButtonEnabled(True)
         for signal in (self.status.currentIndexChanged, self.priority.currentIndexChanged,
+                       self.unit.currentIndexChanged,
                        self.overdue.toggled, self.text.textChanged):
             signal.connect(self._filter)
         bar = QHBoxLayout()
-        for w in (self.status, self.priority, self.overdue, self.text):
+        for w in (self.status, self.priority, self.unit, self.overdue, self.text):
             bar.addWidget(w)
         # table
         self.table = QTableView(self)
@@ -130,11 +135,19 @@ class TasksPanel(QWidget):
         self.status_button = QPushButton(_("Change status…"), self)
         self.status_button.setEnabled(False)
         self.status_button.clicked.connect(self._status_menu)
+        self.new_button = QPushButton(_("New task…"), self)
+        self.new_button.clicked.connect(lambda: self.open_form(None))
+        self.edit_button = QPushButton(_("Edit…"), self)
+        self.edit_button.setEnabled(False)
+        self.edit_button.clicked.connect(lambda: self.open_form(self._row(self.selected)))
         detail_box = QWidget(self)
         detail_layout = QVBoxLayout(detail_box)
         detail_layout.setContentsMargins(0, 0, 0, 0)
         detail_layout.addWidget(self.detail)
-        detail_layout.addWidget(self.status_button)
+        buttons = QHBoxLayout()
+        for button in (self.new_button, self.edit_button, self.status_button):
+            buttons.addWidget(button)
+        detail_layout.addLayout(buttons)
         splitter = QSplitter(Qt.Orientation.Vertical, self)
         splitter.addWidget(self.tabs)
         splitter.addWidget(detail_box)
@@ -155,6 +168,7 @@ class TasksPanel(QWidget):
 
     def _loaded(self, rows: list[TaskRow]) -> None:
         self.model.set_rows(rows)
+        self._fill_units(rows)
         self._fill_board()
         self._update_count()
         if self.selected:
@@ -164,10 +178,23 @@ class TasksPanel(QWidget):
         if any(c.kind in ("task", "unit") and (c.kind == "task" or c.removed or c.added) for c in changes):
             self.reload()
 
+    def _fill_units(self, rows: list[TaskRow]) -> None:
+        """The unit filter offers the units that have tasks, by callsign."""
+        current = self.unit.currentData()
+        units = sorted({(c, u) for r in rows for u, c in zip(r.assigned_units, r.assigned_callsigns, strict=False)})
+        self.unit.blockSignals(True)
+        self.unit.clear()
+        self.unit.addItem(_("All units"), None)
+        for callsign, unit_id in units:
+            self.unit.addItem(callsign, unit_id)
+        self.unit.setCurrentIndex(max(0, self.unit.findData(current)))
+        self.unit.blockSignals(False)
+
     def _filter(self) -> None:
         self.model.set_criteria(
             status=self.status.currentData(),
             priority=self.priority.currentData(),
+            unit_id=self.unit.currentData(),
             overdue=True if self.overdue.isChecked() else None,
             text=self.text.text(),
         )
@@ -239,6 +266,7 @@ class TasksPanel(QWidget):
     def _show_detail(self, task_id: str) -> None:
         row = self._row(task_id)
         self.status_button.setEnabled(row is not None)
+        self.edit_button.setEnabled(row is not None)
         if row is None:
             self.detail.clear()
             return
@@ -267,6 +295,17 @@ class TasksPanel(QWidget):
         self.detail.setPlainText("\n".join(lines))
 
     # ---------------------------------------------------------------- operations
+    def open_form(self, row: TaskRow | None) -> TaskForm:
+        form = TaskForm(row.to_data() if row else None, self)
+        form.accepted.connect(lambda: self._save(form))
+        form.open()
+        self.form = form
+        return form
+
+    def _save(self, form: TaskForm) -> None:
+        if form.result_task is not None:
+            self.ctx.runner.submit(task_ops.add_tasks, self.ctx.store, [form.result_task], on_error=self._refused)
+
     def assign_units(self, task_id: str, unit_ids: list[str]) -> None:
         self.ctx.runner.submit(
             task_ops.assign_units, self.ctx.store, task_id, unit_ids,
