@@ -117,6 +117,17 @@ def run_gui(open_store: Callable[[], Store], demo_if_empty: bool = False) -> int
     return code
 
 
+def _preload_ui_modules() -> None:
+    """Import the window's modules off the GUI thread (they are only loaded here;
+    every widget is still made on the GUI thread)."""
+    import importlib
+
+    from app.ui.panels import PANELS
+
+    for name in ("app.ui.main_window", "app.ui.map.tools", *PANELS):
+        importlib.import_module(name)
+
+
 def _open_while_pumping(open_store: Callable[[], Store]) -> Store:
     """Open the store on a thread while the event loop keeps running.
 
@@ -132,6 +143,7 @@ def _open_while_pumping(open_store: Callable[[], Store]) -> Store:
     def work() -> None:
         try:
             box["store"] = open_store()
+            _preload_ui_modules()
         except BaseException as exc:  # re-raised on the GUI thread
             box["error"] = exc
 

@@ -52,6 +52,26 @@ class AppContext(QObject):
         self.runner = Runner(self)
         self.relay = ChangeRelay(store, self)
         self.selected_unit = ""
+        self.picture_shown = False
+        self._after_picture: list[Callable[[], None]] = []
+        self.sig_picture_shown.connect(self._on_picture_shown)
+
+    def when_picture_shown(self, callback: Callable[[], None]) -> None:
+        """Run ``callback`` once the map has painted the picture (or now, if it has).
+
+        Panels load after the map so that the store's single worker gives the
+        picture first: start-up is the map, then the tables.
+        """
+        if self.picture_shown:
+            callback()
+        else:
+            self._after_picture.append(callback)
+
+    def _on_picture_shown(self) -> None:
+        self.picture_shown = True
+        waiting, self._after_picture = self._after_picture, []
+        for callback in waiting:
+            callback()
 
     def select_unit(self, unit_id: str, source: str) -> None:
         if unit_id == self.selected_unit:

@@ -108,13 +108,17 @@
   }
 
   /* ------------------------------------------------------------ unit layer */
-  var UnitCanvasLayer = L.Layer.extend({
+  /* A canvas over the whole map, redrawn (once a frame at most) when the view
+     settles; subclasses give ``pane``, ``className`` and ``redraw``. */
+  var CanvasLayer = L.Layer.extend({
     onAdd: function (map) {
-      this._canvas = L.DomUtil.create("canvas", "cop-units");
-      map.getPane("copUnits").appendChild(this._canvas);
+      this._canvas = L.DomUtil.create("canvas", this.className);
+      this._canvas.style.pointerEvents = "none";
+      map.getPane(this.pane).appendChild(this._canvas);
       map.on("moveend resize viewreset", this._schedule, this);
       map.on("zoomstart", this._hide, this);
       map.on("zoomend", this._show, this);
+      if (this.added) this.added(map);
       this._schedule();
     },
     onRemove: function (map) {
@@ -122,6 +126,7 @@
       map.off("moveend resize viewreset", this._schedule, this);
       map.off("zoomstart", this._hide, this);
       map.off("zoomend", this._show, this);
+      if (this.removed) this.removed(map);
     },
     _hide: function () {
       this._canvas.style.visibility = "hidden";
@@ -138,6 +143,12 @@
         self.redraw();
       });
     },
+  });
+  COP.CanvasLayer = CanvasLayer;
+
+  var UnitCanvasLayer = CanvasLayer.extend({
+    pane: "copUnits",
+    className: "cop-units",
     redraw: function () {
       var t0 = performance.now();
       var map = this._map;

@@ -205,38 +205,14 @@
     return [0, false, false];
   }
 
-  var GridLayer = L.Layer.extend({
-    onAdd: function (map) {
-      this._canvas = L.DomUtil.create("canvas", "cop-grid");
-      this._canvas.style.pointerEvents = "none";
-      map.getPane("copGrid").appendChild(this._canvas);
-      map.on("moveend resize viewreset", this._schedule, this);
-      map.on("zoomstart", this._hide, this);
-      map.on("zoomend", this._show, this);
-      this.labels = [];
-      this._schedule();
-    },
-    onRemove: function (map) {
-      L.DomUtil.remove(this._canvas);
-      map.off("moveend resize viewreset", this._schedule, this);
-      map.off("zoomstart", this._hide, this);
-      map.off("zoomend", this._show, this);
+  var GridLayer = COP.CanvasLayer.extend({
+    pane: "copGrid",
+    className: "cop-grid",
+    added: function () {
       this.labels = [];
     },
-    _hide: function () {
-      this._canvas.style.visibility = "hidden";
-    },
-    _show: function () {
-      this._canvas.style.visibility = "visible";
-      this._schedule();
-    },
-    _schedule: function () {
-      if (this._raf) return;
-      var self = this;
-      this._raf = L.Util.requestAnimFrame(function () {
-        self._raf = null;
-        self.redraw();
-      });
+    removed: function () {
+      this.labels = [];
     },
     redraw: function () {
       var map = this._map;

@@ -71,6 +71,8 @@ def window(qtbot: Any, picture: Any) -> Iterator[Any]:
         win.show()
     expected = len(sample_units())
     qtbot.waitUntil(lambda: win.map_view.last_paint.get("total") == expected, timeout=30000)
+    # the tables load once the map has painted (the picture comes first)
+    qtbot.waitUntil(lambda: win.units_panel.model.rowCount() == expected, timeout=30000)
     yield win
     win.close()
     win.map_view.deleteLater()

@@ -20,7 +20,6 @@ from pathlib import Path
 from typing import Any
 
 import platformdirs
-import uuid6
 from sqlalchemy import Engine, create_engine, event, inspect, select, text
 from sqlalchemy.orm import Session, sessionmaker
 
@@ -46,6 +45,8 @@ def default_store_path() -> Path:
 
 def new_id() -> str:
     """A UUIDv7 as text: time-ordered, unique across sites."""
+    import uuid6  # imported when first needed: it costs ~0.1 s at start-up
+
     return str(uuid6.uuid7())
 
 

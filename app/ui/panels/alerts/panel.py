@@ -16,18 +16,22 @@ from PySide6.QtWidgets import (
     QWidget,
 )
 
-from app.core.analysis.geofence import Alert, store_alerts
-from app.core.analysis.task_checks import TaskWarning, store_task_warnings
 from app.core.events import Changed
 from app.core.mapdoc.features import zone_kind_label
 from app.i18n import _
 from app.ui.context import AppContext
 
 if TYPE_CHECKING:
+    from app.core.analysis.geofence import Alert
+    from app.core.analysis.task_checks import TaskWarning
     from app.ui.main_window import MainWindow
 
 Index = QModelIndex | QPersistentModelIndex
 SEVERITY_COLOURS = {5: "#b71c1c", 4: "#e53935", 3: "#ef6c00", 2: "#f9a825", 1: "#9e9d24"}
+
+
+def _is_task_warning(item: object) -> bool:
+    return hasattr(item, "task_id")
 
 
 class AlertsModel(QAbstractTableModel):
@@ -52,7 +56,7 @@ class AlertsModel(QAbstractTableModel):
         alert = self.alerts[index.row()]
         col = index.column()
         if role == Qt.ItemDataRole.DisplayRole:
-            if isinstance(alert, TaskWarning):
+            if _is_task_warning(alert):
                 return (
                     _("task in no-go zone") if alert.kind == "task_in_no_go" else _("unit far from task"),
                     alert.unit_name,
@@ -102,8 +106,13 @@ class AlertsPanel(QWidget):
         layout.addWidget(self.table)
         layout.addWidget(self.summary)
         self._membership: dict[str, frozenset[str]] | None = None
+        # how far (km) an assigned unit may be from its task before a warning
+        try:
+            self.max_km = float(ctx.settings.value("alerts/task_unit_max_km", 50.0))
+        except (TypeError, ValueError):
+            self.max_km = 50.0
         ctx.relay.sig_changed.connect(self._on_changed)
-        self.refresh()
+        ctx.when_picture_shown(self.refresh)  # the map first: it is what the watchkeeper looks at
 
     def refresh(self) -> None:
         self.ctx.runner.submit(self._compute, self._membership, on_done=self._arrived)
@@ -111,9 +120,15 @@ class AlertsPanel(QWidget):
     def _compute(
         self, membership: dict[str, frozenset[str]] | None
     ) -> tuple[list[Alert | TaskWarning], dict[str, frozenset[str]]]:
-        """In the worker: geofence alerts, then the tasks' spatial checks."""
+        """In the worker: geofence alerts, then the tasks' spatial checks.
+
+        (shapely and numpy are imported here, on the worker, not at start-up.)
+        """
+        from app.core.analysis.geofence import store_alerts
+        from app.core.analysis.task_checks import store_task_warnings
+
         alerts, seen = store_alerts(self.ctx.store, membership)
-        return [*alerts, *store_task_warnings(self.ctx.store)], seen
+        return [*alerts, *store_task_warnings(self.ctx.store, self.max_km)], seen
 
     def _on_changed(self, changes: list[Changed]) -> None:
         if any(c.kind in ("unit", "zone", "task") for c in changes):
@@ -122,7 +137,7 @@ class AlertsPanel(QWidget):
     def _arrived(self, result: tuple[list[Alert | TaskWarning], dict[str, frozenset[str]]]) -> None:
         alerts, self._membership = result
         self.model.set_alerts(alerts)
-        zone_alerts = [a for a in alerts if isinstance(a, Alert)]
+        zone_alerts = [a for a in alerts if not _is_task_warning(a)]
         entered = sum(1 for a in zone_alerts if a.kind == "entered")
         self.summary.setText(
             _("{n} units in hazard zones, {entered} just entered · {tasks} task warnings").format(
@@ -135,7 +150,7 @@ class AlertsPanel(QWidget):
         self.window_.map_view.push({"op": "fly", "lat": alert.lat, "lon": alert.lon, "zoom": 11})
         if alert.unit_id:
             self.ctx.select_unit(alert.unit_id, "alerts")
-        if isinstance(alert, TaskWarning):
+        if _is_task_warning(alert):
             self.ctx.sig_task_selected.emit(alert.task_id, "alerts")
 
 

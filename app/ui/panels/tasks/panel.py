@@ -160,7 +160,7 @@ class TasksPanel(QWidget):
         layout.addWidget(self.count)
         ctx.relay.sig_changed.connect(self._on_changed)
         ctx.sig_task_selected.connect(self._selected_elsewhere)
-        self.reload()
+        ctx.when_picture_shown(self.reload)  # the map first: it is what the watchkeeper looks at
 
     # ---------------------------------------------------------------- data
     def reload(self) -> None:

@@ -72,7 +72,7 @@ class UnitsPanel(QWidget):
         self.table.selectionModel().selectionChanged.connect(self._selection_changed)
         ctx.sig_unit_selected.connect(self._select)
         ctx.relay.sig_changed.connect(self._on_changed)
-        self.reload()
+        ctx.when_picture_shown(self.reload)  # the map first: it is what the watchkeeper looks at
 
     def reload(self) -> None:
         self.ctx.runner.submit(list_units, self.ctx.store, on_done=self._loaded)
