@@ -25,7 +25,7 @@ from typing import TYPE_CHECKING, Any
 from app.core.domain.dtg import DTGError, parse_dtg
 from app.core.domain.entities import UnitData, ValidationError, ZoneData
 from app.core.domain.tasks import TaskData
-from app.core.interop.errors import InteropError
+from app.core.interop.errors import InteropError, read_limited
 from app.core.store.queries import UnitRow, ZoneRow
 from app.i18n import _
 
@@ -209,14 +209,9 @@ def read(path: Path) -> tuple[list[UnitData], list[ZoneData]]:
 
 def read_all(path: Path) -> Content:
     """Parse a whole file: units and zones validated, tasks to be resolved (see ``Content``)."""
+    raw = read_limited(path, MAX_BYTES)
     try:
-        size = path.stat().st_size
-    except OSError as exc:
-        raise InteropError(_("cannot read {path}: {error}").format(path=path, error=exc.strerror)) from exc
-    if size > MAX_BYTES:
-        raise InteropError(_("{path} is too large ({size} bytes)").format(path=path, size=size))
-    try:
-        data = json.loads(path.read_bytes())
+        data = json.loads(raw)
     except UnicodeDecodeError as exc:
         raise InteropError(_("{path} is not UTF-8 text").format(path=path.name)) from exc
     except json.JSONDecodeError as exc:

@@ -49,7 +49,7 @@ from app.core.domain.dtg import DTGError, parse_dtg
 from app.core.domain.entities import ValidationError
 from app.core.domain.markings import MarkingError, Releasability
 from app.core.domain.tasks import PRIORITIES, STATUSES, TASK_TYPES, TaskData
-from app.core.interop.errors import InteropError
+from app.core.interop.errors import InteropError, read_limited
 from app.core.store.engine import Store
 from app.i18n import _
 
@@ -187,14 +187,9 @@ def export_tasks(store: Store, path: Path, partner: str | None = None) -> int:
 
 
 def _decode(path: Path) -> str:
+    data = read_limited(path, MAX_BYTES)
     try:
-        size = path.stat().st_size
-    except OSError as exc:
-        raise InteropError(_("cannot read {path}: {error}").format(path=path, error=exc.strerror)) from exc
-    if size > MAX_BYTES:
-        raise InteropError(_("{path} is too large ({size} bytes)").format(path=path, size=size))
-    try:
-        return path.read_bytes().decode("utf-8-sig")
+        return data.decode("utf-8-sig")
     except UnicodeDecodeError as exc:
         raise InteropError(_("{path} is not UTF-8 text").format(path=path.name)) from exc
 
