@@ -48,6 +48,8 @@
     showPlaces: true,
     declutter: true,
     tasks: new Map(),
+    trails: new Map(),
+    trailsOn: false,
     selectedTask: null,
     showTasks: true,
     clusterCount: 0,
@@ -237,6 +239,7 @@
           if (grid.take(lx, pl[5] - fontPx / 2 - 1, tw, fontPx + 2)) pl[6] = [lx, pl[5]];
         }
       }
+      drawTrails(ctx, zoom, offX, offY);
       // pass 2: smaller places where nothing of ours is
       placePlaces(ctx, grid, zoom, offX, offY, size, false, towns);
       drawPlaces(ctx, towns, theme);
@@ -418,6 +421,34 @@
     }
   }
 
+  function drawTrails(ctx, zoom, offX, offY) {
+    if (!state.trails.size) return;
+    ctx.save();
+    ctx.lineWidth = 2;
+    ctx.setLineDash([4, 4]);
+    state.trails.forEach(function (points, id) {
+      var u = state.units.get(id);
+      if (!u || state.hiddenAffiliations.has(affiliationOf(u))) return;
+      ctx.strokeStyle = u.aff === "hostile" ? "#c62828" : u.aff === "neutral" ? "#2e7d32" : u.aff === "unknown" ? "#b59f00" : "#0b61a4";
+      ctx.beginPath();
+      points.forEach(function (p, i) {
+        var pt = state.map.project([p[0], p[1]], zoom);
+        var x = pt.x + offX, y = pt.y + offY;
+        if (i === 0) ctx.moveTo(x, y);
+        else ctx.lineTo(x, y);
+      });
+      var here = state.map.project([u.lat, u.lon], zoom);
+      ctx.lineTo(here.x + offX, here.y + offY);
+      ctx.stroke();
+      ctx.fillStyle = ctx.strokeStyle;
+      points.forEach(function (p) {
+        var pt = state.map.project([p[0], p[1]], zoom);
+        ctx.fillRect(pt.x + offX - 2, pt.y + offY - 2, 4, 4);
+      });
+    });
+    ctx.restore();
+  }
+
   function drawPlaces(ctx, placed, theme) {
     var fontPx = Math.round(12 * state.scale);
     ctx.font = "italic " + fontPx + "px 'DejaVu Sans', 'Segoe UI', sans-serif";
@@ -491,6 +522,12 @@
 
   function putUnit(u) {
     var old = state.units.get(u.id);
+    if (old && state.trailsOn && u.lat !== undefined && (old.lat !== u.lat || old.lon !== u.lon)) {
+      var trail = state.trails.get(u.id) || [];
+      trail.push([old.lat, old.lon]);
+      if (trail.length > 12) trail.shift();
+      state.trails.set(u.id, trail);
+    }
     if (old && old.rank === u.rank) {
       Object.assign(old, u);
       old._z = null;
@@ -664,6 +701,11 @@
         var u = state.units.get(id);
         if (u) u.stale = m.stale;
       });
+      redrawUnits();
+    },
+    trails: function (m) {
+      state.trails = new Map(Object.entries(m.trails || {}));
+      state.trailsOn = !!m.on;
       redrawUnits();
     },
     "places.reset": function (m) {
@@ -1071,6 +1113,7 @@
       total: state.units.size,
       drawn: state.drawnCount,
       zones: state.zones.size,
+      trails: state.trails.size,
       tasks: state.tasks.size,
       selectedTask: state.selectedTask,
       clusters: state.clusterCount,

@@ -88,3 +88,19 @@ def test_the_view_and_layers_come_back_at_the_next_start(
     assert again.layers_panel.labels.checkState(0) == Qt.CheckState.Unchecked
     again.close()
     again.map_view.deleteLater()
+
+
+def test_trails_show_a_units_last_positions(window: Any, qtbot: Any, js: Any, picture: Any) -> None:
+    from app.core.store.ops import move_units
+
+    target = next(u for u in list_units(picture) if u.callsign == "ALPHA 6")
+    for step in range(3):
+        move_units(picture, [(target.id, target.lat + 0.05 * (step + 1), target.lon)])
+    layers = window.layers_panel
+    layers.trails.setCheckState(0, Qt.CheckState.Checked)
+    qtbot.waitUntil(lambda: js(window.map_view, "COP.stats().trails") >= 1, timeout=10000)
+    # a move while trails are on extends the trail on the page
+    move_units(picture, [(target.id, target.lat + 0.3, target.lon)])
+    qtbot.waitUntil(lambda: js(window.map_view, f"COP.unit({target.id!r}).lat") == target.lat + 0.3, timeout=10000)
+    layers.trails.setCheckState(0, Qt.CheckState.Unchecked)
+    qtbot.waitUntil(lambda: js(window.map_view, "COP.stats().trails") == 0, timeout=5000)

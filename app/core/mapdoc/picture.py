@@ -193,6 +193,34 @@ def places_message(bounds: list[list[float]] | None, margin: float = 3.0) -> dic
     }
 
 
+def trails_message(store: Store, per_unit: int = 12, max_units: int = 2000) -> dict[str, Any]:
+    """Each unit's last positions from the stored history, oldest first (breadcrumbs)."""
+    from app.core.store.models import UnitPosition
+
+    trails: dict[str, list[list[float]]] = {}
+    with store.session() as session:
+        ranked = (
+            select(
+                UnitPosition.unit_id, UnitPosition.lat, UnitPosition.lon,
+                func.row_number().over(partition_by=UnitPosition.unit_id, order_by=UnitPosition.id.desc()).label("n"),
+            )
+            .join(Unit, Unit.id == UnitPosition.unit_id)
+            .where(Unit.deleted.is_(False))
+            .subquery()
+        )
+        rows = session.execute(
+            select(ranked.c.unit_id, ranked.c.lat, ranked.c.lon)
+            .where(ranked.c.n <= per_unit)
+            .order_by(ranked.c.unit_id, ranked.c.n.desc())
+        )
+        for uid, lat, lon in rows:
+            trail = trails.setdefault(uid, [])
+            if len(trails) > max_units:
+                break
+            trail.append([lat, lon])
+    return {"op": "trails", "on": True, "trails": {uid: t for uid, t in trails.items() if len(t) > 1}}
+
+
 def stale_changes(
     store: Store, known: dict[str, bool], now: datetime | None = None
 ) -> tuple[list[str], list[str]]:

@@ -106,6 +106,13 @@ class MapController(QObject):
         self.view.push(message)
         self.sig_places_sent.emit()
 
+    def show_trails(self, on: bool) -> None:
+        """Breadcrumbs: load each unit's last positions, or hide them."""
+        if on:
+            self.ctx.runner.submit(picture.trails_message, self.ctx.store, on_done=self.view.push)
+        else:
+            self.view.push({"op": "trails", "on": False, "trails": {}})
+
     def _on_changed(self, changes: list[Changed]) -> None:
         relevant = [c for c in changes if c.kind in ("unit", "zone", "task")]
         if not relevant:

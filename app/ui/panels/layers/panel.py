@@ -5,7 +5,7 @@ from __future__ import annotations
 import json
 from typing import TYPE_CHECKING, Any
 
-from PySide6.QtCore import Qt
+from PySide6.QtCore import Qt, Signal
 from PySide6.QtGui import QColor, QIcon, QPixmap
 from PySide6.QtWidgets import QDockWidget, QTreeWidget, QTreeWidgetItem, QVBoxLayout, QWidget
 
@@ -33,6 +33,9 @@ def _swatch(colour: str) -> QIcon:
 
 
 class LayersPanel(QWidget):
+    sig_trails = Signal(bool)
+    """The user turned unit trails on or off."""
+
     def __init__(self, view: MapView, parent: QWidget | None = None) -> None:
         super().__init__(parent)
         self.view = view
@@ -50,11 +53,14 @@ class LayersPanel(QWidget):
         for kind in ZONE_KINDS:
             self._leaf(self.zones, zone_kind_label(kind), ("zone", kind), ZONE_COLOURS[kind])
         self.tasks = self._group(_("Tasks"), ("tasks", None))
+        self.trails = self._group(_("Unit trails (last positions)"), ("trails", None))
+        self.trails.setCheckState(0, Qt.CheckState.Unchecked)
         self.labels = self._group(_("Unit labels"), ("labels", None))
         self.places = self._group(_("Place names"), ("places", None))
         self.declutter = self._group(_("Group units at small scales"), ("declutter", None))
         self.tree.expandAll()
         self.settings: Any = None
+        self._trails_on = False
         self.tree.itemChanged.connect(self._changed)
 
     def _group(self, text: str, key: tuple[str, Any]) -> QTreeWidgetItem:
@@ -89,6 +95,7 @@ class LayersPanel(QWidget):
             "places": self.places.checkState(0) == checked,
             "declutter": self.declutter.checkState(0) == checked,
             "tasks": self.tasks.checkState(0) == checked,
+            "trails": self.trails.checkState(0) == checked,
             "labelsText": {
                 "units": _("units"), "friend": _("friend"), "hostile": _("hostile"),
                 "neutral": _("neutral"), "unknown": _("unknown"),
@@ -97,6 +104,9 @@ class LayersPanel(QWidget):
 
     def _changed(self, *_args: Any) -> None:
         state = self.state()
+        if state["trails"] != self._trails_on:
+            self._trails_on = state["trails"]
+            self.sig_trails.emit(state["trails"])
         self.view.push(state)
         if self.settings is not None:
             self.settings.setValue("map/layers", json.dumps(state))
@@ -127,6 +137,7 @@ class LayersPanel(QWidget):
 
 def register(window: MainWindow) -> QDockWidget:
     panel = LayersPanel(window.map_view)
+    panel.sig_trails.connect(window.map_controller.show_trails)
     panel.restore(window.ctx.settings)
     window.layers_panel = panel
     return window.add_panel(panel, _("Layers"), "layersDock", Qt.DockWidgetArea.LeftDockWidgetArea)
