@@ -104,3 +104,35 @@ def test_trails_show_a_units_last_positions(window: Any, qtbot: Any, js: Any, pi
     qtbot.waitUntil(lambda: js(window.map_view, f"COP.unit({target.id!r}).lat") == target.lat + 0.3, timeout=10000)
     layers.trails.setCheckState(0, Qt.CheckState.Unchecked)
     qtbot.waitUntil(lambda: js(window.map_view, "COP.stats().trails") == 0, timeout=5000)
+
+
+def test_new_unit_and_zone_from_the_right_click_menu(window: Any, qtbot: Any, js: Any, picture: Any) -> None:
+    from app.core.store.queries import list_zones
+
+    tools = window.map_tools
+    form = tools.new_unit(-12.5, 40.2)
+    form.name.setText("Bridging Troop")
+    form.sidc.setText("10031000999999999999")  # not a SIDC
+    form.accept()
+    assert form.isVisible() and "SIDC" in form.error.text()
+    form.sidc.setText("10031000141407000000")
+    form.callsign.setText("SPAN 1")
+    form.accept()
+    assert not form.isVisible()
+    qtbot.waitUntil(lambda: any(u.callsign == "SPAN 1" for u in list_units(picture)), timeout=5000)
+    unit = next(u for u in list_units(picture) if u.callsign == "SPAN 1")
+    assert (round(unit.lat, 5), round(unit.lon, 5)) == (-12.5, 40.2)
+    qtbot.waitUntil(lambda: js(window.map_view, f"COP.unit({unit.id!r})") is not None, timeout=10000)
+
+    zone_form = tools.new_zone(-12.5, 40.2)
+    zone_form.accept()
+    assert zone_form.isVisible() and "name" in zone_form.error.text()  # empty name refused
+    zone_form.name.setText("IED threat area")
+    zone_form.kind.setCurrentIndex(zone_form.kind.findData("no-go"))
+    zone_form.radius.setValue(10)
+    zone_form.accept()
+    assert not zone_form.isVisible()
+    qtbot.waitUntil(lambda: any(z.name == "IED threat area" for z in list_zones(picture)), timeout=5000)
+    zone = next(z for z in list_zones(picture) if z.name == "IED threat area")
+    assert zone.kind == "no-go" and len(zone.geometry["coordinates"][0]) == 49
+    qtbot.waitUntil(lambda: js(window.map_view, "COP.stats().zones") == 2, timeout=10000)

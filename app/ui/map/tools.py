@@ -112,6 +112,8 @@ class MapTools(QObject):
                 action = menu.addAction(label.format(value=text))
                 action.triggered.connect(lambda _c=False, t=text: QGuiApplication.clipboard().setText(t))
         menu.addSeparator()
+        menu.addAction(_("New unit here…")).triggered.connect(lambda: self.new_unit(lat, lon))
+        menu.addAction(_("New zone here…")).triggered.connect(lambda: self.new_zone(lat, lon))
         measure = menu.addAction(_("Range and bearing from here"))
         measure.triggered.connect(lambda: self._measure_from(lat, lon))
         from PySide6.QtGui import QCursor
@@ -119,6 +121,26 @@ class MapTools(QObject):
         menu.popup(QCursor.pos())
         self.context = menu
         return menu
+
+    def new_unit(self, lat: float, lon: float) -> Any:
+        from app.core.store.ops import add_units
+        from app.ui.map.forms import UnitForm
+
+        form = UnitForm(lat, lon, self.window)
+        form.accepted.connect(lambda: self.ctx.runner.submit(add_units, self.ctx.store, [form.result_data]))
+        form.open()
+        self.form = form
+        return form
+
+    def new_zone(self, lat: float, lon: float) -> Any:
+        from app.core.store.ops import add_zones
+        from app.ui.map.forms import ZoneForm
+
+        form = ZoneForm(lat, lon, self.window)
+        form.accepted.connect(lambda: self.ctx.runner.submit(add_zones, self.ctx.store, [form.result_data]))
+        form.open()
+        self.form = form
+        return form
 
     def _measure_from(self, lat: float, lon: float) -> None:
         self.measure.blockSignals(True)
