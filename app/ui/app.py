@@ -124,7 +124,7 @@ def _preload_ui_modules() -> None:
 
     from app.ui.panels import PANELS
 
-    for name in ("app.ui.main_window", "app.ui.map.tools", *PANELS):
+    for name in ("app.ui.main_window", "app.ui.map.tools", "app.ui.map.zones", *PANELS):
         importlib.import_module(name)
 
 

@@ -69,8 +69,10 @@ class MainWindow(QMainWindow):
         self.docks: list[QDockWidget] = []
         self._build_menus()
         from app.ui.map.tools import install as install_map_tools
+        from app.ui.map.zones import install as install_zone_editor
 
         self.map_tools = install_map_tools(self)
+        self.zone_editor = install_zone_editor(self)
         for name in PANELS:
             importlib.import_module(name).register(self)
         self._restore_layout()

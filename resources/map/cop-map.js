@@ -580,6 +580,10 @@
     removeZone(feature.id);
     var layer = L.geoJSON(feature, { style: zoneStyle, pane: "copZones", interactive: true });
     layer.bindTooltip(zoneTooltip(feature), { sticky: true, className: "cop-tip" });
+    layer.on("contextmenu", function (ev) {
+      L.DomEvent.stopPropagation(ev);
+      if (state.bridge) state.bridge.zoneContextMenu(String(feature.id));
+    });
     layer.on("click", function (ev) {
       L.DomEvent.stopPropagation(ev);
       if (state.tool === "measure") {

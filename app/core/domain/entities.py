@@ -192,14 +192,16 @@ class ZoneData:
             raise ValidationError(
                 _("zone '{name}': the geometry cannot be read ({error})").format(name=self.name, error=exc)
             ) from exc
-        if shp.is_empty or shp.area == 0:
-            raise ValidationError(_("zone '{name}': the polygon has no area").format(name=self.name))
-        if not shp.is_valid:
+        # validity first: a self-intersecting bow-tie also has no (net) area,
+        # and "it crosses itself here" is what the user needs to hear
+        if not shp.is_empty and not shp.is_valid:
             raise ValidationError(
                 _("zone '{name}': the polygon is not valid ({reason})").format(
                     name=self.name, reason=explain_validity(shp)
                 )
             )
+        if shp.is_empty or shp.area == 0:
+            raise ValidationError(_("zone '{name}': the polygon has no area").format(name=self.name))
         if self.valid_from and self.valid_to and self.valid_to < self.valid_from:
             raise ValidationError(
                 _("zone '{name}': it ends before it starts").format(name=self.name)

@@ -25,9 +25,12 @@ SCRIPTS = [
     ("topojson", ("vendor", "topojson-client-3.1.0", "topojson-client.min.js")),
     ("cop_map", ("map", "cop-map.js")),
     ("cop_tiles", ("map", "cop-tiles.js")),
+    ("leaflet_draw", ("vendor", "leaflet-draw-1.0.4", "leaflet.draw.js")),
+    ("cop_draw", ("map", "cop-draw.js")),
 ]
 STYLES = [
     ("leaflet_css", (*LEAFLET, "leaflet.css")),
+    ("leaflet_draw_css", ("vendor", "leaflet-draw-1.0.4", "leaflet.draw.css")),
     ("cop_map_css", ("map", "cop-map.css")),
 ]
 BASEMAPS = {

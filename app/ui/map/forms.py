@@ -109,8 +109,19 @@ class UnitForm(_Form):
 
 
 class ZoneForm(_Form):
-    def __init__(self, lat: float, lon: float, parent: QWidget | None = None) -> None:
-        super().__init__(_("New zone"), parent)
+    """A new zone around a point (a circle), or with a drawn outline, or an existing zone to edit."""
+
+    def __init__(
+        self,
+        lat: float = 0.0,
+        lon: float = 0.0,
+        parent: QWidget | None = None,
+        geometry: dict[str, Any] | None = None,
+        zone: ZoneData | None = None,
+    ) -> None:
+        super().__init__(_("Edit zone") if zone else _("New zone"), parent)
+        self.geometry = zone.geometry if zone else geometry
+        self.zone = zone
         self.setObjectName("zoneForm")
         self.name = QLineEdit(self)
         self.kind = QComboBox(self)
@@ -128,24 +139,42 @@ class ZoneForm(_Form):
         self.valid_to.setPlaceholderText(_("DTG, e.g. 281530ZNOV26 (empty: open-ended)"))
         self.classification = QLineEdit("UNCLASSIFIED", self)
         self.releasable = QLineEdit("NATO", self)
-        for label, widget in (
-            (_("Name"), self.name), (_("Kind"), self.kind), (_("Severity"), self.severity),
-            (_("Centre"), self.where), (_("Radius"), self.radius), (_("Valid until"), self.valid_to),
-            (_("Classification"), self.classification), (_("Releasable to"), self.releasable),
-        ):
+        rows: list[tuple[str, QWidget]] = [(_("Name"), self.name), (_("Kind"), self.kind), (_("Severity"), self.severity)]
+        if self.geometry is None:  # a circle around a point
+            rows += [(_("Centre"), self.where), (_("Radius"), self.radius)]
+        rows += [(_("Valid until"), self.valid_to), (_("Classification"), self.classification),
+                 (_("Releasable to"), self.releasable)]
+        for label, widget in rows:
             self.layout_.addRow(label, widget)
+        if zone is not None:
+            from app.core.domain.dtg import format_dtg
+
+            self.name.setText(zone.name)
+            self.kind.setCurrentIndex(max(0, self.kind.findData(zone.kind)))
+            self.severity.setValue(int(zone.severity))
+            self.valid_to.setText(format_dtg(zone.valid_to) if zone.valid_to else "")
+            self.classification.setText(str(zone.classification))
+            self.releasable.setText(str(zone.releasable_to))
         self.finish()
 
     def collect(self) -> ZoneData:
-        lat, lon = self.position()
         text = self.valid_to.text().strip()
         try:
             until = parse_dtg(text) if text else None
         except DTGError as exc:
             raise ValidationError(_("valid until: {error}").format(error=exc)) from exc
+        if self.geometry is not None:
+            geometry, description = self.geometry, self.zone.description if self.zone else ""
+        else:
+            lat, lon = self.position()
+            geometry = circle(lat, lon, self.radius.value())
+            description = _("circle of {km} km around {centre}").format(
+                km=self.radius.value(), centre=format_dd(lat, lon)
+            )
         return ZoneData(
+            id=self.zone.id if self.zone else None,
             name=self.name.text(), kind=self.kind.currentData(), severity=self.severity.value(),
-            geometry=circle(lat, lon, self.radius.value()), valid_to=until,
-            description=_("circle of {km} km around {centre}").format(km=self.radius.value(), centre=format_dd(lat, lon)),
+            geometry=geometry, valid_from=self.zone.valid_from if self.zone else None, valid_to=until,
+            description=description,
             classification=self.classification.text(), releasable_to=self.releasable.text(),
         ).validate()

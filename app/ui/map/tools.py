@@ -133,11 +133,10 @@ class MapTools(QObject):
         return form
 
     def new_zone(self, lat: float, lon: float) -> Any:
-        from app.core.store.ops import add_zones
         from app.ui.map.forms import ZoneForm
 
         form = ZoneForm(lat, lon, self.window)
-        form.accepted.connect(lambda: self.ctx.runner.submit(add_zones, self.ctx.store, [form.result_data]))
+        form.accepted.connect(lambda: self.window.zone_editor.add(form.result_data))
         form.open()
         self.form = form
         return form

@@ -58,6 +58,10 @@ class MapBridge(QObject):
     """A unit symbol was clicked (unit id)."""
     sig_zone_clicked = Signal(str)
     """A zone was clicked (zone id)."""
+    sig_zone_drawn = Signal(dict)
+    """The user finished drawing a zone's outline (a GeoJSON geometry)."""
+    sig_zone_context_menu = Signal(str)
+    """The user right-clicked a zone (zone id)."""
     sig_task_clicked = Signal(str)
     """A task on the map was clicked (task id)."""
     sig_map_clicked = Signal(float, float)
@@ -86,6 +90,14 @@ class MapBridge(QObject):
     @Slot(str)
     def zoneClicked(self, zone_id: str) -> None:  # noqa: N802
         self.sig_zone_clicked.emit(zone_id)
+
+    @Slot(str)
+    def zoneDrawn(self, geometry: str) -> None:  # noqa: N802
+        self.sig_zone_drawn.emit(json.loads(geometry))
+
+    @Slot(str)
+    def zoneContextMenu(self, zone_id: str) -> None:  # noqa: N802
+        self.sig_zone_context_menu.emit(zone_id)
 
     @Slot(str)
     def taskClicked(self, task_id: str) -> None:  # noqa: N802
