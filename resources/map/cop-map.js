@@ -145,16 +145,10 @@
         self.redraw();
       });
     },
-  });
-  COP.CanvasLayer = CanvasLayer;
-
-  var UnitCanvasLayer = CanvasLayer.extend({
-    pane: "copUnits",
-    className: "cop-units",
-    redraw: function () {
-      var t0 = performance.now();
+    /* Size the canvas to the map (device pixels), put it at the view's
+       top-left and clear it; returns the context and where the canvas is. */
+    prepare: function () {
       var map = this._map;
-      if (!map) return;
       var size = map.getSize();
       var dpr = window.devicePixelRatio || 1;
       var canvas = this._canvas;
@@ -169,6 +163,20 @@
       var ctx = canvas.getContext("2d");
       ctx.setTransform(dpr, 0, 0, dpr, 0, 0);
       ctx.clearRect(0, 0, size.x, size.y);
+      return { ctx: ctx, size: size, topLeft: topLeft };
+    },
+  });
+  COP.CanvasLayer = CanvasLayer;
+
+  var UnitCanvasLayer = CanvasLayer.extend({
+    pane: "copUnits",
+    className: "cop-units",
+    redraw: function () {
+      var t0 = performance.now();
+      var map = this._map;
+      if (!map) return;
+      var frame = this.prepare();
+      var ctx = frame.ctx, size = frame.size, topLeft = frame.topLeft;
       var drawn = [];
       state.drawn = drawn;
       if (!state.showUnits) {

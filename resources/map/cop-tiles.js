@@ -217,19 +217,8 @@
     redraw: function () {
       var map = this._map;
       if (!map) return;
-      var size = map.getSize();
-      var dpr = window.devicePixelRatio || 1;
-      var canvas = this._canvas;
-      L.DomUtil.setPosition(canvas, map.containerPointToLayerPoint([0, 0]));
-      if (canvas.width !== size.x * dpr || canvas.height !== size.y * dpr) {
-        canvas.width = size.x * dpr;
-        canvas.height = size.y * dpr;
-        canvas.style.width = size.x + "px";
-        canvas.style.height = size.y + "px";
-      }
-      var ctx = canvas.getContext("2d");
-      ctx.setTransform(dpr, 0, 0, dpr, 0, 0);
-      ctx.clearRect(0, 0, size.x, size.y);
+      var frame = this.prepare();
+      var ctx = frame.ctx, size = frame.size;
       this.labels = [];
       var zoom = map.getZoom();
       if (zoom < 4) return;
