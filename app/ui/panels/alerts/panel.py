@@ -4,7 +4,7 @@ from __future__ import annotations
 
 from typing import TYPE_CHECKING, Any
 
-from PySide6.QtCore import QAbstractTableModel, QModelIndex, QPersistentModelIndex, Qt
+from PySide6.QtCore import QModelIndex, QPersistentModelIndex, Qt
 from PySide6.QtGui import QBrush, QColor
 from PySide6.QtWidgets import (
     QAbstractItemView,
@@ -20,6 +20,7 @@ from app.core.events import Changed
 from app.core.mapdoc.features import zone_kind_label
 from app.i18n import _
 from app.ui.context import AppContext
+from app.ui.models.table import RowsTableModel
 
 if TYPE_CHECKING:
     from app.core.analysis.geofence import Alert
@@ -34,21 +35,16 @@ def _is_task_warning(item: object) -> bool:
     return hasattr(item, "task_id")
 
 
-class AlertsModel(QAbstractTableModel):
+class AlertsModel(RowsTableModel):
     def __init__(self) -> None:
         super().__init__()
         self.alerts: list[Alert | TaskWarning] = []
 
-    def rowCount(self, parent: Index = QModelIndex()) -> int:  # noqa: N802, B008
-        return 0 if parent.isValid() else len(self.alerts)
+    def headers(self) -> list[str]:
+        return [_("Alert"), _("Unit"), _("Zone"), _("Severity")]
 
-    def columnCount(self, parent: Index = QModelIndex()) -> int:  # noqa: N802, B008
-        return 0 if parent.isValid() else 4
-
-    def headerData(self, section: int, orientation: Qt.Orientation, role: int = Qt.ItemDataRole.DisplayRole) -> Any:  # noqa: N802
-        if orientation == Qt.Orientation.Horizontal and role == Qt.ItemDataRole.DisplayRole:
-            return (_("Alert"), _("Unit"), _("Zone"), _("Severity"))[section]
-        return None
+    def items(self) -> list[Any]:
+        return self.alerts
 
     def data(self, index: Index, role: int = Qt.ItemDataRole.DisplayRole) -> Any:
         if not index.isValid():

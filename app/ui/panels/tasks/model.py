@@ -5,7 +5,7 @@ from __future__ import annotations
 from datetime import UTC, datetime
 from typing import Any
 
-from PySide6.QtCore import QAbstractTableModel, QMimeData, QModelIndex, QPersistentModelIndex, Qt
+from PySide6.QtCore import QMimeData, QModelIndex, QPersistentModelIndex, Qt
 from PySide6.QtGui import QBrush, QColor
 
 from app.core.domain.dtg import format_dtg
@@ -18,6 +18,7 @@ from app.core.domain.tasks import (
 )
 from app.core.store.task_queries import TaskRow
 from app.i18n import _
+from app.ui.models.table import RowsTableModel
 from app.ui.panels.units.model import UNIT_MIME
 
 Index = QModelIndex | QPersistentModelIndex
@@ -30,7 +31,7 @@ STATUS_COLOURS = {
 }
 
 
-class TasksModel(QAbstractTableModel):
+class TasksModel(RowsTableModel):
     REF, TITLE, TYPE, PRIORITY, STATUS, UNITS, DUE = range(7)
 
     def __init__(self) -> None:
@@ -44,16 +45,8 @@ class TasksModel(QAbstractTableModel):
     def headers(self) -> list[str]:
         return [_("Ref."), _("Task"), _("Type"), _("Priority"), _("Status"), _("Units"), _("Due")]
 
-    def rowCount(self, parent: Index = QModelIndex()) -> int:  # noqa: N802, B008
-        return 0 if parent.isValid() else len(self.rows)
-
-    def columnCount(self, parent: Index = QModelIndex()) -> int:  # noqa: N802, B008
-        return 0 if parent.isValid() else 7
-
-    def headerData(self, section: int, orientation: Qt.Orientation, role: int = Qt.ItemDataRole.DisplayRole) -> Any:  # noqa: N802
-        if orientation == Qt.Orientation.Horizontal and role == Qt.ItemDataRole.DisplayRole:
-            return self.headers()[section]
-        return None
+    def items(self) -> list[TaskRow]:
+        return self.rows
 
     def data(self, index: Index, role: int = Qt.ItemDataRole.DisplayRole) -> Any:
         if not index.isValid():

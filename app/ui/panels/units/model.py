@@ -7,7 +7,6 @@ from datetime import UTC, datetime
 from typing import Any
 
 from PySide6.QtCore import (
-    QAbstractTableModel,
     QByteArray,
     QMimeData,
     QModelIndex,
@@ -22,6 +21,7 @@ from app.core.domain.geo import to_mgrs
 from app.core.domain.sidc import ECHELON_RANKS, ECHELONS, echelon_label
 from app.core.store.queries import UnitRow
 from app.i18n import _
+from app.ui.models.table import RowsTableModel
 from app.ui.symbols import SymbolIcons
 
 Index = QModelIndex | QPersistentModelIndex
@@ -33,7 +33,7 @@ UNIT_MIME = "application/x-cop-unit-ids"
 ID_ROLE = Qt.ItemDataRole.UserRole + 2
 
 
-class UnitsModel(QAbstractTableModel):
+class UnitsModel(RowsTableModel):
     SYMBOL, NAME, CALLSIGN, NATION, ECHELON, READINESS, MGRS, REPORTED = range(8)
 
     def __init__(self, icons: SymbolIcons) -> None:
@@ -50,16 +50,8 @@ class UnitsModel(QAbstractTableModel):
                 _("Readiness"), _("MGRS"), _("Last report")]
 
     # -------------------------------------------------------------- Qt API
-    def rowCount(self, parent: Index = QModelIndex()) -> int:  # noqa: N802, B008
-        return 0 if parent.isValid() else len(self.rows)
-
-    def columnCount(self, parent: Index = QModelIndex()) -> int:  # noqa: N802, B008
-        return 0 if parent.isValid() else 8
-
-    def headerData(self, section: int, orientation: Qt.Orientation, role: int = Qt.ItemDataRole.DisplayRole) -> Any:  # noqa: N802
-        if orientation == Qt.Orientation.Horizontal and role == Qt.ItemDataRole.DisplayRole:
-            return self.headers()[section]
-        return None
+    def items(self) -> list[UnitRow]:
+        return self.rows
 
     def data(self, index: Index, role: int = Qt.ItemDataRole.DisplayRole) -> Any:
         if not index.isValid():
