@@ -1,8 +1,9 @@
 """The translation layer: every user-facing string goes through ``_()``.
 
 Qt-free so the core, the CLI and the UI share one catalogue.  Catalogues are
-gettext ``.po`` files in ``resources/i18n/<lang>.po`` read with ``polib`` (no
-compile step, translators use their usual tools).  English is the source
+gettext ``.po`` files read with ``polib`` (no compile step, translators use
+their usual tools): ``resources/i18n/<lang>.po`` plus one file per area in
+``resources/i18n/<lang>/*.po`` (supply, sync, briefing...), merged.  English is the source
 language.  The language comes from ``set_language()``, else ``COP_LANG``, else
 the system locale.
 
@@ -16,6 +17,7 @@ from __future__ import annotations
 import locale
 import os
 from functools import cache
+from pathlib import Path
 
 from app import paths
 
@@ -30,15 +32,23 @@ def _catalogue(lang: str) -> dict[str, str]:
         return {}
     import polib
 
-    po_path = paths.resource("i18n", f"{lang}.po")
-    if not po_path.is_file():
-        return {}
     table: dict[str, str] = {}
-    for entry in polib.pofile(str(po_path)):
-        if entry.msgstr and not entry.obsolete and "fuzzy" not in entry.flags:
-            key = f"{entry.msgctxt}\x04{entry.msgid}" if entry.msgctxt else entry.msgid
-            table[key] = entry.msgstr
+    for po_path in catalogue_files(lang):
+        for entry in polib.pofile(str(po_path)):
+            if entry.msgstr and not entry.obsolete and "fuzzy" not in entry.flags:
+                key = f"{entry.msgctxt}\x04{entry.msgid}" if entry.msgctxt else entry.msgid
+                table[key] = entry.msgstr
     return table
+
+
+def catalogue_files(lang: str) -> list[Path]:
+    """The .po files of one language: ``<lang>.po`` then ``<lang>/*.po`` by name."""
+    root = paths.resource("i18n")
+    files = [root / f"{lang}.po"] if (root / f"{lang}.po").is_file() else []
+    folder = root / lang
+    if folder.is_dir():
+        files.extend(sorted(folder.glob("*.po")))
+    return files
 
 
 def _system_language() -> str:

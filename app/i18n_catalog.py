@@ -11,6 +11,7 @@ from pathlib import Path
 import polib
 
 from app import paths
+from app.i18n import catalogue_files
 
 SOURCE = Path(__file__).resolve().parent
 
@@ -41,37 +42,62 @@ def extract(root: Path = SOURCE) -> list[Message]:
     return list(found.values())
 
 
-def update(lang: str = "fr") -> tuple[int, int]:
-    """Add new msgids to ``resources/i18n/<lang>.po``; returns (total, untranslated)."""
-    po_path = paths.resource("i18n", f"{lang}.po")
-    po = polib.pofile(str(po_path)) if po_path.exists() else polib.POFile()
-    if not po_path.exists():
-        po.metadata = {
-            "Project-Id-Version": "coalition-cop",
-            "Language": lang,
-            "MIME-Version": "1.0",
-            "Content-Type": "text/plain; charset=UTF-8",
-            "Content-Transfer-Encoding": "8bit",
-        }
+def _new_catalogue(lang: str) -> polib.POFile:
+    po = polib.POFile()
+    po.metadata = {
+        "Project-Id-Version": "coalition-cop",
+        "Language": lang,
+        "MIME-Version": "1.0",
+        "Content-Type": "text/plain; charset=UTF-8",
+        "Content-Transfer-Encoding": "8bit",
+    }
+    return po
+
+
+def update(lang: str = "fr", into: str | None = None) -> tuple[int, int]:
+    """Bring the catalogues of ``lang`` up to date with the source.
+
+    An entry stays in whichever file already holds it (``<lang>.po`` or
+    ``<lang>/<area>.po``); new msgids go to ``<lang>/<into>.po`` when ``into``
+    is given, else to ``<lang>.po``.  Returns (total, untranslated).
+    """
+    root = paths.resource("i18n")
+    target = root / lang / f"{into}.po" if into else root / f"{lang}.po"
+    files = {p: polib.pofile(str(p)) for p in catalogue_files(lang)}
+    if target not in files:
+        files[target] = _new_catalogue(lang)
     messages = extract()
     wanted = {(m.context, m.msgid) for m in messages}
-    existing = {(e.msgctxt, e.msgid): e for e in po}
+    existing = {(e.msgctxt, e.msgid): e for po in files.values() for e in po}
     for m in messages:
         entry = existing.get((m.context, m.msgid))
         if entry is None:
             entry = polib.POEntry(msgid=m.msgid, msgstr="", msgctxt=m.context)
-            po.append(entry)
-        entry.occurrences = [(m.where.rsplit(":", 1)[0], m.where.rsplit(":", 1)[1])]
+            files[target].append(entry)
+            existing[(m.context, m.msgid)] = entry
+        entry.occurrences = [(m.where.rsplit(":", 1)[0], "")]  # no line numbers: fewer merge conflicts
         entry.obsolete = False
     for key, entry in existing.items():
         if key not in wanted:
             entry.obsolete = True
-    po_path.parent.mkdir(parents=True, exist_ok=True)
-    po.save(str(po_path))
-    untranslated = sum(1 for e in po if not e.obsolete and not e.msgstr)
+    for path, po in files.items():
+        path.parent.mkdir(parents=True, exist_ok=True)
+        po.save(str(path))
+    untranslated = sum(1 for e in existing.values() if not e.obsolete and not e.msgstr)
     return len(messages), untranslated
 
 
-if __name__ == "__main__":
-    total, missing = update(sys.argv[1] if len(sys.argv) > 1 else "fr")
+def main(argv: list[str] | None = None) -> int:
+    import argparse
+
+    parser = argparse.ArgumentParser(prog="python -m app.i18n_catalog")
+    parser.add_argument("lang", nargs="?", default="fr")
+    parser.add_argument("--into", help="area file for new strings: resources/i18n/<lang>/<INTO>.po")
+    args = parser.parse_args(argv)
+    total, missing = update(args.lang, args.into)
     print(f"{total} messages, {missing} untranslated")
+    return 0
+
+
+if __name__ == "__main__":
+    sys.exit(main())

@@ -8,8 +8,7 @@ from collections.abc import Iterator
 import polib
 import pytest
 
-from app import paths
-from app.i18n import _, set_language
+from app.i18n import _, catalogue_files, set_language
 from app.i18n_catalog import extract
 
 PLACEHOLDER = re.compile(r"\{[a-z_]+[^}]*\}")
@@ -23,8 +22,12 @@ def french() -> Iterator[None]:
 
 
 def _catalogue() -> dict[tuple[str | None, str], polib.POEntry]:
-    po = polib.pofile(str(paths.resource("i18n", "fr.po")))
-    return {(e.msgctxt, e.msgid): e for e in po if not e.obsolete}
+    return {
+        (e.msgctxt, e.msgid): e
+        for path in catalogue_files("fr")
+        for e in polib.pofile(str(path))
+        if not e.obsolete
+    }
 
 
 def test_every_user_facing_string_has_a_french_translation() -> None:
@@ -34,7 +37,7 @@ def test_every_user_facing_string_has_a_french_translation() -> None:
         for m in extract()
         if not (entry := catalogue.get((m.context, m.msgid))) or not entry.msgstr or "fuzzy" in entry.flags
     ]
-    assert not missing, "untranslated (run: python -m app.i18n_catalog fr, then translate):\n" + "\n".join(missing)
+    assert not missing, "untranslated (run: python -m app.i18n_catalog fr [--into AREA], then translate):\n" + "\n".join(missing)
 
 
 def test_translations_keep_every_placeholder_and_mnemonic() -> None:
