@@ -198,3 +198,19 @@ def test_cli_db_upgrade_creates_a_new_store(tmp_path: Path, capsys: pytest.Captu
     assert main(["--db", str(path), "db", "upgrade"]) == 0
     assert "Upgraded" in capsys.readouterr().out
     assert _revision(path) == head_revision()
+
+
+def test_the_migrations_build_exactly_the_schema_the_models_describe(tmp_path: Path) -> None:
+    """A model change without its migration (or the reverse) fails here."""
+    from alembic.autogenerate import compare_metadata
+    from alembic.migration import MigrationContext
+
+    from app.core.store.base import Base
+
+    store = open_store(tmp_path / "m.sqlite")
+    try:
+        with store.engine.connect() as conn:
+            diff = compare_metadata(MigrationContext.configure(conn), Base.metadata)
+    finally:
+        store.close()
+    assert diff == []
