@@ -47,4 +47,13 @@ def bench(name: str) -> Callable[[Callable[[int | None], Result]], Callable[[int
     return register
 
 
-from cases import analysis, map_cases, startup, tasks, updates  # noqa: E402,F401  (registers the cases)
+def _load_all() -> None:
+    """Import every module of this package: each registers its cases (one file per area)."""
+    import importlib
+    import pkgutil
+
+    for info in sorted(pkgutil.iter_modules(__path__), key=lambda i: i.name):
+        importlib.import_module(f"cases.{info.name}")
+
+
+_load_all()
