@@ -23,7 +23,12 @@ class RowsTableModel(QAbstractTableModel):
         return 0 if parent.isValid() else len(self.items())
 
     def columnCount(self, parent: Index = QModelIndex()) -> int:  # noqa: N802, B008
-        return 0 if parent.isValid() else len(self.headers())
+        # Qt asks for this on every index it checks (hundreds of thousands of
+        # times when a big table sorts): count the titles once
+        count = self.__dict__.get("_column_count")
+        if count is None:
+            count = self.__dict__["_column_count"] = len(self.headers())
+        return 0 if parent.isValid() else count
 
     def headerData(self, section: int, orientation: Qt.Orientation, role: int = Qt.ItemDataRole.DisplayRole) -> Any:  # noqa: N802
         if orientation == Qt.Orientation.Horizontal and role == Qt.ItemDataRole.DisplayRole:

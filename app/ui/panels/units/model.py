@@ -43,6 +43,7 @@ class UnitsModel(RowsTableModel):
         self.row_of: dict[str, int] = {}
         self._mgrs: dict[tuple[float, float], str] = {}
         self.now = datetime.now(UTC)
+        self.sort_column, self.sort_order = self.NAME, Qt.SortOrder.AscendingOrder
         icons.sig_ready.connect(self._icons_ready)
 
     def headers(self) -> list[str]:
@@ -114,11 +115,42 @@ class UnitsModel(RowsTableModel):
             self._mgrs[key] = text
         return text
 
+    # -------------------------------------------------------------- sorting
+    def _sort_key(self, column: int) -> Any:
+        def key(row: UnitRow) -> Any:
+            value = self._text(row, column, sort=True)
+            if isinstance(value, str):
+                return (0, value.casefold(), 0.0)
+            return (1, "", float(value or 0))
+
+        return key
+
+    def sort(self, column: int, order: Qt.SortOrder = Qt.SortOrder.AscendingOrder) -> None:
+        """Sorted here in one ``list.sort``: a proxy comparing 20,000 rows through
+        ``data()`` takes seconds on the GUI thread, this takes milliseconds."""
+        self.sort_column, self.sort_order = column, order
+        self.layoutAboutToBeChanged.emit()
+        persistent = self.persistentIndexList()
+        held = [(self.rows[i.row()].id, i.column()) for i in persistent if i.isValid() and i.row() < len(self.rows)]
+        self._sort_rows()
+        self.changePersistentIndexList(
+            [i for i in persistent if i.isValid() and i.row() < len(self.rows)],
+            [self.index(self.row_of[uid], col) for uid, col in held],
+        )
+        self.layoutChanged.emit()
+
+    def _sort_rows(self) -> None:
+        if 0 <= self.sort_column < len(self.headers()):
+            self.rows.sort(
+                key=self._sort_key(self.sort_column), reverse=self.sort_order == Qt.SortOrder.DescendingOrder
+            )
+        self.row_of = {r.id: i for i, r in enumerate(self.rows)}
+
     # -------------------------------------------------------------- updates
     def reset_rows(self, rows: list[UnitRow]) -> None:
         self.beginResetModel()
         self.rows = list(rows)
-        self.row_of = {r.id: i for i, r in enumerate(self.rows)}
+        self._sort_rows()
         self.now = datetime.now(UTC)
         self.endResetModel()
         self.icons.request({r.sidc for r in rows})
@@ -188,7 +220,8 @@ class UnitsModel(RowsTableModel):
 
 
 class UnitsFilter(QSortFilterProxyModel):
-    """Filters on name, callsign, nation, echelon and SIDC at once."""
+    """Filters on name, callsign, nation, echelon and SIDC at once; sorting is
+    the source model's (the proxy keeps its order)."""
 
     def __init__(self) -> None:
         super().__init__()
@@ -198,6 +231,11 @@ class UnitsFilter(QSortFilterProxyModel):
         self.setDynamicSortFilter(False)
         self.setSortCaseSensitivity(Qt.CaseSensitivity.CaseInsensitive)
         self._needle = ""
+
+    def sort(self, column: int, order: Qt.SortOrder = Qt.SortOrder.AscendingOrder) -> None:
+        model = self.sourceModel()
+        if isinstance(model, UnitsModel):
+            model.sort(column, order)
 
     def set_text(self, text: str) -> None:
         self.beginFilterChange()
