@@ -79,3 +79,37 @@ def test_store_alerts_follow_a_unit_in_and_out_of_a_no_go_zone(store) -> None:  
     alerts, _ = store_alerts(store, seen)
     assert alerts == []
     assert hostile
+
+
+def test_the_tracker_rechecks_moved_units_like_a_full_recompute(tmp_path) -> None:  # type: ignore[no-untyped-def]
+    """Moving units through AlertTracker gives what a full recompute over the store gives."""
+    from app.core.analysis.geofence import AlertTracker
+    from app.core.domain.entities import UnitData, ZoneData
+    from app.core.store.engine import open_store
+    from app.core.store.ops import add_units, add_zones, move_units
+
+    store = open_store(tmp_path / "t.sqlite")
+    try:
+        square = {"type": "Polygon", "coordinates": [[[40, -12], [40.5, -12], [40.5, -11.5], [40, -11.5], [40, -12]]]}
+        add_zones(store, [ZoneData(name="Minefield", kind="no-go", severity=5, geometry=square)])
+        ids = add_units(store, [
+            UnitData(name=f"U{i}", sidc="10031000001211000000", lat=-13.0, lon=39.0 + i * 0.01)
+            for i in range(20)
+        ])
+        tracker = AlertTracker()
+        assert tracker.load(store) == []
+        moves = [(uid, -11.75, 40.25) for uid in ids[:5]]
+        move_units(store, moves)
+        alerts = tracker.moved(moves)
+        assert sorted(a.unit_id for a in alerts) == sorted(ids[:5])
+        assert {a.kind for a in alerts} == {"entered"}
+        full, _ = store_alerts(store, {uid: frozenset() for uid in ids})
+        assert [(a.unit_id, a.kind) for a in full] == [(a.unit_id, a.kind) for a in alerts]
+        # the next move of others leaves the first five "inside", not "entered"
+        alerts = tracker.moved([(ids[10], -13.1, 39.1)])
+        assert {a.kind for a in alerts} == {"inside"}
+        # leaving clears them
+        alerts = tracker.moved([(uid, -13.0, 39.0) for uid in ids[:5]])
+        assert alerts == []
+    finally:
+        store.close()

@@ -105,8 +105,7 @@ def compute_alerts(
         was_inside = previous is not None and zone.id in previous.get(uid, frozenset())
         kind = "entered" if previous is not None and not was_inside else "inside"
         alerts.append(Alert(kind, uid, name, zone.id, zone.name, zone.kind, zone.severity, lat, lon))
-    alerts.sort(key=lambda a: (a.kind != "entered", -a.severity, a.zone_name, a.unit_name))
-    return alerts, {uid: frozenset(ids) for uid, ids in membership.items()}
+    return _sorted(alerts), {uid: frozenset(ids) for uid, ids in membership.items()}
 
 
 def naive_alerts(units: list[tuple[str, str, float, float]], zones: list[ZoneShape]) -> int:
@@ -118,6 +117,99 @@ def naive_alerts(units: list[tuple[str, str, float, float]], zones: list[ZoneSha
         if zone.kind in HAZARD_KINDS:
             found += int(shapely.contains_xy(zone.geometry, lons, lats).sum())
     return found
+
+
+def _sorted(alerts: list[Alert]) -> list[Alert]:
+    alerts.sort(key=lambda a: (a.kind != "entered", -a.severity, a.zone_name, a.unit_name))
+    return alerts
+
+
+class AlertTracker:
+    """The alert picture kept between updates, so that a move re-checks only
+    the units that moved (1,000 of 20,000) instead of the whole store.
+
+    ``load()`` reads everything (at start and after zone or unit edits);
+    ``moved()`` takes the positions a move event carries.  "entered" always
+    means "went in since the previous update", as with a full recompute.
+    Used from one worker thread at a time.
+    """
+
+    def __init__(self) -> None:
+        self.units: dict[str, tuple[str, float, float]] = {}
+        self.hazards: list[ZoneShape] = []
+        self.index: ZoneIndex | None = None
+        self.membership: dict[str, frozenset[str]] = {}
+        self.entered: set[tuple[str, str]] = set()
+        self.loaded = False
+
+    def load(self, store: object, now: datetime | None = None) -> list[Alert]:
+        from sqlalchemy import select
+
+        from app.core.store.models import Unit
+        from app.core.store.queries import YIELD_ROWS, list_zones
+
+        with store.session() as session:  # type: ignore[attr-defined]
+            self.units = {
+                r[0]: (r[1], r[2], r[3])
+                for r in session.execute(
+                    select(Unit.id, Unit.name, Unit.lat, Unit.lon)
+                .where(Unit.deleted.is_(False), Unit.affiliation.in_(sorted(PROTECTED)))
+                .execution_options(yield_per=YIELD_ROWS)
+                )
+            }
+        zones = zones_in_force(list_zones(store), now)  # type: ignore[arg-type]
+        self.hazards = [z for z in zones if z.kind in HAZARD_KINDS]
+        self.index = ZoneIndex(self.hazards)
+        previous = self.membership if self.loaded else None
+        self.membership = self._members(list(self.units))
+        self.entered = (
+            {(u, z) for u, zs in self.membership.items() for z in zs - previous.get(u, frozenset())}
+            if previous is not None
+            else set()
+        )
+        self.loaded = True
+        return self.alerts()
+
+    def moved(self, positions: Iterable[tuple[str, float, float]]) -> list[Alert]:
+        """New positions (id, lat, lon); units we do not protect are ignored."""
+        ids = []
+        for uid, lat, lon in positions:
+            known = self.units.get(uid)
+            if known is not None:
+                self.units[uid] = (known[0], lat, lon)
+                ids.append(uid)
+        fresh = self._members(ids)
+        self.entered = set()
+        for uid in ids:
+            now_in = fresh.get(uid, frozenset())
+            self.entered |= {(uid, z) for z in now_in - self.membership.get(uid, frozenset())}
+            if now_in:
+                self.membership[uid] = now_in
+            else:
+                self.membership.pop(uid, None)
+        return self.alerts()
+
+    def _members(self, ids: list[str]) -> dict[str, frozenset[str]]:
+        if self.index is None or not ids:
+            return {}
+        lats = np.fromiter((self.units[u][1] for u in ids), dtype=float, count=len(ids))
+        lons = np.fromiter((self.units[u][2] for u in ids), dtype=float, count=len(ids))
+        point_idx, zone_idx = self.index.containing(lats, lons)
+        found: dict[str, set[str]] = {}
+        for p, z in zip(point_idx.tolist(), zone_idx.tolist(), strict=True):
+            found.setdefault(ids[p], set()).add(self.hazards[z].id)
+        return {u: frozenset(zs) for u, zs in found.items()}
+
+    def alerts(self) -> list[Alert]:
+        zones = {z.id: z for z in self.hazards}
+        out = []
+        for uid, zone_ids in self.membership.items():
+            name, lat, lon = self.units[uid]
+            for zid in zone_ids:
+                zone = zones[zid]
+                kind = "entered" if (uid, zid) in self.entered else "inside"
+                out.append(Alert(kind, uid, name, zid, zone.name, zone.kind, zone.severity, lat, lon))
+        return _sorted(out)
 
 
 def store_alerts(

@@ -78,22 +78,56 @@ def check_tasks(
     return warnings
 
 
-def store_task_warnings(store: object, max_km: float = DEFAULT_MAX_KM, now: datetime | None = None) -> list[TaskWarning]:
-    from sqlalchemy import select
+class TaskWarningTracker:
+    """Tasks, their units' positions and the no-go zones kept between updates,
+    so a move of assigned units re-runs the checks without reading the store."""
 
-    from app.core.store.models import Unit
-    from app.core.store.queries import list_zones
-    from app.core.store.task_queries import list_tasks
+    def __init__(self, max_km: float = DEFAULT_MAX_KM) -> None:
+        self.max_km = max_km
+        self.tasks: list[object] = []
+        self.units: dict[str, tuple[str, float, float]] = {}
+        self.zones: list[ZoneShape] = []
+        self.warnings: list[TaskWarning] = []
 
-    now = now or datetime.now(UTC)
-    tasks = list_tasks(store, now=now)  # type: ignore[arg-type]
-    wanted = {u for t in tasks for u in t.assigned_units}
-    units: dict[str, tuple[str, float, float]] = {}
-    if wanted:
+    @property
+    def assigned(self) -> set[str]:
+        return {u for t in self.tasks for u in t.assigned_units}  # type: ignore[attr-defined]
+
+    def load(self, store: object, now: datetime | None = None) -> list[TaskWarning]:
+        from sqlalchemy import select
+
+        from app.core.store.models import Unit
+        from app.core.store.queries import list_zones
+        from app.core.store.task_queries import list_tasks
+
+        now = now or datetime.now(UTC)
+        self.tasks = list(list_tasks(store, now=now))  # type: ignore[arg-type]
+        ids = sorted(self.assigned)
+        self.units = {}
         with store.session() as session:  # type: ignore[attr-defined]
-            for uid, name, lat, lon in session.execute(
-                select(Unit.id, Unit.name, Unit.lat, Unit.lon).where(Unit.deleted.is_(False))
-            ):
-                if uid in wanted:
-                    units[uid] = (name, lat, lon)
-    return check_tasks(tasks, units, zones_in_force(list_zones(store), now), max_km)  # type: ignore[arg-type]
+            for start in range(0, len(ids), 900):
+                for uid, name, lat, lon in session.execute(
+                    select(Unit.id, Unit.name, Unit.lat, Unit.lon).where(
+                        Unit.deleted.is_(False), Unit.id.in_(ids[start : start + 900])
+                    )
+                ):
+                    self.units[uid] = (name, lat, lon)
+        self.zones = zones_in_force(list_zones(store), now)  # type: ignore[arg-type]
+        self.warnings = check_tasks(self.tasks, self.units, self.zones, self.max_km)
+        return self.warnings
+
+    def moved(self, positions: Iterable[tuple[str, float, float]]) -> list[TaskWarning]:
+        """New positions (id, lat, lon): the checks run again only if an assigned unit moved."""
+        touched = False
+        for uid, lat, lon in positions:
+            known = self.units.get(uid)
+            if known is not None:
+                self.units[uid] = (known[0], lat, lon)
+                touched = True
+        if touched:
+            self.warnings = check_tasks(self.tasks, self.units, self.zones, self.max_km)
+        return self.warnings
+
+
+def store_task_warnings(store: object, max_km: float = DEFAULT_MAX_KM, now: datetime | None = None) -> list[TaskWarning]:
+    return TaskWarningTracker(max_km).load(store, now)

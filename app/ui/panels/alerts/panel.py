@@ -23,8 +23,8 @@ from app.ui.context import AppContext
 from app.ui.models.table import RowsTableModel
 
 if TYPE_CHECKING:
-    from app.core.analysis.geofence import Alert
-    from app.core.analysis.task_checks import TaskWarning
+    from app.core.analysis.geofence import Alert, AlertTracker
+    from app.core.analysis.task_checks import TaskWarning, TaskWarningTracker
     from app.ui.main_window import MainWindow
 
 Index = QModelIndex | QPersistentModelIndex
@@ -101,7 +101,13 @@ class AlertsPanel(QWidget):
         layout.setContentsMargins(4, 4, 4, 4)
         layout.addWidget(self.table)
         layout.addWidget(self.summary)
-        self._membership: dict[str, frozenset[str]] | None = None
+        # the alert picture lives on the worker between updates: a move
+        # re-checks only the units that moved (see AlertTracker)
+        self._tracker: AlertTracker | None = None
+        self._task_tracker: TaskWarningTracker | None = None
+        self._busy = False
+        self._pending_full = False
+        self._pending_moves: dict[str, tuple[str, float, float]] = {}
         # how far (km) an assigned unit may be from its task before a warning
         try:
             self.max_km = float(ctx.settings.value("alerts/task_unit_max_km", 50.0))
@@ -111,35 +117,71 @@ class AlertsPanel(QWidget):
         ctx.when_picture_shown(self.refresh)  # the map first: it is what the watchkeeper looks at
 
     def refresh(self) -> None:
-        self.ctx.runner.submit(self._compute, self._membership, on_done=self._arrived)
+        self._pending_full = True
+        self._kick()
 
-    def _compute(
-        self, membership: dict[str, frozenset[str]] | None
-    ) -> tuple[list[Alert | TaskWarning], dict[str, frozenset[str]]]:
-        """In the worker: geofence alerts, then the tasks' spatial checks.
+    def _kick(self) -> None:
+        """Run the next check; changes that arrive meanwhile are merged into one."""
+        if self._busy:
+            return
+        if self._pending_full:
+            self._pending_full, self._pending_moves = False, {}
+            self.ctx.runner.submit(self._compute_full, on_done=self._arrived, on_error=self._failed)
+        elif self._pending_moves:
+            moves, self._pending_moves = list(self._pending_moves.values()), {}
+            self.ctx.runner.submit(self._compute_moves, moves, on_done=self._arrived, on_error=self._failed)
+        else:
+            return
+        self._busy = True
+
+    def _compute_full(self) -> tuple[list[Alert], list[TaskWarning]]:
+        """In the worker: everything from the store, then the tasks' spatial checks.
 
         (shapely and numpy are imported here, on the worker, not at start-up.)
         """
-        from app.core.analysis.geofence import store_alerts
-        from app.core.analysis.task_checks import store_task_warnings
+        from app.core.analysis.geofence import AlertTracker
+        from app.core.analysis.task_checks import TaskWarningTracker
 
-        alerts, seen = store_alerts(self.ctx.store, membership)
-        return [*alerts, *store_task_warnings(self.ctx.store, self.max_km)], seen
+        if self._tracker is None:
+            self._tracker = AlertTracker()
+            self._task_tracker = TaskWarningTracker(self.max_km)
+        assert self._task_tracker is not None
+        return self._tracker.load(self.ctx.store), self._task_tracker.load(self.ctx.store)
+
+    def _compute_moves(self, moves: list[tuple[str, float, float]]) -> tuple[list[Alert], list[TaskWarning]]:
+        """In the worker: only the units that moved, without reading the store."""
+        assert self._tracker is not None and self._task_tracker is not None
+        return self._tracker.moved(moves), self._task_tracker.moved(moves)
 
     def _on_changed(self, changes: list[Changed]) -> None:
-        if any(c.kind in ("unit", "zone", "task") for c in changes):
-            self.refresh()
+        for change in changes:
+            if change.kind in ("zone", "task"):
+                self._pending_full = True
+            elif change.kind == "unit":
+                if change.added or change.removed or change.updated - change.moved or not change.positions:
+                    self._pending_full = True
+                for uid, lat, lon in change.positions:
+                    self._pending_moves[uid] = (uid, lat, lon)
+        if self._tracker is None:  # not loaded yet: the first full check will see everything
+            self._pending_moves = {}
+        self._kick()
 
-    def _arrived(self, result: tuple[list[Alert | TaskWarning], dict[str, frozenset[str]]]) -> None:
-        alerts, self._membership = result
-        self.model.set_alerts(alerts)
-        zone_alerts = [a for a in alerts if not _is_task_warning(a)]
+    def _failed(self, exc: BaseException) -> None:
+        self._busy = False
+        self.ctx.runner.sig_error.emit(str(exc))
+        self._kick()
+
+    def _arrived(self, result: tuple[list[Alert], list[TaskWarning]]) -> None:
+        self._busy = False
+        zone_alerts, warnings = result
+        self.model.set_alerts([*zone_alerts, *warnings])
         entered = sum(1 for a in zone_alerts if a.kind == "entered")
         self.summary.setText(
             _("{n} units in hazard zones, {entered} just entered · {tasks} task warnings").format(
-                n=len({a.unit_id for a in zone_alerts}), entered=entered, tasks=len(alerts) - len(zone_alerts)
+                n=len({a.unit_id for a in zone_alerts}), entered=entered, tasks=len(warnings)
             )
         )
+        self._kick()
 
     def _clicked(self, index: QModelIndex) -> None:
         alert = self.model.alerts[index.row()]
