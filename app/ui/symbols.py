@@ -1,13 +1,16 @@
 """APP-6 / 2525 symbol icons for native widgets (tables, legends).
 
-SVG comes from the ``milsymbol`` Python port (Qt-free, rendered in a worker
-because its first call takes most of a second); pixmaps are made on the GUI
-thread and cached per SIDC and size.
+With a map page at hand the icons come from it: its milsymbol.js draws them
+as PNGs, the same symbols the map shows.  Without one (a widget on its own),
+SVG comes from the ``milsymbol`` Python port in a worker; its first call
+parses 30 MB of JSON and holds the interpreter for ~0.4 s, which stalled the
+GUI thread at start.  Pixmaps are made on the GUI thread and cached per SIDC.
 """
 
 from __future__ import annotations
 
-from collections.abc import Iterable
+import base64
+from collections.abc import Callable, Iterable
 
 from PySide6.QtCore import QByteArray, QObject, QRectF, Qt, Signal
 from PySide6.QtGui import QImage, QPainter, QPixmap
@@ -32,11 +35,18 @@ class SymbolIcons(QObject):
     sig_ready = Signal()
     """New symbols were rendered; views should repaint their symbol column."""
 
-    def __init__(self, runner: Runner, size: int = 22, parent: QObject | None = None) -> None:
+    def __init__(
+        self,
+        runner: Runner,
+        size: int = 22,
+        parent: QObject | None = None,
+        page: Callable[[list[str], int, Callable[[dict[str, str]], None]], None] | None = None,
+    ) -> None:
         super().__init__(parent)
         self.runner = runner
         self.size = size
-        self._svg: dict[str, str] = {}
+        self.page = page  # e.g. MapView.symbol_images
+        self._svg: dict[str, str] = {}  # SVG text, or a PNG data URL from the page
         self._pixmaps: dict[str, QPixmap] = {}
         self._pending: set[str] = set()
         self._waiting: set[str] = set()
@@ -69,7 +79,10 @@ class SymbolIcons(QObject):
             self._waiting |= wanted
             return
         self._pending |= wanted
-        self.runner.submit(symbol_svgs, sorted(wanted), self.size * 2, on_done=self._arrived, pool="io")
+        if self.page is not None:
+            self.page(sorted(wanted), self.size, self._arrived)
+        else:
+            self.runner.submit(symbol_svgs, sorted(wanted), self.size * 2, on_done=self._arrived, pool="io")
 
     def _arrived(self, svgs: dict[str, str]) -> None:
         self._svg.update(svgs)
@@ -77,6 +90,14 @@ class SymbolIcons(QObject):
         self.sig_ready.emit()
 
     def _render(self, svg: str) -> QPixmap:
+        if svg.startswith("data:image/png;base64,"):
+            image = QImage.fromData(base64.b64decode(svg.split(",", 1)[1]), "PNG")
+            if image.isNull():
+                return QPixmap()
+            image = image.scaledToHeight(self.size * 2, Qt.TransformationMode.SmoothTransformation)
+            pix = QPixmap.fromImage(image)
+            pix.setDevicePixelRatio(2.0)
+            return pix
         renderer = QSvgRenderer(QByteArray(svg.encode()))
         box = renderer.defaultSize()
         height = self.size

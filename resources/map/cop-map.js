@@ -1144,6 +1144,20 @@
     for (var i = 0; i < state.drawn.length; i++) if (state.drawn[i].id === id) return [state.drawn[i].cx, state.drawn[i].cy];
     return null;
   };
+  /* Symbols for the native panels (tables, legends), drawn by the same
+     milsymbol the map uses: PNG data URLs at twice ``size`` for sharp icons. */
+  COP.symbolImages = function (sidcs, size) {
+    var out = {};
+    for (var i = 0; i < sidcs.length; i++) {
+      try {
+        var sym = new ms.Symbol(sidcs[i], { size: size, outlineWidth: 2, outlineColor: "rgba(255,255,255,0.9)" });
+        out[sidcs[i]] = sym.asCanvas(2).toDataURL("image/png");
+      } catch (e) {
+        out[sidcs[i]] = "";
+      }
+    }
+    return out;
+  };
   COP.redrawNow = function () {
     if (state.unitLayer) state.unitLayer.redraw();
     return state.drawnCount;

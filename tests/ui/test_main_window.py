@@ -117,6 +117,48 @@ def test_units_table_filters_by_text(window: Any, qtbot: Any) -> None:
     assert panel.proxy.rowCount() == 4
 
 
+def test_units_table_sorts_by_a_clicked_column_and_keeps_the_selection(window: Any, qtbot: Any) -> None:
+    panel = window.units_panel
+    qtbot.waitUntil(lambda: panel.model.rowCount() == 4, timeout=5000)
+
+    def column(col: int) -> list[str]:
+        return [panel.proxy.index(r, col).data() for r in range(panel.proxy.rowCount())]
+
+    assert column(1) == sorted(column(1), key=str.casefold)  # by name at start
+    panel.table.selectRow(0)
+    chosen = panel.proxy.index(0, 2).data()
+    header = panel.table.horizontalHeader()
+    qtbot.mouseClick(header.viewport(), Qt.MouseButton.LeftButton,
+                     pos=QPoint(header.sectionViewportPosition(2) + 10, header.height() // 2))
+    first = column(2)
+    assert first in (sorted(first, key=str.casefold), sorted(first, key=str.casefold, reverse=True))
+    qtbot.mouseClick(header.viewport(), Qt.MouseButton.LeftButton,
+                     pos=QPoint(header.sectionViewportPosition(2) + 10, header.height() // 2))
+    assert column(2) == list(reversed(first))
+    selected = panel.table.selectionModel().selectedRows()
+    assert [i.sibling(i.row(), 2).data() for i in selected] == [chosen]
+
+
+def test_every_row_of_the_units_table_shows_its_symbol(window: Any, qtbot: Any) -> None:
+    panel = window.units_panel
+    qtbot.waitUntil(lambda: panel.model.rowCount() == 4, timeout=5000)
+
+    def icons() -> list[Any]:
+        return [panel.model.index(r, 0).data(Qt.ItemDataRole.DecorationRole) for r in range(4)]
+
+    qtbot.waitUntil(lambda: all(p is not None for p in icons()), timeout=10000)
+    for pixmap in icons():
+        image = pixmap.toImage()
+        assert image.height() >= 40  # drawn at twice the row's 22 px, for sharp icons
+        # a real symbol, not a blank square: a frame fill and dark lines over it
+        colours = {
+            image.pixelColor(x, y).rgb()
+            for x in range(0, image.width(), 2) for y in range(0, image.height(), 2)
+            if image.pixelColor(x, y).alpha() == 255
+        }
+        assert len(colours) >= 3
+
+
 def test_cursor_position_shows_mgrs_and_dd(window: Any, qtbot: Any) -> None:
     centre = window.map_view.rect().center()
     qtbot.mouseMove(window.map_view.focusProxy(), centre)

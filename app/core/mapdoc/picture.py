@@ -24,7 +24,7 @@ from app.core.mapdoc.features import (
 )
 from app.core.store.engine import Store
 from app.core.store.models import CrisisZone, Unit
-from app.core.store.queries import list_units, list_zones, picture_marking, removed_ids
+from app.core.store.queries import YIELD_ROWS, list_units, list_zones, picture_marking, removed_ids
 
 
 @dataclass(frozen=True)
@@ -77,7 +77,7 @@ def unit_rows(store: Store, ids: Iterable[str] | None = None, now: datetime | No
     base = select(*cols).where(Unit.deleted.is_(False))
     with store.session() as session:
         if ids is None:
-            return [unit_values(*r) for r in session.execute(base)]
+            return [unit_values(*r) for r in session.execute(base.execution_options(yield_per=YIELD_ROWS))]
         rows: list[list[Any]] = []
         wanted = list(ids)
         for start in range(0, len(wanted), 900):

@@ -14,6 +14,10 @@ from app.core.domain.markings import Classification, Releasability
 from app.core.store.engine import Store
 from app.core.store.models import CrisisZone, SyncChange, Unit
 
+# Big reads fetch this many rows at a time: one fetchall of 20,000 rows holds
+# the GIL in C long enough to stall the GUI thread for hundreds of ms.
+YIELD_ROWS = 1000
+
 
 @dataclass(frozen=True, slots=True)
 class UnitRow:
@@ -91,7 +95,7 @@ def list_units(
     rows: list[UnitRow] = []
     with store.session() as session:
         if ids is None:
-            rows = [UnitRow(*r) for r in session.execute(base.order_by(Unit.name))]
+            rows = [UnitRow(*r) for r in session.execute(base.order_by(Unit.name).execution_options(yield_per=YIELD_ROWS))]
         else:
             for chunk in _chunks(list(ids)):
                 rows.extend(UnitRow(*r) for r in session.execute(base.where(Unit.id.in_(chunk))))

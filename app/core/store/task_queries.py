@@ -14,7 +14,7 @@ from app.core.domain.markings import Releasability
 from app.core.domain.tasks import FINAL_STATUSES, TaskData, search_text, type_label
 from app.core.store.engine import Store
 from app.core.store.models import Task, TaskHistory, TaskUnit, Unit
-from app.core.store.queries import releasable_clause
+from app.core.store.queries import YIELD_ROWS, releasable_clause
 
 
 @dataclass(frozen=True, slots=True)
@@ -121,7 +121,7 @@ def unit_labels(store: Store, ids: Iterable[str] | None = None, partner: str | N
     found: dict[str, str] = {}
     with store.session() as session:
         if ids is None:
-            results = [session.execute(base)]
+            results = [session.execute(base.execution_options(yield_per=YIELD_ROWS))]
         else:
             results = [session.execute(base.where(Unit.id.in_(chunk))) for chunk in _chunks(list(set(ids)))]
         for result in results:

@@ -4,10 +4,11 @@ from __future__ import annotations
 
 import json
 import logging
+from collections.abc import Callable
 from pathlib import Path
 from typing import Any
 
-from PySide6.QtCore import QObject, QUrl, Signal, Slot
+from PySide6.QtCore import QObject, Qt, QUrl, Signal, Slot
 from PySide6.QtWebChannel import QWebChannel
 from PySide6.QtWebEngineCore import (
     QWebEnginePage,
@@ -183,6 +184,29 @@ class MapView(QWebEngineView):
             self._queue.extend(json.loads(payload))
             return
         self.bridge.sig_push.emit(payload)
+
+    def symbol_images(self, sidcs: list[str], size: int, on_done: Callable[[dict[str, str]], None]) -> None:
+        """Ask the page for symbol PNGs (data URLs) drawn by its milsymbol.js.
+
+        The page has the symbol tables loaded already; the Python port would
+        parse 30 MB of JSON first, holding the interpreter for ~0.4 s.
+        """
+        script = f"JSON.stringify(COP.symbolImages({json.dumps(sorted(sidcs))}, {int(size)}))"
+
+        def arrived(result: Any) -> None:
+            try:
+                images = json.loads(result) if isinstance(result, str) else {}
+            except ValueError:
+                images = {}
+            on_done({sidc: images.get(sidc, "") for sidc in sidcs})
+
+        def run() -> None:
+            self.page().runJavaScript(script, 0, arrived)
+
+        if self.ready:
+            run()
+        else:
+            self.bridge.sig_ready.connect(run, Qt.ConnectionType.SingleShotConnection)
 
     def shutdown(self) -> None:
         """Release the page before the profile (else Qt warns the profile is in use)."""

@@ -2,7 +2,7 @@
 
 from __future__ import annotations
 
-from typing import TYPE_CHECKING
+from typing import TYPE_CHECKING, Any
 
 from PySide6.QtCore import QItemSelectionModel, Qt
 from PySide6.QtWidgets import (
@@ -33,10 +33,10 @@ def _changed_rows(store, ids: set[str]) -> tuple[list[UnitRow], set[str]]:  # ty
 
 
 class UnitsPanel(QWidget):
-    def __init__(self, ctx: AppContext, parent: QWidget | None = None) -> None:
+    def __init__(self, ctx: AppContext, parent: QWidget | None = None, symbol_page: Any = None) -> None:
         super().__init__(parent)
         self.ctx = ctx
-        self.icons = SymbolIcons(ctx.runner, parent=self)
+        self.icons = SymbolIcons(ctx.runner, parent=self, page=symbol_page)
         ctx.sig_picture_shown.connect(self.icons.resume)
         self.model = UnitsModel(self.icons)
         self.proxy = UnitsFilter()
@@ -133,6 +133,6 @@ class UnitsPanel(QWidget):
 
 
 def register(window: MainWindow) -> QDockWidget:
-    panel = UnitsPanel(window.ctx)
+    panel = UnitsPanel(window.ctx, symbol_page=window.map_view.symbol_images)
     window.units_panel = panel
     return window.add_panel(panel, _("Units"), "unitsDock", Qt.DockWidgetArea.RightDockWidgetArea)
