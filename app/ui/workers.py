@@ -133,6 +133,10 @@ class Runner(QObject):
     def _report(self, exc: BaseException) -> None:
         self.sig_error.emit(str(exc))
 
+    def idle(self) -> bool:
+        """No job queued or running."""
+        return not self._jobs
+
     def wait(self, msecs: int = 30000) -> bool:
         """Block until every job finished (tests, shutdown)."""
         return all(p.waitForDone(msecs) for p in self._pools.values())

@@ -5,7 +5,8 @@ store_update_20k: every one of 20,000 units moved by the core operation
 map_update_20k: the same moves, from the change event being published to the
     page having painted them, ms.
 ui_stall_1k_moving: longest GUI event-loop stall while 1,000 units move every
-    second for 10 s (ms).
+    second for 10 s (ms; the median of three such runs, once the window has
+    settled).
 """
 
 from __future__ import annotations
@@ -106,42 +107,52 @@ def ui_stall(repeat: int | None) -> Result:
         folder = Path(tmp)
         store = _store(folder, 20_000)
         window = _window(app, store, folder)
+        # measured once the window has settled (panels filled, no job queued):
+        # the stalls of loading itself belong to cold_start
+        _wait(app, lambda: window.units_panel.model.rowCount() == 20_000 and window.ctx.runner.idle())
         ids = [m[0] for m in _moves(store, 0)][:1000]
-        stop = threading.Event()
+        runs: list[list[float]] = []
+        for run in range(repeat or 3):
+            stop = threading.Event()
 
-        def mover() -> None:  # a feed moving 1,000 units every second
-            step = 0
-            while not stop.is_set():
-                rng = np.random.default_rng(step)
-                d = rng.uniform(-0.01, 0.01, (len(ids), 2))
-                move_units(store, [(u, -12.0 + float(a), 40.0 + float(b)) for u, (a, b) in zip(ids, d, strict=True)])
-                step += 1
-                stop.wait(1.0)
+            def mover(run: int = run, stop: threading.Event = stop) -> None:  # 1,000 units moving every second
+                step = 0
+                while not stop.is_set():
+                    rng = np.random.default_rng((run, step))
+                    d = rng.uniform(-0.01, 0.01, (len(ids), 2))
+                    move_units(store, [(u, -12.0 + float(a), 40.0 + float(b)) for u, (a, b) in zip(ids, d, strict=True)])
+                    step += 1
+                    stop.wait(1.0)
 
-        gaps: list[float] = []
-        last = [time.perf_counter()]
+            gaps: list[float] = []
+            last = [time.perf_counter()]
 
-        def tick() -> None:
-            now = time.perf_counter()
-            gaps.append((now - last[0]) * 1000 - 5)
-            last[0] = now
+            def tick(gaps: list[float] = gaps, last: list[float] = last) -> None:
+                now = time.perf_counter()
+                gaps.append((now - last[0]) * 1000 - 5)
+                last[0] = now
 
-        timer = QTimer()
-        timer.timeout.connect(tick)
-        timer.start(5)
-        thread = threading.Thread(target=mover, name="bench-mover")
-        thread.start()
-        end = time.perf_counter() + 10
-        while time.perf_counter() < end:
-            app.processEvents()
-            time.sleep(0.001)
-        stop.set()
-        thread.join()
-        timer.stop()
+            timer = QTimer()
+            timer.timeout.connect(tick)
+            timer.start(5)
+            thread = threading.Thread(target=mover, name="bench-mover")
+            thread.start()
+            end = time.perf_counter() + 10
+            while time.perf_counter() < end:
+                app.processEvents()
+                time.sleep(0.001)
+            stop.set()
+            thread.join()
+            timer.stop()
+            runs.append(gaps)
         window.close()
         store.close()
-    big = [round(g) for g in gaps if g > 50]
+    worst = [max(gaps) for gaps in runs]
+    big = [[round(g) for g in gaps if g > 50] for gaps in runs]
     return Result(
-        "ui_stall_1k_moving", "ms", max(gaps),
-        note=f"target < 50 ms (the longest gap between 5 ms timer ticks, minus 5); gaps over 50 ms: {big}",
+        "ui_stall_1k_moving", "ms", median(worst),
+        note=(
+            "target < 50 ms: median over 10 s runs of the longest gap between 5 ms timer ticks, minus 5; "
+            f"per run {[round(w) for w in worst]}; gaps over 50 ms: {big}"
+        ),
     )
