@@ -70,6 +70,7 @@
     frame: 0,
     pendingPaintReport: null,
     theme: "day",
+    lastPlaced: [],
     stats: { lastDrawMs: 0, lastBatchSize: 0, seq: 0 },
   };
 
@@ -100,6 +101,158 @@
     sprite = { canvas: canvas, w: dim.width, h: dim.height, ax: anchor.x, ay: anchor.y, valid: sym.isValid() };
     state.sprites.set(key, sprite);
     return sprite;
+  }
+
+  /* Units on (nearly) one spot, say a brigade HQ with its attached
+     sub-units, would hide one another: they are fanned out on a ring around
+     the spot, each joined to it by a leader line (cartographic displacement).
+     Only what is drawn moves; the data keeps the true position.  Below zoom
+     10 a ring of more than FAN_MAX_SMALL_SCALE symbols would spread over
+     its neighbours: such a group becomes a badge, as when clustering.
+     Turning grouping off (Layers) shows every symbol where it is. */
+  var FAN_MAX_SMALL_SCALE = 8;
+
+  function fanOut(visible, symSize, zoom) {
+    var near = symSize * 1.2;
+    var reach = near * 3;
+    var cells = new Map();
+    function key(cx, cy) { return cx + ":" + cy; }
+    visible.forEach(function (e, i) {
+      var k = key(Math.floor(e[1] / near), Math.floor(e[2] / near));
+      var list = cells.get(k);
+      if (!list) cells.set(k, (list = []));
+      list.push(i);
+    });
+    var group = new Array(visible.length).fill(-1);
+    var groups = [];
+    for (var i = 0; i < visible.length; i++) {
+      if (group[i] >= 0) continue;
+      var members = [i];
+      group[i] = groups.length;
+      // units near a member, but no further than `reach` from the first: in a
+      // dense field an unbounded chain would run across the whole map
+      var seed = visible[i];
+      for (var q = 0; q < members.length; q++) {
+        var e = visible[members[q]];
+        var gx = Math.floor(e[1] / near), gy = Math.floor(e[2] / near);
+        for (var dx = -1; dx <= 1; dx++) {
+          for (var dy = -1; dy <= 1; dy++) {
+            var list = cells.get(key(gx + dx, gy + dy)) || [];
+            for (var t = 0; t < list.length; t++) {
+              var j = list[t];
+              if (group[j] >= 0) continue;
+              var v = visible[j];
+              if (Math.abs(v[1] - e[1]) < near && Math.abs(v[2] - e[2]) < near &&
+                  Math.abs(v[1] - seed[1]) < reach && Math.abs(v[2] - seed[2]) < reach) {
+                group[j] = groups.length;
+                members.push(j);
+              }
+            }
+          }
+        }
+      }
+      groups.push(members);
+    }
+    var fans = [];
+    var badges = [];
+    groups.forEach(function (members) {
+      if (members.length < 2) return;
+      if (members.length > FAN_MAX_SMALL_SCALE && zoom < 10) {
+        badges.push(badgeOf(members.map(function (m) { return visible[m]; })));
+        return;
+      }
+      if (members.length > 40) return;
+      var cx = 0, cy = 0;
+      members.forEach(function (m) { cx += visible[m][1]; cy += visible[m][2]; });
+      cx /= members.length;
+      cy /= members.length;
+      // higher echelons first, then by name: the same order at every redraw
+      members.sort(function (a, b) {
+        var ua = visible[a][0], ub = visible[b][0];
+        return (ub.rank || 0) - (ua.rank || 0) || String(ua.label || "").localeCompare(String(ub.label || ""));
+      });
+      var step = symSize * 1.7;
+      var radius = Math.max(symSize * 1.7, (members.length * step) / (2 * Math.PI));
+      var ends = [];
+      members.forEach(function (m, n) {
+        var angle = -Math.PI / 2 + (2 * Math.PI * n) / members.length;
+        visible[m][1] = cx + radius * Math.cos(angle);
+        visible[m][2] = cy + radius * Math.sin(angle);
+        ends.push([visible[m][1], visible[m][2]]);
+      });
+      fans.push({ x: cx, y: cy, ends: ends });
+    });
+    return { fans: fans, clusters: badges };
+  }
+
+  function drawFans(ctx, fans, theme) {
+    if (!fans.length) return;
+    ctx.save();
+    ctx.lineWidth = 1.2;
+    ctx.strokeStyle = theme.label;
+    ctx.globalAlpha = 0.6;
+    fans.forEach(function (f) {
+      ctx.beginPath();
+      f.ends.forEach(function (end) {
+        ctx.moveTo(f.x, f.y);
+        ctx.lineTo(end[0], end[1]);
+      });
+      ctx.stroke();
+    });
+    ctx.globalAlpha = 1;
+    ctx.fillStyle = theme.label;
+    fans.forEach(function (f) {
+      ctx.beginPath();
+      ctx.arc(f.x, f.y, 3, 0, 2 * Math.PI);
+      ctx.fill();
+    });
+    ctx.restore();
+  }
+
+  /* APP-6 / 2525 text amplifiers around the symbol, each placed only where
+     it overlaps nothing (symbols, towns, other labels):
+       right, level with the frame's centre:  T  unique designation (callsign, else name)
+       right, above / below T:                H  additional information (the name), M higher formation
+       left, above the centre:                W  date-time group of the last report
+     T is placed for every unit first; the other fields only from zoom
+     DETAILED_ZOOM, and never at the cost of another unit's T. */
+  var DETAILED_ZOOM = 10;
+
+  function textFields(u, detailed) {
+    var fields = [["T", u.label, 1, 0]];
+    if (!detailed) return fields;
+    if (u.callsign && u.name && u.name !== u.callsign) fields.push(["H", u.name, 1, -1]);
+    var parent = u.parent ? state.units.get(u.parent) : null;
+    if (parent && parent.label) fields.push(["M", parent.label, 1, 1]);
+    if (u.last) fields.push(["W", formatDTG(u.last), -1, -1]);
+    return fields;
+  }
+
+  function placeTextFields(ctx, grid, placed, fontPx, detailed) {
+    var lineH = fontPx + 2;
+    function place(pl, field) {
+      var text = field[1];
+      if (!text) return false;
+      var tw = ctx.measureText(text).width;
+      var x = field[2] > 0 ? pl[2] + pl[1].w + 3 : pl[2] - 3 - tw;
+      var y = pl[5] + field[3] * lineH;
+      if (!grid.take(x, y - lineH / 2, tw, lineH)) return false;
+      (pl[6] = pl[6] || []).push([text, x, y, field[0]]);
+      return true;
+    }
+    var k, pl;
+    for (k = placed.length - 1; k >= 0; k--) {
+      pl = placed[k];
+      pl[6] = null;
+      pl[7] = textFields(pl[0], detailed);
+      pl[8] = place(pl, pl[7][0]);
+    }
+    if (!detailed) return;
+    for (k = placed.length - 1; k >= 0; k--) {
+      pl = placed[k];
+      if (!pl[8]) continue; // no designation, no other field
+      for (var f = 1; f < pl[7].length; f++) place(pl, pl[7][f]);
+    }
   }
 
   function symbolSize(zoom, visible) {
@@ -215,6 +368,14 @@
       var clusters = state.declutter ? clusterUnits(visible, zoom) : [];
       if (clusters.length) visible = visible.filter(function (e) { return !e.clustered; });
       var symSize = symbolSize(zoom, total);
+      var fanned = !state.declutter || clusters.length || visible.length > 1500
+        ? { fans: [], clusters: [] }
+        : fanOut(visible, symSize, zoom);
+      var fans = fanned.fans;
+      if (fanned.clusters.length) {
+        clusters = clusters.concat(fanned.clusters);
+        visible = visible.filter(function (e) { return !e.clustered; });
+      }
       var labels = state.showLabels && visible.length <= 1500;
       var grid = new LabelGrid(size.x, size.y);
       var fontPx = Math.round(11 * state.scale);
@@ -238,20 +399,13 @@
       });
       placePlaces(ctx, grid, zoom, offX, offY, size, true, towns);
       ctx.font = fontPx + "px 'DejaVu Sans', 'Segoe UI', sans-serif";
-      if (labels) {
-        for (var k = placed.length - 1; k >= 0; k--) {
-          var pl = placed[k];
-          if (!pl[0].label) continue;
-          var tw = ctx.measureText(pl[0].label).width;
-          var lx = pl[2] + pl[1].w + 3;
-          if (grid.take(lx, pl[5] - fontPx / 2 - 1, tw, fontPx + 2)) pl[6] = [lx, pl[5]];
-        }
-      }
+      if (labels) placeTextFields(ctx, grid, placed, fontPx, zoom >= DETAILED_ZOOM);
       drawTrails(ctx, zoom, offX, offY);
       // pass 2: smaller places where nothing of ours is
       placePlaces(ctx, grid, zoom, offX, offY, size, false, towns);
       drawPlaces(ctx, towns, theme);
-      // pass 3: symbols, then their labels
+      // pass 3: leader lines of fanned-out units, symbols, then their labels
+      drawFans(ctx, fans, theme);
       var selectedEntry = null;
       ctx.font = fontPx + "px 'DejaVu Sans', 'Segoe UI', sans-serif";
       for (var m = 0; m < placed.length; m++) {
@@ -264,20 +418,24 @@
         drawCluster(ctx, c);
         drawn.push({ id: null, cluster: c, x: c.x - c.r, y: c.y - c.r, w: 2 * c.r, h: 2 * c.r, cx: c.x, cy: c.y });
       });
+      ctx.font = fontPx + "px 'DejaVu Sans', 'Segoe UI', sans-serif"; // badges set their own
       ctx.lineWidth = 3;
       ctx.strokeStyle = theme.halo;
       for (var n = 0; n < placed.length; n++) {
-        var lab = placed[n][6];
-        if (!lab) continue;
-        ctx.strokeText(placed[n][0].label, lab[0], lab[1]);
+        var fields = placed[n][6];
+        if (!fields) continue;
         ctx.fillStyle = placed[n][0].stale ? "#777" : theme.label;
-        ctx.fillText(placed[n][0].label, lab[0], lab[1]);
+        for (var f = 0; f < fields.length; f++) {
+          ctx.strokeText(fields[f][0], fields[f][1], fields[f][2]);
+          ctx.fillText(fields[f][0], fields[f][1], fields[f][2]);
+        }
       }
       if (selectedEntry) {
         ctx.lineWidth = 3;
         ctx.strokeStyle = "#ffb000";
         ctx.strokeRect(selectedEntry.x - 4, selectedEntry.y - 4, selectedEntry.w + 8, selectedEntry.h + 8);
       }
+      state.lastPlaced = placed;
       state.drawnCount = placed.length + clusters.reduce(function (sum, c) { return sum + c.members.length; }, 0);
       state.clusterCount = clusters.length;
       this._done(t0);
@@ -308,19 +466,23 @@
     });
     var clusters = [];
     cells.forEach(function (list) {
-      if (list.length < 3) return;
-      var x = 0, y = 0, counts = { friend: 0, hostile: 0, neutral: 0, unknown: 0 };
-      list.forEach(function (e) {
-        e.clustered = true;
-        x += e[1];
-        y += e[2];
-        var aff = affiliationOf(e[0]);
-        counts[aff in counts ? aff : "unknown"] += 1;
-      });
-      var r = Math.round((10 + 4 * Math.log10(list.length)) * state.scale);
-      clusters.push({ x: x / list.length, y: y / list.length, r: r, counts: counts, members: list.map(function (e) { return e[0].id; }) });
+      if (list.length >= 3) clusters.push(badgeOf(list));
     });
     return clusters;
+  }
+
+  // one badge for visible entries [unit, x, y]: their number split by affiliation
+  function badgeOf(list) {
+    var x = 0, y = 0, counts = { friend: 0, hostile: 0, neutral: 0, unknown: 0 };
+    list.forEach(function (e) {
+      e.clustered = true;
+      x += e[1];
+      y += e[2];
+      var aff = affiliationOf(e[0]);
+      counts[aff in counts ? aff : "unknown"] += 1;
+    });
+    var r = Math.round((10 + 4 * Math.log10(list.length)) * state.scale);
+    return { x: x / list.length, y: y / list.length, r: r, counts: counts, members: list.map(function (e) { return e[0].id; }) };
   }
 
   function drawCluster(ctx, c) {
@@ -1139,6 +1301,14 @@
   COP.unit = function (id) {
     var u = state.units.get(id);
     return u ? { id: u.id, lat: u.lat, lon: u.lon, name: u.name, stale: !!u.stale } : null;
+  };
+  // the text fields drawn beside a unit: [[field letter, text], ...] (empty when hidden)
+  COP.unitFields = function (id) {
+    for (var i = 0; i < state.lastPlaced.length; i++) {
+      var pl = state.lastPlaced[i];
+      if (pl[0].id === id) return (pl[6] || []).map(function (f) { return [f[3], f[0]]; });
+    }
+    return null;
   };
   COP.unitScreenPoint = function (id) {
     for (var i = 0; i < state.drawn.length; i++) if (state.drawn[i].id === id) return [state.drawn[i].cx, state.drawn[i].cy];

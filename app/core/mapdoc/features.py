@@ -46,20 +46,20 @@ def marking_text(classification: str, releasable_to: Any) -> str:
 # units travel to the page as rows of these columns (compact, fast to parse)
 UNIT_COLUMNS = (
     "id", "lat", "lon", "sidc", "name", "callsign", "label", "aff", "rank", "stale",
-    "detail", "marking", "last",
+    "detail", "marking", "last", "parent",
 )
 
 
 def unit_values(
     uid: str, lat: float, lon: float, sidc: str, name: str, callsign: str, affiliation: str,
     nation: str, echelon: str | None, readiness: str, classification: str, releasable_to: Any,
-    stale: bool, last_epoch: int | None,
+    stale: bool, last_epoch: int | None, parent_id: str | None = None,
 ) -> list[Any]:
     """One unit as a row of UNIT_COLUMNS."""
     detail = " · ".join(p for p in (nation, echelon_label(echelon), _readiness(readiness)) if p)
     return [
         uid, lat, lon, sidc, name, callsign, callsign or name, affiliation, _rank(sidc),
-        bool(stale), detail, marking_text(classification, releasable_to), last_epoch,
+        bool(stale), detail, marking_text(classification, releasable_to), last_epoch, parent_id,
     ]
 
 

@@ -73,6 +73,7 @@ def unit_rows(store: Store, ids: Iterable[str] | None = None, now: datetime | No
         Unit.nation, Unit.echelon, Unit.readiness, Unit.classification, Unit.releasable_to,
         and_(Unit.stale_after.is_not(None), Unit.stale_after < now),
         cast(func.strftime("%s", type_coerce(Unit.last_report, String)), Integer),
+        Unit.parent_id,
     )
     base = select(*cols).where(Unit.deleted.is_(False))
     with store.session() as session:
