@@ -1,6 +1,9 @@
 /* Drawing crisis zones on the map (leaflet-draw): polygon, rectangle, circle.
  * A finished shape goes to Python as GeoJSON (a circle as the polygon that
- * follows it); Python asks for the zone's details and stores it. */
+ * follows it); Python asks for the zone's details and stores it.
+ * Reshaping: a zone's outline becomes editable (drag a vertex, drag a middle
+ * marker to add one, click a vertex to remove it); Save (or Enter) sends the
+ * new outline to Python, Cancel (or Esc) puts the old one back. */
 (function () {
   "use strict";
   var COP = window.COP;
@@ -32,6 +35,60 @@
     active.enable();
   }
 
+  var editing = null; // { id, layer, control }
+
+  function startReshape(map, id, labels) {
+    finishReshape(false);
+    var feature = COP.zoneFeature(id);
+    if (!feature || !feature.geometry || feature.geometry.type !== "Polygon") return false;
+    var rings = feature.geometry.coordinates.map(function (ring) {
+      return ring.slice(0, -1).map(function (c) { return [c[1], c[0]]; });
+    });
+    var layer = L.polygon(rings, { color: "#d00000", weight: 3, dashArray: "6 4", fillOpacity: 0.1 }).addTo(map);
+    COP.setZoneShown(id, false);
+    layer.editing.enable();
+    var control = L.control({ position: "topright" });
+    control.onAdd = function () {
+      var box = L.DomUtil.create("div", "leaflet-bar cop-reshape");
+      [["save", true], ["cancel", false]].forEach(function (b) {
+        var button = L.DomUtil.create("a", "cop-reshape-" + b[0], box);
+        button.href = "#";
+        button.textContent = (labels && labels[b[0]]) || b[0]; // text, never markup
+        L.DomEvent.on(button, "click", function (ev) {
+          L.DomEvent.stop(ev);
+          finishReshape(b[1]);
+        });
+      });
+      L.DomEvent.disableClickPropagation(box);
+      return box;
+    };
+    control.addTo(map);
+    editing = { id: id, layer: layer, control: control, map: map };
+    return true;
+  }
+
+  function finishReshape(save) {
+    if (!editing) return null;
+    var done = editing;
+    editing = null;
+    var geometry = done.layer.toGeoJSON().geometry;
+    done.layer.editing.disable();
+    done.map.removeLayer(done.layer);
+    done.control.remove();
+    COP.setZoneShown(done.id, true);
+    if (save) {
+      var bridge = COP.bridge && COP.bridge();
+      if (bridge) bridge.zoneReshaped(String(done.id), JSON.stringify(geometry));
+    }
+    return geometry;
+  }
+
+  document.addEventListener("keydown", function (ev) {
+    if (!editing) return;
+    if (ev.key === "Enter") finishReshape(true);
+    else if (ev.key === "Escape") finishReshape(false);
+  });
+
   var previousInit = COP.init;
   COP.init = function (map, options) {
     previousInit(map, options);
@@ -46,8 +103,17 @@
     COP.addHandler("draw.cancel", function () {
       if (active) active.disable();
       active = null;
+      finishReshape(false);
+    });
+    COP.addHandler("draw.reshape", function (m) {
+      startReshape(map, m.id, m.labels);
     });
   };
+  /* hooks for scripts and tests: the outline being edited, and finishing it */
+  COP.reshapeLayer = function () {
+    return editing ? editing.layer : null;
+  };
+  COP.finishReshape = finishReshape;
   /* the same path as a finished drawing, for scripts and tests */
   COP.drawGeometry = function (geometry) {
     send(geometry);

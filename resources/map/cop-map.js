@@ -1044,6 +1044,16 @@
   COP.addHandler = function (op, fn) {
     handlers[op] = fn;
   };
+  // a zone's GeoJSON feature and its layer (the outline editor uses them)
+  COP.zoneFeature = function (id) {
+    return state.zoneData.get(id) || null;
+  };
+  COP.setZoneShown = function (id, shown) {
+    var layer = state.zones.get(id), feature = state.zoneData.get(id);
+    if (!layer) return;
+    if (shown && !state.hiddenZoneKinds.has(((feature && feature.properties) || {}).kind)) layer.addTo(state.map);
+    else if (!shown) state.map.removeLayer(layer);
+  };
   COP.bridge = function () {
     return state.bridge;
   };

@@ -4,6 +4,8 @@ from __future__ import annotations
 
 from typing import Any
 
+import pytest
+
 from app.core.store.queries import list_zones
 
 SQUARE = {"type": "Polygon", "coordinates": [[[40.0, -12.0], [40.25, -12.0], [40.25, -11.75], [40.0, -11.75], [40.0, -12.0]]]}
@@ -66,3 +68,49 @@ def test_bad_input_in_the_zone_form_stores_nothing(window: Any, qtbot: Any, js: 
     form.reject()
     window.ctx.runner.wait()
     assert list_zones(picture) == before
+
+
+def test_reshaping_a_zone_moves_its_vertex_and_undo_restores_the_outline(
+    window: Any, qtbot: Any, js: Any, picture: Any
+) -> None:
+    """The user drags a vertex of the zone outline on the map and saves it."""
+    zone = list_zones(picture)[0]
+    old = zone.geometry
+    window.zone_editor.reshape(zone)
+    qtbot.waitUntil(lambda: js(window.map_view, "!!COP.reshapeLayer()"), timeout=5000)
+    assert js(window.map_view, "document.querySelector('.cop-reshape-save').textContent") == "Save outline"
+    # drag the first vertex as leaflet-draw's vertex marker would
+    js(window.map_view, """(function () {
+        var layer = COP.reshapeLayer(), ring = layer.getLatLngs()[0];
+        ring[0] = L.latLng(ring[0].lat - 0.2, ring[0].lng - 0.1);
+        layer.setLatLngs([ring]);
+        return 1; })()""")
+    js(window.map_view, "document.querySelector('.cop-reshape-save').click(), 1")
+    qtbot.waitUntil(lambda: list_zones(picture)[0].geometry != old, timeout=5000)
+    new_ring = list_zones(picture)[0].geometry["coordinates"][0]
+    assert new_ring[0] == pytest.approx([old["coordinates"][0][0][0] - 0.1, old["coordinates"][0][0][1] - 0.2])
+    assert len(new_ring) == len(old["coordinates"][0])
+    assert not js(window.map_view, "!!COP.reshapeLayer()")
+    window.zone_editor.stack.undo()
+    qtbot.waitUntil(lambda: list_zones(picture)[0].geometry == old, timeout=5000)
+
+
+def test_a_reshaped_outline_that_crosses_itself_is_refused(
+    window: Any, qtbot: Any, js: Any, picture: Any, monkeypatch: Any
+) -> None:
+    from PySide6.QtWidgets import QMessageBox
+
+    warnings: list[str] = []
+    monkeypatch.setattr(QMessageBox, "warning", lambda _parent, _title, text: warnings.append(text))
+    zone = list_zones(picture)[0]
+    window.zone_editor.reshape(zone)
+    qtbot.waitUntil(lambda: js(window.map_view, "!!COP.reshapeLayer()"), timeout=5000)
+    js(window.map_view, """(function () {
+        var layer = COP.reshapeLayer(), ring = layer.getLatLngs()[0];
+        var a = ring[0]; ring[0] = ring[1]; ring[1] = a;   // a bow tie
+        layer.setLatLngs([ring]);
+        return COP.finishReshape(true) ? 1 : 0; })()""")
+    qtbot.waitUntil(lambda: bool(warnings), timeout=5000)
+    assert zone.name in warnings[0] and "intersect" in warnings[0]
+    assert list_zones(picture)[0].geometry == zone.geometry
+    assert window.zone_editor.stack.count() == 0

@@ -63,6 +63,8 @@ class MapBridge(QObject):
     """The user finished drawing a zone's outline (a GeoJSON geometry)."""
     sig_zone_context_menu = Signal(str)
     """The user right-clicked a zone (zone id)."""
+    sig_zone_reshaped = Signal(str, dict)
+    """The user saved a zone's edited outline (zone id, GeoJSON geometry)."""
     sig_task_clicked = Signal(str)
     """A task on the map was clicked (task id)."""
     sig_map_clicked = Signal(float, float)
@@ -95,6 +97,10 @@ class MapBridge(QObject):
     @Slot(str)
     def zoneDrawn(self, geometry: str) -> None:  # noqa: N802
         self.sig_zone_drawn.emit(json.loads(geometry))
+
+    @Slot(str, str)
+    def zoneReshaped(self, zone_id: str, geometry: str) -> None:  # noqa: N802
+        self.sig_zone_reshaped.emit(zone_id, json.loads(geometry))
 
     @Slot(str)
     def zoneContextMenu(self, zone_id: str) -> None:  # noqa: N802

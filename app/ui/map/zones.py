@@ -1,4 +1,4 @@
-"""Drawing, editing and deleting crisis zones from the map, with undo and redo.
+"""Drawing, editing, reshaping and deleting crisis zones from the map, with undo and redo.
 
 Each user edit is a command on one undo stack (Edit > Undo / Redo); a command
 runs the same core operation the CLI would, in the worker.
@@ -6,12 +6,13 @@ runs the same core operation the CLI would, in the worker.
 
 from __future__ import annotations
 
+from dataclasses import replace
 from typing import TYPE_CHECKING, Any
 
 from PySide6.QtGui import QAction, QCursor, QKeySequence, QUndoCommand, QUndoStack
-from PySide6.QtWidgets import QMenu
+from PySide6.QtWidgets import QMenu, QMessageBox
 
-from app.core.domain.entities import ZoneData
+from app.core.domain.entities import ValidationError, ZoneData
 from app.core.store.engine import new_id
 from app.core.store.models import CrisisZone
 from app.core.store.ops import add_zones, delete_records
@@ -77,7 +78,9 @@ class ZoneEditor:
         window.map_tools.bar.addAction(draw)
         self.view.bridge.sig_zone_drawn.connect(self.drawn)
         self.view.bridge.sig_zone_context_menu.connect(self.context_menu)
+        self.view.bridge.sig_zone_reshaped.connect(self.reshaped)
         self.form: ZoneForm | None = None
+        self._reshaping: ZoneData | None = None
 
     def report(self, exc: BaseException) -> None:
         self.ctx.runner.sig_error.emit(str(exc))
@@ -103,6 +106,10 @@ class ZoneEditor:
         row = rows[0]
         menu = QMenu(self.window)
         menu.addAction(_("Edit zone {name}…").format(name=row.name)).triggered.connect(lambda: self.edit(row))
+        if row.geometry.get("type") == "Polygon":
+            menu.addAction(_("Reshape zone {name}").format(name=row.name)).triggered.connect(
+                lambda: self.reshape(row)
+            )
         menu.addAction(_("Delete zone {name}").format(name=row.name)).triggered.connect(lambda: self.delete(row))
         menu.popup(QCursor.pos())
         self.menu = menu
@@ -115,6 +122,29 @@ class ZoneEditor:
         form.open()
         self.form = form
         return form
+
+    def reshape(self, row: ZoneRow) -> None:
+        """Make the zone's outline editable on the map; Save comes back to ``reshaped``."""
+        self._reshaping = zone_data(row)
+        self.view.push({
+            "op": "draw.reshape", "id": row.id,
+            "labels": {"save": _("Save outline"), "cancel": _("Cancel")},
+        })
+
+    def reshaped(self, zone_id: str, geometry: dict[str, Any]) -> None:
+        before, self._reshaping = self._reshaping, None
+        if before is None or before.id != zone_id:
+            return
+        after = replace(before, geometry=geometry)
+        try:
+            replace(after).validate()
+        except ValidationError as exc:
+            QMessageBox.warning(
+                self.window, _("Zone not changed"),
+                _("The new outline of {name} cannot be stored: {reason}").format(name=before.name, reason=exc),
+            )
+            return
+        self.stack.push(_ZoneCommand(self, _("Reshape zone {name}").format(name=before.name), before, after))
 
     def delete(self, row: ZoneRow) -> None:
         self.stack.push(_ZoneCommand(self, _("Delete zone {name}").format(name=row.name), zone_data(row), None))
