@@ -76,6 +76,12 @@ def build_parser() -> argparse.ArgumentParser:
     db_sub = db.add_subparsers(dest="db_command", metavar="ACTION", required=True)
     db_sub.add_parser("upgrade", help=_("upgrade the store's schema to this version"))
     db_sub.add_parser("status", help=_("show the store's schema revision and counts"))
+    db_sub.add_parser("check", help=_("run SQLite's full integrity check on the store"))
+    backup = db_sub.add_parser("backup", help=_("back up the store (it may stay in use)"))
+    backup.add_argument("--out", type=Path, metavar="FILE",
+                        help=_("the backup file (default: backups/ beside the store)"))
+    restore = db_sub.add_parser("restore", help=_("replace the store with a backup (the current one is kept)"))
+    restore.add_argument("backup", type=Path, metavar="FILE")
 
     site = sub.add_parser("site", help=_("this store's site profile"))
     site_sub = site.add_subparsers(dest="site_command", metavar="ACTION", required=True)
@@ -87,10 +93,10 @@ def _store_path(args: argparse.Namespace) -> Path | None:
     return Path(args.db) if args.db else None
 
 
-def _open(args: argparse.Namespace):  # type: ignore[no-untyped-def]
+def _open(args: argparse.Namespace, check: bool = False):  # type: ignore[no-untyped-def]
     from app.core.store.engine import open_store
 
-    return open_store(_store_path(args), operator=args.operator)
+    return open_store(_store_path(args), operator=args.operator, check=check)
 
 
 def _cmd_demo(args: argparse.Namespace) -> int:
@@ -161,6 +167,8 @@ def _cmd_db(args: argparse.Namespace) -> int:
             print(_("Upgraded the store from schema {before} to {after}.").format(
                 before=before or _("none"), after=after))
         return 0
+    if args.db_command in ("check", "backup", "restore"):
+        return _db_safety(args, path)
     from app.core.store.queries import counts
 
     store = _open(args)
@@ -171,6 +179,38 @@ def _cmd_db(args: argparse.Namespace) -> int:
     from app.core.store.task_queries import count_tasks
 
     print(_("Tasks: {tasks}").format(tasks=count_tasks(store)))
+    return 0
+
+
+def _db_safety(args: argparse.Namespace, path: Path) -> int:
+    from app.core.store import safety
+
+    if args.db_command == "restore":
+        previous = safety.restore(args.backup, path)
+        print(_("Restored {path} from {backup}.").format(path=path, backup=args.backup))
+        if previous:
+            print(_("The store as it was is kept in {previous}.").format(previous=previous))
+        return 0
+    if not path.exists():
+        raise _Failure(_("no store at {path}").format(path=path))
+    if args.db_command == "check":
+        problems = safety.integrity_problems(path, full=True)
+        if problems:
+            raise _Failure(_("the store {path} is damaged: {problem}").format(path=path, problem="; ".join(problems[:5])))
+        print(_("The store {path} passed SQLite's integrity check.").format(path=path))
+        return 0
+    store = _open(args)
+    try:
+        if args.out:
+            out = safety.backup_store(store, args.out)
+        else:
+            from datetime import UTC, datetime
+
+            stamp = datetime.now(UTC).strftime("%Y%m%dT%H%M%SZ")
+            out = safety.backup_store(store, safety.backups_dir(path) / f"{path.stem}-{stamp}.sqlite")
+    finally:
+        store.close()
+    print(_("Backed up the store to {out}.").format(out=out))
     return 0
 
 
@@ -185,7 +225,8 @@ def _cmd_site(args: argparse.Namespace) -> int:
 def _cmd_gui(args: argparse.Namespace) -> int:
     from app.ui.app import run_gui
 
-    return run_gui(lambda: _open(args), demo_if_empty=getattr(args, "demo", False))
+    # the app checks the store's integrity at start (on the thread that opens it)
+    return run_gui(lambda: _open(args, check=True), demo_if_empty=getattr(args, "demo", False))
 
 
 COMMANDS = {
@@ -229,9 +270,10 @@ def main(argv: Sequence[str] | None = None) -> int:
         from app.core.domain.markings import MarkingError
         from app.core.interop.errors import InteropError
         from app.core.store.engine import StoreError
+        from app.core.store.safety import BackupError
 
         if args.verbose or not isinstance(
-            exc, (_Failure, InteropError, StoreError, ValidationError, MarkingError, OSError, ValueError)
+            exc, (_Failure, InteropError, StoreError, ValidationError, MarkingError, OSError, ValueError, BackupError)
         ):
             log.debug("failure", exc_info=True)
         print(f"coalition-cop: error: {exc}", file=sys.stderr)

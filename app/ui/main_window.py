@@ -70,9 +70,11 @@ class MainWindow(QMainWindow):
         self._build_menus()
         from app.ui.map.tools import install as install_map_tools
         from app.ui.map.zones import install as install_zone_editor
+        from app.ui.store_actions import install as install_store_actions
 
         self.map_tools = install_map_tools(self)
         self.zone_editor = install_zone_editor(self)
+        self.store_actions = install_store_actions(self)
         for name in PANELS:
             importlib.import_module(name).register(self)
         self._restore_layout()
@@ -154,7 +156,8 @@ class MainWindow(QMainWindow):
         self._action(file_menu, _("&Import…"), self.import_file, QKeySequence.StandardKey.Open)
         self._action(file_menu, _("&Export GeoJSON…"), self.export_geojson, "Ctrl+E")
         file_menu.addSeparator()
-        self._action(file_menu, _("&Quit"), self.close, QKeySequence.StandardKey.Quit)
+        self.file_menu = file_menu
+        self.quit_action = self._action(file_menu, _("&Quit"), self.close, QKeySequence.StandardKey.Quit)
         self.view_menu = bar.addMenu(_("&View"))
         help_menu = bar.addMenu(_("&Help"))
         self._action(help_menu, _("&About Coalition COP"), self.about)

@@ -257,6 +257,24 @@ def _peek_version(path: Path) -> None:
         _require_known(row[0])
 
 
+def _check_integrity(path: Path) -> None:
+    from app.core.store.safety import backups_dir, integrity_problems
+
+    problems = integrity_problems(path)
+    if problems:
+        backups = sorted(backups_dir(path).glob("*.sqlite"))
+        hint = (
+            _("The newest backup is {backup}; restore it with 'coalition-cop db restore FILE'.").format(
+                backup=backups[-1]
+            )
+            if backups
+            else _("No backup was found beside it.")
+        )
+        raise StoreError(
+            _("the store {path} is damaged ({problem}). {hint}").format(path=path, problem=problems[0], hint=hint)
+        )
+
+
 def sqlite_url(path: Path) -> str:
     return f"sqlite:///{path}"
 
@@ -269,8 +287,14 @@ def open_store(
     site_name: str | None = None,
     partner: str | None = None,
     migrate: bool = True,
+    check: bool = False,
 ) -> Store:
-    """Open (creating if needed) the store at ``path`` (or ``url``), upgraded to head."""
+    """Open (creating if needed) the store at ``path`` (or ``url``), upgraded to head.
+
+    ``check`` runs SQLite's quick integrity check first (the app does at start)
+    and refuses a damaged file.  Before a migration changes an existing file,
+    a backup of it is written to ``backups/`` beside it.
+    """
     db_path: Path | None = None
     if url is None:
         db_path = Path(path) if path is not None else default_store_path()
@@ -282,12 +306,18 @@ def open_store(
         url = sqlite_url(db_path)
         if not new_file:
             _peek_version(db_path)
+            if check:
+                _check_integrity(db_path)
     else:
         new_file = False
     engine = make_engine(url)
     try:
         check_version(engine)
         if migrate and needs_upgrade(engine):
+            if db_path is not None and not new_file and current_revision(engine) is not None:
+                from app.core.store.safety import automatic_backup
+
+                automatic_backup(db_path, f"before-{head_revision()}")
             upgrade(engine)
         elif current_revision(engine) is None:
             raise StoreError(_("the store has no schema; run 'coalition-cop db upgrade'"))

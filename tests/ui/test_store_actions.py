@@ -1,0 +1,47 @@
+"""File > Back up and File > Restore, as the user does them."""
+
+from __future__ import annotations
+
+from pathlib import Path
+from typing import Any
+
+from app.core.store import safety
+from app.core.store.engine import open_store
+from app.core.store.queries import list_units
+
+
+def test_backing_up_from_the_file_menu_writes_a_store_the_app_can_open(window: Any, qtbot: Any, tmp_path: Path) -> None:
+    target = tmp_path / "out" / "copy.sqlite"
+    window.store_actions.backup(target)
+    qtbot.waitUntil(target.exists, timeout=10000)
+    copy = open_store(target)
+    try:
+        assert sorted(u.name for u in list_units(copy)) == sorted(u.name for u in list_units(window.ctx.store))
+    finally:
+        copy.close()
+    assert window.store_actions.backup_action.text().startswith("&Back up")
+    assert window.store_actions.backup_action in window.file_menu.actions()
+
+
+def test_restoring_closes_the_window_puts_the_backup_in_place_and_starts_again(
+    window: Any, qtbot: Any, tmp_path: Path, monkeypatch: Any
+) -> None:
+    from PySide6.QtCore import QProcess
+
+    from app.core.domain.entities import UnitData
+    from app.core.store.ops import add_units
+
+    store_path = window.ctx.store.path
+    backup = safety.backup_store(window.ctx.store, tmp_path / "backup.sqlite")
+    add_units(window.ctx.store, [UnitData(name="Added after the backup", sidc="10031000001211000000", lat=-12, lon=40)])
+    started: list[tuple[str, list[str]]] = []
+    monkeypatch.setattr(QProcess, "startDetached", lambda program, args: started.append((program, args)) or True)
+    window.store_actions.restore(backup)
+    assert not window.isVisible()
+    assert started and started[0][1][:2] == ["-m", "app"]
+    restored = open_store(store_path)
+    try:
+        assert "Added after the backup" not in {u.name for u in list_units(restored)}
+        assert len(list_units(restored)) == 4
+    finally:
+        restored.close()
