@@ -1,0 +1,176 @@
+"""Saved views (slides), the picture as it was, and the slides built from them."""
+
+from __future__ import annotations
+
+import json
+from datetime import UTC, datetime, timedelta
+
+import pytest
+from sqlalchemy import select
+
+from app.core.briefing.history import tasks_as_at, units_as_at, zones_as_at
+from app.core.briefing.slides import build_deck, build_slide, register_summary, SUMMARY_PROVIDERS, SummaryTable
+from app.core.briefing.views import (
+    ViewData,
+    add_views,
+    delete_views,
+    find_view,
+    list_views,
+    reorder_views,
+)
+from app.core.domain.entities import UnitData, ValidationError, ZoneData
+from app.core.store.models import SyncChange
+from app.core.store.ops import add_units, add_zones, move_units, writing
+
+NORTH = ViewData(name="The north", south=-11.9, west=39.5, north=-10.5, east=40.6)
+PEMBA = ViewData(name="Logistics at Pemba", south=-13.1, west=40.3, north=-12.8, east=40.7,
+                 layers={"affiliations": {"hostile": False}}, note="Port open 24 h")
+
+
+def _unit(name: str, lat: float, lon: float, **kw: object) -> UnitData:
+    kw.setdefault("sidc", "10031000151211000000")
+    return UnitData(name=name, callsign=name.upper(), nation="FRA", lat=lat, lon=lon, **kw)  # type: ignore[arg-type]
+
+
+def test_views_are_shared_records_written_with_change_capture(store) -> None:
+    seen = []
+    store.events.subscribe(seen.extend)
+    ids = add_views(store, [NORTH, PEMBA])
+    views = list_views(store)
+    assert [v.name for v in views] == ["The north", "Logistics at Pemba"]
+    assert [v.position for v in views] == [1, 2]
+    assert views[1].layers == {"affiliations": {"hostile": False}}
+    assert views[1].note == "Port open 24 h"
+    with store.session() as session:
+        changes = session.execute(
+            select(SyncChange.table_name, SyncChange.op, SyncChange.row_id, SyncChange.fields)
+        ).all()
+    assert {(t, op, rid) for t, op, rid, _f in changes} == {("saved_view", "insert", i) for i in ids}
+    assert json.loads(changes[0][3])["name"] == "The north"
+    assert any(c.kind == "view" and c.added == frozenset(ids) for c in seen)
+
+
+def test_views_reorder_edit_delete_and_find(store) -> None:
+    north, pemba = add_views(store, [NORTH, PEMBA])
+    assert reorder_views(store, [pemba, north]) == 2
+    assert [v.name for v in list_views(store)] == ["Logistics at Pemba", "The north"]
+    edited = find_view(store, "  the   NORTH ")
+    add_views(store, [ViewData(**{**edited.__dict__, "note": "Hostile activity up"})])
+    assert find_view(store, "The north").note == "Hostile activity up"
+    assert delete_views(store, [pemba]) == 1
+    assert [v.name for v in list_views(store)] == ["The north"]
+    with pytest.raises(ValidationError, match="no saved view is called 'Logistics at Pemba'"):
+        find_view(store, "Logistics at Pemba")
+
+
+@pytest.mark.parametrize(
+    ("view", "message"),
+    [
+        (ViewData(name=" ", south=0, west=0, north=1, east=1), "needs a name"),
+        (ViewData(name="x", south=1, west=0, north=0, east=1), "south edge"),
+        (ViewData(name="x", south=0, west=0, north=95, east=1), "latitude 95"),
+        (ViewData(name="x", south=0, west=0, north=1, east=1, summary=("weather",)), "unknown summary 'weather'"),
+    ],
+)
+def test_a_bad_view_is_refused_and_nothing_is_written(store, view: ViewData, message: str) -> None:
+    with pytest.raises(ValidationError, match=message):
+        add_views(store, [NORTH, view])
+    assert list_views(store) == []
+
+
+def test_two_views_cannot_share_a_name(store) -> None:
+    add_views(store, [NORTH])
+    with pytest.raises(ValidationError, match="exists already"):
+        add_views(store, [ViewData(name="the north", south=0, west=0, north=1, east=1)])
+
+
+def test_an_as_at_view_shows_a_unit_at_its_earlier_position(store) -> None:
+    now = datetime.now(UTC)
+    (uid,) = add_units(store, [_unit("Alpha", -12.0, 40.0, last_report=now - timedelta(hours=10))])
+    move_units(store, [(uid, -11.5, 40.2)], at=now - timedelta(hours=4))
+    move_units(store, [(uid, -11.0, 40.4)], at=now - timedelta(hours=1))
+    assert [(u.lat, u.lon) for u in units_as_at(store, now - timedelta(hours=6))] == [(-12.0, 40.0)]
+    assert [(u.lat, u.lon) for u in units_as_at(store, now - timedelta(hours=2))] == [(-11.5, 40.2)]
+    assert [(u.lat, u.lon) for u in units_as_at(store, now)] == [(-11.0, 40.4)]
+    # before its first report, and before it was recorded, it was not there
+    assert units_as_at(store, now - timedelta(hours=11)) == []
+    slide = build_slide(store, ViewData(name="then", south=-13, west=39, north=-10, east=41,
+                                        as_at=now - timedelta(hours=6)))
+    rows = slide.messages()[0]["rows"]
+    assert [(r[1], r[2]) for r in rows] == [(-12.0, 40.0)]
+    assert slide.when.startswith("As at ")
+
+
+def _backdated(store, when: datetime):  # type: ignore[no-untyped-def]
+    """A write recorded at ``when`` (the demo's history is written this way)."""
+    cm = writing(store)
+    batch = cm.__enter__()
+    batch.now = when
+    return cm, batch
+
+
+def test_zones_and_tasks_as_at_follow_the_change_log(store) -> None:
+    from app.core.domain.tasks import TaskData
+    from app.core.store.ops import save_zones
+    from app.core.store.task_ops import save_tasks, set_status
+
+    now = datetime.now(UTC)
+    square = {"type": "Polygon", "coordinates": [[[40, -12], [40.2, -12], [40.2, -11.8], [40, -11.8], [40, -12]]]}
+    cm, batch = _backdated(store, now - timedelta(hours=20))
+    (zid,) = save_zones(batch, [ZoneData(name="Clash", kind="conflict", severity=2, geometry=square)])
+    (tid,) = save_tasks(batch, [TaskData(title="Patrol Chai", status="draft",
+                                         location={"type": "Point", "coordinates": [40.1, -11.9]})])
+    cm.__exit__(None, None, None)
+    cm, batch = _backdated(store, now - timedelta(hours=5))
+    save_zones(batch, [ZoneData(id=zid, name="Clash", kind="conflict", severity=5, geometry=square)])
+    cm.__exit__(None, None, None)
+    set_status(store, tid, "cancelled")
+    assert [z.severity for z in zones_as_at(store, now - timedelta(hours=10))] == [2]
+    assert [z.severity for z in zones_as_at(store, now - timedelta(hours=1))] == [5]
+    assert zones_as_at(store, now - timedelta(hours=21)) == []
+    assert [t.status for t in tasks_as_at(store, now - timedelta(hours=1))] == ["draft"]
+    assert [t.status for t in tasks_as_at(store, datetime.now(UTC) + timedelta(seconds=1))] == ["cancelled"]
+
+
+def test_a_slide_for_a_partner_holds_only_what_it_may_see_and_is_marked_so(store) -> None:
+    add_units(store, [
+        _unit("Secret coy", -11.2, 40.0, classification="NATO CONFIDENTIAL", releasable_to="NATO"),
+        _unit("Aid convoy", -11.3, 40.1, releasable_to="PUBLIC"),
+        _unit("Far away", 10.0, 10.0, releasable_to="PUBLIC"),
+    ])
+    add_views(store, [NORTH])
+    (full,) = build_deck(store)
+    assert sorted(u.name for u in full.units) == ["Aid convoy", "Secret coy"]
+    assert full.marking.banner == "NATO CONFIDENTIAL // REL TO NATO"
+    (mine,) = build_deck(store, partner="WFP")
+    assert [u.name for u in mine.units] == ["Aid convoy"]
+    assert mine.marking.banner == "UNCLASSIFIED // PUBLIC RELEASE"
+    assert [e.count for e in mine.legend if e.kind == "unit"] == [1]
+
+
+def test_hidden_layers_are_left_out_and_tasks_are_summarised(store) -> None:
+    from app.core.domain.tasks import TaskData
+    from app.core.store.task_ops import add_tasks
+
+    add_units(store, [_unit("Hostile grp", -12.9, 40.5, sidc="10061000151211000000")])
+    add_tasks(store, [TaskData(title="Unload ship", status="draft",
+                               location={"type": "Point", "coordinates": [40.5, -12.95]})])
+    add_views(store, [PEMBA])
+    (slide,) = build_deck(store)
+    assert slide.units == []  # hostile units are switched off on this view
+    assert slide.summary[0].title == "Tasks by status"
+    assert slide.summary[0].rows == (("draft", "1", ""),)
+
+
+def test_the_supply_summary_is_an_optional_hook(store, monkeypatch) -> None:
+    add_views(store, [ViewData(name="Stocks", south=-13, west=40, north=-12, east=41, summary=("supply",))])
+    (slide,) = build_deck(store)
+    assert slide.summary == []  # nobody provides supply figures yet
+    monkeypatch.setitem(SUMMARY_PROVIDERS, "placeholder", None)
+    table = SummaryTable("Stocks", ("Item", "Days"), (("Water", "2"),), ("#c8102e",))
+    register_summary("supply", lambda *_a: table)
+    try:
+        (slide,) = build_deck(store)
+        assert slide.summary == [table]
+    finally:
+        SUMMARY_PROVIDERS.pop("supply")
