@@ -9,7 +9,13 @@ import pytest
 from sqlalchemy import select
 
 from app.core.briefing.history import tasks_as_at, units_as_at, zones_as_at
-from app.core.briefing.slides import build_deck, build_slide, register_summary, SUMMARY_PROVIDERS, SummaryTable
+from app.core.briefing.slides import (
+    SUMMARY_PROVIDERS,
+    SummaryTable,
+    build_deck,
+    build_slide,
+    register_summary,
+)
 from app.core.briefing.views import (
     ViewData,
     add_views,
@@ -20,7 +26,7 @@ from app.core.briefing.views import (
 )
 from app.core.domain.entities import UnitData, ValidationError, ZoneData
 from app.core.store.models import SyncChange
-from app.core.store.ops import add_units, add_zones, move_units, writing
+from app.core.store.ops import add_units, move_units, writing
 
 NORTH = ViewData(name="The north", south=-11.9, west=39.5, north=-10.5, east=40.6)
 PEMBA = ViewData(name="Logistics at Pemba", south=-13.1, west=40.3, north=-12.8, east=40.7,
