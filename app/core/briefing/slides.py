@@ -273,3 +273,20 @@ def deck_marking(slides: list[Slide]) -> Marking:
     level = Classification.highest(s.level for s in slides)
     rel = Releasability.common(s.releasable for s in slides)
     return Marking(banner_text(level, rel), int(level.level))
+
+
+def picture_at(store: Store, at: datetime, partner: str | None = None) -> tuple[list[dict[str, Any]], Marking, int]:
+    """The whole picture as it was at ``at``, as page messages (the main window's time slider).
+
+    Returns the messages, the marking of what they show and the number of units.
+    """
+    units = units_as_at(store, at, partner)
+    zones = zones_as_at(store, at, partner)
+    tasks = tasks_as_at(store, at, partner)
+    everything = ViewData(name="-", south=-90, west=-180, north=90, east=180)
+    slide = Slide(everything, 1, 1, at, False, units, zones, tasks)
+    messages = slide.messages()[:3]  # the records, not the view: the user keeps the map where it is
+    markings = [(u.classification, u.releasable_to) for u in units]
+    markings += [(z.classification, z.releasable_to) for z in zones]
+    markings += [(t.classification, t.releasable_to) for t in tasks]
+    return messages, marking_for(markings), len(units)
