@@ -180,3 +180,77 @@ def test_the_supply_summary_is_an_optional_hook(store, monkeypatch) -> None:
         assert slide.summary == [table]
     finally:
         SUMMARY_PROVIDERS.pop("supply")
+
+
+def test_brief_writes_the_html_handout_from_the_command_line(tmp_path, capsys) -> None:
+    from app.cli import main
+    from app.core.store.engine import open_store
+
+    db = tmp_path / "cop.sqlite"
+    store = open_store(db, operator="tester")
+    try:
+        add_units(store, [_unit("Aid convoy", -11.3, 40.1, releasable_to="PUBLIC"),
+                          _unit("Secret coy", -11.2, 40.0, classification="NATO CONFIDENTIAL",
+                                releasable_to="NATO")])
+        add_views(store, [NORTH])
+    finally:
+        store.close()
+    out = tmp_path / "deck.html"
+    assert main(["--db", str(db), "brief", "--out", str(out), "--releasable-to", "wfp"]) == 0
+    assert "1 slides, UNCLASSIFIED // PUBLIC RELEASE" in capsys.readouterr().out
+    text = out.read_text(encoding="utf-8")
+    assert "AID CONVOY" in text and "SECRET COY" not in text
+
+
+@pytest.mark.parametrize(
+    ("args", "message"),
+    [
+        (["brief", "--out", "deck.html"], "there are no saved views"),
+        (["brief", "--out", "deck.html", "--releasable-to", "NOPE1"], "unknown partner code 'NOPE1'"),
+        (["snapshot", "--view", "Nowhere", "--out", "x.png"], "no saved view is called 'Nowhere'"),
+    ],
+)
+def test_brief_and_snapshot_errors_are_one_line_and_write_nothing(tmp_path, capsys, monkeypatch, args, message) -> None:
+    from app.cli import main
+
+    monkeypatch.chdir(tmp_path)
+    assert main(["--db", str(tmp_path / "cop.sqlite"), *args]) == 1
+    err = capsys.readouterr().err.strip()
+    assert err.startswith("coalition-cop: error:") and message in err and len(err.splitlines()) == 1
+    assert not (tmp_path / "deck.html").exists() and not (tmp_path / "x.png").exists()
+
+
+def test_brief_refuses_an_unknown_handout_format(tmp_path, capsys) -> None:
+    from app.cli import main
+
+    assert main(["--db", str(tmp_path / "cop.sqlite"), "brief", "--out", str(tmp_path / "deck.docx")]) == 2
+    assert "--out must end in .pdf or .html" in capsys.readouterr().err
+
+
+def test_the_demo_tells_the_story_in_slides_with_history(tmp_path) -> None:
+    from app.core.demo import load_demo
+    from app.core.store.engine import open_store
+    from app.core.store.queries import list_zones
+
+    store = open_store(tmp_path / "demo.sqlite", operator="tester")
+    try:
+        now = datetime.now(UTC)
+        load_demo(store, now=now)
+        views = list_views(store)
+        assert len(views) >= 5
+        assert views[0].name.startswith("Situation overview")
+        then = next(v for v in views if v.as_at is not None)
+        live = next(v for v in views if v.name == "The north: hostile activity")
+        (old,) = build_deck(store, views=[then], now=now)
+        (new,) = build_deck(store, views=[live], now=now)
+        before = {u.callsign: (u.lat, u.lon) for u in old.units}
+        after = {u.callsign: (u.lat, u.lon) for u in new.units}
+        assert before["TRACK H101"] != after["TRACK H101"]  # the as-at slide shows where it was
+        macomia = next(z for z in list_zones(store) if z.name == "Conflict area Macomia")
+        past = {z.id: z.severity for z in zones_as_at(store, now - timedelta(hours=12))}
+        assert past[macomia.id] < macomia.severity
+        # loading again changes nothing in the slides
+        load_demo(store, now=now)
+        assert [v.name for v in list_views(store)] == [v.name for v in views]
+    finally:
+        store.close()

@@ -211,3 +211,19 @@ def test_snapshot_of_a_saved_view_writes_the_slide_as_a_png(
     assert (image.width(), image.height()) == (1024, 576)
     # the classification banner (ALPHA 6 is NATO RESTRICTED: blue) at the top and the bottom
     assert image.pixelColor(512, 3).name() == image.pixelColor(512, 573).name() == "#0033a0"
+
+
+def test_brief_and_snapshot_from_the_command_line(
+    window: Any, slides: list[ViewData], tmp_path: Path, capsys: Any
+) -> None:
+    from PySide6.QtGui import QImage
+
+    from app.cli import main
+
+    db = str(window.ctx.store.path)
+    assert main(["--db", db, "brief", "--out", str(tmp_path / "deck.pdf"), "--size", "1280x720"]) == 0
+    assert "3 slides" in capsys.readouterr().out
+    assert len(_pdf_text(tmp_path / "deck.pdf")) == 3
+    assert main(["--db", db, "snapshot", "--view", "Overview", "--out", str(tmp_path / "o.png"),
+                 "--size", "800x450"]) == 0
+    assert QImage(str(tmp_path / "o.png")).size().toTuple() == (800, 450)
