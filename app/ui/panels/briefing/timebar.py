@@ -31,7 +31,7 @@ class TimeBar(QToolBar):
         self.setObjectName("timeBar")
         self.window_ = window
         self.ctx = window.ctx
-        self.addWidget(QLabel(_("Picture as at") + " ", self))
+        self.addWidget(QLabel(_("History:") + " ", self))
         self.period = QComboBox(self)
         self.period.setObjectName("timePeriod")
         for hours, _text in PERIODS:
