@@ -227,3 +227,15 @@ def test_brief_and_snapshot_from_the_command_line(
     assert main(["--db", db, "snapshot", "--view", "Overview", "--out", str(tmp_path / "o.png"),
                  "--size", "800x450"]) == 0
     assert QImage(str(tmp_path / "o.png")).size().toTuple() == (800, 450)
+
+
+def test_the_dock_writes_handouts_for_a_partner(
+    window: Any, slides: list[ViewData], tmp_path: Path, qtbot: Any
+) -> None:
+    panel = window.briefing_panel
+    with qtbot.waitSignal(panel.sig_handout_written, timeout=60000):
+        panel.write_handout(tmp_path / "un.pdf", "un")
+    assert len(_pdf_text(tmp_path / "un.pdf")) == 2
+    with qtbot.waitSignal(panel.sig_handout_written, timeout=60000):
+        panel.write_handout(tmp_path / "un.html", "UN")
+    assert "ALPHA 6" not in (tmp_path / "un.html").read_text(encoding="utf-8")

@@ -129,11 +129,16 @@ class SlideRenderer:
 # ------------------------------------------------------------------ painting
 
 
-def _symbol_images(sidcs: list[str], px: int) -> dict[str, QImage]:
+LEGEND_PX = 40
+
+
+def _symbol_images(sidcs: list[str], px: int, svgs: dict[str, str] | None = None) -> dict[str, QImage]:
     from app.ui.symbols import symbol_svgs
 
     out: dict[str, QImage] = {}
-    for sidc, svg in symbol_svgs(sidcs, px).items():
+    missing = [s for s in sidcs if svgs is None or s not in svgs]
+    found = {**(svgs or {}), **(symbol_svgs(missing, px) if missing else {})}
+    for sidc, svg in found.items():
         if not svg:
             continue
         renderer = QSvgRenderer(QByteArray(svg.encode()))
@@ -270,24 +275,30 @@ def _paint_side(painter: QPainter, rect: QRectF, slide: Slide, symbols: dict[str
         painter.drawText(QRectF(x, y, width, bottom - y), Qt.TextFlag.TextWordWrap, slide.view.note)
 
 
-def _slide_symbols(slides: list[Slide], px: int) -> dict[str, QImage]:
+def _slide_symbols(slides: list[Slide], px: int, svgs: dict[str, str] | None = None) -> dict[str, QImage]:
     sidcs = sorted({e.key for s in slides for e in s.legend if e.kind == "unit"})
-    return _symbol_images(sidcs, px)
+    return _symbol_images(sidcs, px, svgs)
 
 
-def write_pdf(
-    store: Store, out: Path, partner: str | None = None, size: tuple[int, int] = (1920, 1080),
-    now: datetime | None = None, renderer: SlideRenderer | None = None,
-) -> HandoutResult:
-    """``brief --out deck.pdf``: one page per slide, ``size`` pixels a page (16:9 by default)."""
+def prepare_pdf(store: Store, partner: str | None = None, now: datetime | None = None) -> tuple[list[Slide], dict[str, str]]:
+    """The part of the PDF that reads the store (run it in a worker): slides and legend symbols."""
+    from app.ui.symbols import symbol_svgs
+
     slides = build_deck(store, partner, now)
     if not slides:
         raise _no_slides(partner)
+    sidcs = sorted({e.key for s in slides for e in s.legend if e.kind == "unit"})
+    return slides, symbol_svgs(sidcs, LEGEND_PX)
+
+
+def render_pdf(slides: list[Slide], svgs: dict[str, str], out: Path, size: tuple[int, int] = (1920, 1080),
+               renderer: SlideRenderer | None = None) -> HandoutResult:
+    """The part of the PDF drawn on the GUI thread: each slide's map, then the pages."""
     layout = Layout(*size)
     own = renderer is None
     renderer = renderer or SlideRenderer((int(layout.map_rect.width()), int(layout.map_rect.height())))
     try:
-        symbols = _slide_symbols(slides, 40)
+        symbols = _slide_symbols(slides, LEGEND_PX, svgs)
         out.parent.mkdir(parents=True, exist_ok=True)
         tmp = out.with_name(out.name + ".part")
         writer = QPdfWriter(str(tmp))
@@ -314,6 +325,15 @@ def write_pdf(
     return HandoutResult(out, len(slides), deck_marking(slides).banner)
 
 
+def write_pdf(
+    store: Store, out: Path, partner: str | None = None, size: tuple[int, int] = (1920, 1080),
+    now: datetime | None = None, renderer: SlideRenderer | None = None,
+) -> HandoutResult:
+    """``brief --out deck.pdf``: one page per slide, ``size`` pixels a page (16:9 by default)."""
+    slides, svgs = prepare_pdf(store, partner, now)
+    return render_pdf(slides, svgs, out, size, renderer)
+
+
 def slide_image(slide: Slide, size: tuple[int, int], renderer: SlideRenderer | None = None) -> QImage:
     """A slide as one image: what ``snapshot --view`` writes."""
     layout = Layout(*size)
@@ -324,7 +344,7 @@ def slide_image(slide: Slide, size: tuple[int, int], renderer: SlideRenderer | N
         page = QImage(size[0], size[1], QImage.Format.Format_RGB32)
         painter = QPainter(page)
         painter.setRenderHint(QPainter.RenderHint.Antialiasing)
-        paint_slide(painter, layout, slide, image, _slide_symbols([slide], 40))
+        paint_slide(painter, layout, slide, image, _slide_symbols([slide], LEGEND_PX))
         painter.end()
         return page
     finally:

@@ -55,6 +55,8 @@ class BriefingPanel(QWidget):
     """The slide list was (re)loaded with this many slides."""
     sig_presenting = Signal(object)
     """Presentation mode started (the Presenter widget)."""
+    sig_handout_written = Signal(str)
+    """A handout file was written (its path)."""
 
     def __init__(self, window: MainWindow, timebar: TimeBar) -> None:
         super().__init__(window)
@@ -71,6 +73,8 @@ class BriefingPanel(QWidget):
         self.list.setWordWrap(True)
         self.list.itemDoubleClicked.connect(lambda *_a: self.show_on_map())
         self.list.sig_reordered.connect(self._reordered)
+        self.list.setContextMenuPolicy(Qt.ContextMenuPolicy.CustomContextMenu)
+        self.list.customContextMenuRequested.connect(self._context_menu)
         self.new_button = self._button(_("New from map"), _("Save the map's current view as a slide"), self.new_from_map)
         self.edit_button = self._button(_("Edit…"), _("Title, time, speaker note, tables"), self.edit)
         self.up_button = self._button("▲", _("Move the slide up"), lambda: self.move(-1))
@@ -105,6 +109,23 @@ class BriefingPanel(QWidget):
         window.map_view.bridge.sig_view_changed.connect(self._remember_view)
         self.ctx.relay.sig_changed.connect(self._on_changed)
         self._update_buttons()
+
+    def _context_menu(self, pos: Any) -> None:
+        from PySide6.QtWidgets import QMenu
+
+        item = self.list.itemAt(pos)
+        if item is None:
+            return
+        self.list.setCurrentItem(item)
+        menu = QMenu(self)
+        menu.addAction(_("Show on the map"), self.show_on_map)
+        menu.addAction(_("Present from this slide"), lambda: self.present())
+        menu.addSeparator()
+        menu.addAction(_("Edit…"), self.edit)
+        menu.addAction(_("Take the map's view and layers"), self.update_from_map)
+        menu.addSeparator()
+        menu.addAction(_("Delete"), self.delete)
+        menu.popup(self.list.viewport().mapToGlobal(pos))
 
     def _button(self, text: str, tip: str, slot: Any) -> QPushButton:
         button = QPushButton(text, self)
@@ -284,21 +305,33 @@ class BriefingPanel(QWidget):
             self.window_.show_error(str(exc))
             return
         if path.suffix.lower() == ".pdf":
-            # the map is drawn by a web page, on this thread; the slides are read first
-            from app.ui.briefing.render import write_pdf
+            # the store is read in the worker; the maps are drawn by a web page on this thread
+            from app.ui.briefing.render import prepare_pdf
 
             self.ctx.sig_status.emit(_("Writing {path}…").format(path=path))
-            try:
-                result = write_pdf(self.ctx.store, path, code)
-            except Exception as exc:  # shown to the user, nothing written
-                self.window_.show_error(str(exc))
-                return
-            self.ctx.sig_status.emit(str(result))
+            self.ctx.runner.submit(prepare_pdf, self.ctx.store, code,
+                                   on_done=lambda result: self._render_pdf(result, path))
         else:
             from app.core.briefing.handout import write_html
 
-            self.ctx.runner.submit(write_html, self.ctx.store, path, code,
-                                   on_done=lambda r: self.ctx.sig_status.emit(str(r)))
+            self.ctx.runner.submit(write_html, self.ctx.store, path, code, on_done=self._html_written)
+
+    def _html_written(self, result: Any) -> None:
+        self.ctx.sig_status.emit(str(result))
+        self.sig_handout_written.emit(str(result.path))
+
+
+    def _render_pdf(self, prepared: tuple[list[Any], dict[str, str]], path: Path) -> None:
+        from app.ui.briefing.render import render_pdf
+
+        slides, svgs = prepared
+        try:
+            result = render_pdf(slides, svgs, path)
+        except Exception as exc:  # shown to the user; nothing is left half written
+            self.window_.show_error(str(exc))
+            return
+        self.ctx.sig_status.emit(str(result))
+        self.sig_handout_written.emit(str(path))
 
 
 def register(window: MainWindow) -> QDockWidget:
