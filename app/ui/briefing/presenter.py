@@ -177,6 +177,12 @@ class Presenter(QWidget):
         self._shortcut(Qt.Key.Key_End, lambda: self.show_slide(len(self.views) - 1))
         self._shortcut(Qt.Key.Key_Escape, self.close)
         ctx.relay.sig_changed.connect(self._on_changed)
+        from PySide6.QtCore import QTimer
+
+        self._refit = QTimer(self)
+        self._refit.setSingleShot(True)
+        self._refit.setInterval(150)
+        self._refit.timeout.connect(self._fit)
         self.show_slide(start)
 
     def _shortcut(self, key: Qt.Key, slot: Any) -> None:
@@ -276,6 +282,14 @@ class Presenter(QWidget):
         if any(c.kind in ("unit", "zone", "task") for c in changes):
             index, self.index = self.index, -1
             self.show_slide(index)
+
+    def resizeEvent(self, event: Any) -> None:  # noqa: N802
+        super().resizeEvent(event)
+        self._refit.start()  # full screen, another screen: the slide's extent fills the map again
+
+    def _fit(self) -> None:
+        if self.slide is not None:
+            self.map_view.push({"op": "fit", "bounds": self.slide.view.bounds})
 
     def closeEvent(self, event: QCloseEvent) -> None:  # noqa: N802
         self.ctx.relay.sig_changed.disconnect(self._on_changed)

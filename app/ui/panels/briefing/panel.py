@@ -79,6 +79,8 @@ class BriefingPanel(QWidget):
         self.edit_button = self._button(_("Edit…"), _("Title, time, speaker note, tables"), self.edit)
         self.up_button = self._button("▲", _("Move the slide up"), lambda: self.move(-1))
         self.down_button = self._button("▼", _("Move the slide down"), lambda: self.move(1))
+        for arrow in (self.up_button, self.down_button):
+            arrow.setFixedWidth(36)
         self.delete_button = self._button(_("Delete"), _("Delete the slide"), self.delete)
         self.screen_choice = QComboBox(self)
         self.screen_choice.setObjectName("presentScreen")
