@@ -254,3 +254,19 @@ def test_the_demo_tells_the_story_in_slides_with_history(tmp_path) -> None:
         assert [v.name for v in list_views(store)] == [v.name for v in views]
     finally:
         store.close()
+
+
+def test_as_at_undoes_a_later_edit_but_keeps_the_track(store) -> None:
+    now = datetime.now(UTC)
+    cm, batch = _backdated(store, now - timedelta(hours=8))
+    from app.core.store.ops import save_units
+
+    (uid,) = save_units(batch, [_unit("Bravo", -12.0, 40.0, readiness="green", last_report=now - timedelta(hours=8))])
+    cm.__exit__(None, None, None)
+    move_units(store, [(uid, -12.2, 40.1)], at=now - timedelta(hours=5))
+    add_units(store, [_unit("Bravo", -12.2, 40.1, readiness="red", id=uid, last_report=now - timedelta(hours=5))])
+    move_units(store, [(uid, -12.4, 40.2)], at=now - timedelta(hours=1))
+    (then,) = units_as_at(store, now - timedelta(hours=3))
+    assert (then.readiness, then.lat, then.lon) == ("green", -12.2, 40.1)
+    (latest,) = units_as_at(store, datetime.now(UTC))
+    assert (latest.readiness, latest.lat) == ("red", -12.4)
