@@ -88,6 +88,13 @@ class TimeBar(QToolBar):
             self.slider.setValue(STEPS)
             return
         self.end = datetime.now(UTC)
+        needed = (self.end - at) / timedelta(hours=1)
+        fits = [i for i, (hours, _t) in enumerate(PERIODS) if hours >= needed]
+        index = fits[0] if fits else len(PERIODS) - 1
+        if index != self.period.currentIndex():
+            self.period.blockSignals(True)
+            self.period.setCurrentIndex(index)
+            self.period.blockSignals(False)
         hours = self.period.currentData()
         value = round((at - (self.end - timedelta(hours=hours))) / timedelta(hours=hours) * STEPS)
         self.slider.setValue(max(0, min(STEPS - 1, value)))
