@@ -270,3 +270,13 @@ def test_as_at_undoes_a_later_edit_but_keeps_the_track(store) -> None:
     assert (then.readiness, then.lat, then.lon) == ("green", -12.2, 40.1)
     (latest,) = units_as_at(store, datetime.now(UTC))
     assert (latest.readiness, latest.lat) == ("red", -12.4)
+
+
+def test_a_slide_sets_every_layer_so_the_previous_slide_hides_nothing(store) -> None:
+    add_views(store, [PEMBA, NORTH])
+    hidden, shown = build_deck(store)
+    layers = next(m for m in hidden.messages() if m["op"] == "layers")
+    assert layers["affiliations"] == {"friend": True, "hostile": False, "neutral": True, "unknown": True}
+    layers = next(m for m in shown.messages() if m["op"] == "layers")
+    assert set(layers["affiliations"].values()) == {True} and all(layers["zones"].values())
+    assert layers["labels"] and layers["tasks"]

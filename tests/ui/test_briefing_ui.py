@@ -239,3 +239,16 @@ def test_the_dock_writes_handouts_for_a_partner(
     with qtbot.waitSignal(panel.sig_handout_written, timeout=60000):
         panel.write_handout(tmp_path / "un.html", "UN")
     assert "ALPHA 6" not in (tmp_path / "un.html").read_text(encoding="utf-8")
+
+
+def test_showing_a_slide_on_the_map_ticks_its_layers(window: Any, qtbot: Any, js: Any, picture: Any) -> None:
+    panel = window.briefing_panel
+    with qtbot.waitSignal(panel.sig_views_loaded, timeout=10000, check_params_cb=lambda n: n == 1):
+        add_views(picture, [ViewData(name="No hostiles", south=-13.4, west=39.6, north=-11.2, east=40.7,
+                                     layers={"affiliations": {"hostile": False}})])
+    panel.list.setCurrentRow(0)
+    panel.show_on_map()
+    hostile = window.layers_panel.units.child(1)
+    assert hostile.checkState(0) == Qt.CheckState.Unchecked
+    # all four units are in the slide's extent; the hostile one is not drawn
+    qtbot.waitUntil(lambda: js(window.map_view, "COP.stats().drawn") == 3, timeout=10000)

@@ -102,8 +102,7 @@ class Slide:
                         int(u.last_report.timestamp()) if u.last_report else None)
             for u in self.units
         ]
-        layers = {"op": "layers", "affiliations": {}, "zones": {}, **self.view.layers}
-        layers["op"] = "layers"
+        layers = full_layers(self.view.layers)
         return [
             {"op": "units.reset", "cols": UNIT_COLUMNS, "rows": rows},
             {"op": "zones.reset", "zones": {"type": "FeatureCollection",
@@ -128,6 +127,26 @@ def task_feature(row: TaskRow) -> dict[str, Any]:
             "overdue": row.overdue, "units": ", ".join(row.assigned_callsigns),
         },
     }
+
+
+AFFILIATIONS = ("friend", "hostile", "neutral", "unknown")
+
+
+def full_layers(saved: dict[str, Any]) -> dict[str, Any]:
+    """The page's ``layers`` message with every switch explicit (what a view left out is on),
+    so one slide's hidden layers never carry over to the next."""
+    from app.core.domain.entities import ZONE_KINDS
+
+    affs = saved.get("affiliations") or {}
+    kinds = saved.get("zones") or {}
+    message: dict[str, Any] = {
+        "op": "layers",
+        "affiliations": {a: affs.get(a, True) is not False for a in AFFILIATIONS},
+        "zones": {k: kinds.get(k, True) is not False for k in ZONE_KINDS},
+    }
+    for key in ("units", "labels", "places", "declutter", "tasks"):
+        message[key] = saved.get(key, True) is not False
+    return message
 
 
 def _inside(bounds: list[list[float]], lat: float, lon: float) -> bool:
@@ -159,9 +178,6 @@ def _visible(view: ViewData) -> tuple[Callable[[str], bool], Callable[[str], boo
         lambda kind: kinds.get(kind, True) is not False,
         layers.get("tasks", True) is not False,
     )
-
-
-AFFILIATION_LABELS = {"friend": "Friend", "hostile": "Hostile", "neutral": "Neutral", "unknown": "Unknown"}
 
 
 def affiliation_label(aff: str) -> str:

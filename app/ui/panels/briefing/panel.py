@@ -4,6 +4,7 @@ write the handout (PDF or HTML, for a partner if asked)."""
 
 from __future__ import annotations
 
+import json
 from dataclasses import replace
 from pathlib import Path
 from typing import TYPE_CHECKING, Any
@@ -26,6 +27,7 @@ from PySide6.QtWidgets import (
     QWidget,
 )
 
+from app.core.briefing.slides import full_layers
 from app.core.briefing.views import ViewData, add_views, delete_views, list_views, reorder_views
 from app.core.domain.dtg import format_dtg
 from app.core.events import Changed
@@ -261,8 +263,13 @@ class BriefingPanel(QWidget):
         view = self.current_view()
         if view is None:
             return
-        layers = {"op": "layers", **view.layers}
-        self.window_.map_view.push([layers, {"op": "fit", "bounds": view.bounds}])
+        layers_panel = getattr(self.window_, "layers_panel", None)
+        if layers_panel is not None:  # the Layers dock ticks the slide's layers and tells the map
+            self.ctx.settings.setValue("map/layers", json.dumps(full_layers(view.layers)))
+            layers_panel.restore(self.ctx.settings)
+        else:
+            self.window_.map_view.push(full_layers(view.layers))
+        self.window_.map_view.push({"op": "fit", "bounds": view.bounds})
         self.timebar.set_time(view.as_at)
 
     def present(self, start: int | None = None) -> Presenter | None:
