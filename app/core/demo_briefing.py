@@ -13,7 +13,7 @@ Ids are fixed, so loading the demo again updates the same records.
 from __future__ import annotations
 
 from dataclasses import replace
-from datetime import datetime, timedelta
+from datetime import UTC, datetime, timedelta
 from typing import TYPE_CHECKING
 
 from app.core.briefing.views import ViewData, save_views
@@ -77,16 +77,21 @@ def load_briefing_demo(store: Store, now: datetime) -> int:
 
     # 1. every unit was where it is a day ago, except those that moved
     with writing(store, initiator="demo") as batch:
-        units = batch.session.execute(select(Unit.id, Unit.callsign, Unit.lat, Unit.lon)
+        units = batch.session.execute(select(Unit.id, Unit.callsign, Unit.lat, Unit.lon, Unit.last_report)
                                       .where(Unit.deleted.is_(False))).all()
         start = history_start(now)
         rows = []
-        for uid, callsign, lat, lon in units:
+        for uid, callsign, lat, lon, last in units:
+            last = last or now
+            if last.tzinfo is None:
+                last = last.replace(tzinfo=UTC)
             track = _TRACKS.get(callsign)
-            rows.append({"unit_id": uid, "at": start, "lat": track[0][1] if track else lat,
-                         "lon": track[0][2] if track else lon})
-            for hours, t_lat, t_lon in track or ():
-                rows.append({"unit_id": uid, "at": now - timedelta(hours=hours), "lat": t_lat, "lon": t_lon})
+            past = [(start, track[0][1] if track else lat, track[0][2] if track else lon)]
+            past += [(now - timedelta(hours=h), t_lat, t_lon) for h, t_lat, t_lon in track or ()]
+            past = [p for p in past if p[0] < last]  # nothing after the unit's own last report
+            rows += [{"unit_id": uid, "at": when, "lat": p_lat, "lon": p_lon} for when, p_lat, p_lon in past]
+            if track and past:  # the current report again, last, so trails (in written order) end where it is
+                rows.append({"unit_id": uid, "at": last, "lat": lat, "lon": lon})
         if rows:
             batch.session.execute(UnitPosition.__table__.insert(), rows)
 

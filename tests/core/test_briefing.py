@@ -280,3 +280,15 @@ def test_a_slide_sets_every_layer_so_the_previous_slide_hides_nothing(store) -> 
     layers = next(m for m in shown.messages() if m["op"] == "layers")
     assert set(layers["affiliations"].values()) == {True} and all(layers["zones"].values())
     assert layers["labels"] and layers["tasks"]
+
+
+def test_text_in_the_html_handout_is_data_never_markup(store, tmp_path) -> None:
+    from app.core.briefing.handout import write_html
+
+    add_units(store, [_unit("</script><script>alert(1)</script>", -11.3, 40.1)])
+    add_views(store, [ViewData(name="<img src=x onerror=alert(2)>", south=-11.9, west=39.5, north=-10.5,
+                               east=40.6, note="</script>")])
+    write_html(store, tmp_path / "deck.html")
+    text = (tmp_path / "deck.html").read_text(encoding="utf-8")
+    assert "<script>alert(1)" not in text and "<img src=x" not in text
+    assert "\\u003c/script\\u003e\\u003cscript\\u003ealert(1)" in text

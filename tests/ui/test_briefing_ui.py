@@ -70,6 +70,10 @@ def test_presentation_mode_steps_through_the_slides_with_keys_and_esc_leaves(
     _key(qtbot, presenter, Qt.Key.Key_Left, 0)
     _key(qtbot, presenter, Qt.Key.Key_End, 2)
     _key(qtbot, presenter, Qt.Key.Key_Home, 0)
+    qtbot.keyClick(presenter, Qt.Key.Key_B)  # a clicker's blank-screen button
+    assert presenter.blank.isVisible()
+    qtbot.keyClick(presenter, Qt.Key.Key_Period)
+    assert not presenter.blank.isVisible()
     # a clicker's keys reach the presenter even while the map has the focus
     presenter.map_view.setFocus()
     _key(qtbot, presenter, Qt.Key.Key_PageDown, 1, target=presenter.map_view.focusProxy() or presenter.map_view)

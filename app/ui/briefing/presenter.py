@@ -176,6 +176,13 @@ class Presenter(QWidget):
         self._shortcut(Qt.Key.Key_Home, lambda: self.show_slide(0))
         self._shortcut(Qt.Key.Key_End, lambda: self.show_slide(len(self.views) - 1))
         self._shortcut(Qt.Key.Key_Escape, self.close)
+        # clickers' "blank screen" button sends B or a full stop
+        self._shortcut(Qt.Key.Key_B, self.toggle_blank)
+        self._shortcut(Qt.Key.Key_Period, self.toggle_blank)
+        self.blank = QWidget(self)
+        self.blank.setObjectName("presenterBlank")
+        self.blank.setStyleSheet("background: black;")
+        self.blank.hide()
         ctx.relay.sig_changed.connect(self._on_changed)
         from PySide6.QtCore import QTimer
 
@@ -283,8 +290,18 @@ class Presenter(QWidget):
             index, self.index = self.index, -1
             self.show_slide(index)
 
+    def toggle_blank(self) -> None:
+        """Black out the screen (and back), as a clicker's blank button asks."""
+        if self.blank.isVisible():
+            self.blank.hide()
+        else:
+            self.blank.setGeometry(self.rect())
+            self.blank.raise_()
+            self.blank.show()
+
     def resizeEvent(self, event: Any) -> None:  # noqa: N802
         super().resizeEvent(event)
+        self.blank.setGeometry(self.rect())
         self._refit.start()  # full screen, another screen: the slide's extent fills the map again
 
     def _fit(self) -> None:
