@@ -249,6 +249,12 @@ def test_the_demo_tells_the_story_in_slides_with_history(tmp_path) -> None:
         macomia = next(z for z in list_zones(store) if z.name == "Conflict area Macomia")
         past = {z.id: z.severity for z in zones_as_at(store, now - timedelta(hours=12))}
         assert past[macomia.id] < macomia.severity
+        # the picture as at now is the live picture
+        from app.core.store.queries import list_units
+
+        live_now = {u.id: (u.lat, u.lon, u.readiness) for u in list_units(store)}
+        rebuilt = {u.id: (u.lat, u.lon, u.readiness) for u in units_as_at(store, datetime.now(UTC))}
+        assert rebuilt == live_now
         # loading again changes nothing in the slides
         load_demo(store, now=now)
         assert [v.name for v in list_views(store)] == [v.name for v in views]

@@ -66,9 +66,12 @@ class SlideRenderer:
     """One offscreen map page; ``map_image(slide)`` shows a slide and grabs it."""
 
     def __init__(self, size: tuple[int, int], scale: float = PRESENTATION_SCALE, timeout_s: float = 60.0) -> None:
+        from PySide6.QtWidgets import QApplication
+
         from app.ui.app import application, page_folder, prepare_environment
 
-        prepare_environment(offscreen=True)
+        if QApplication.instance() is None:  # the CLI; inside the app the page is just never shown
+            prepare_environment(offscreen=True)
         self.app = application()
         from app.core.mapdoc.page import write_live_page
         from app.ui.map.view import MapView
