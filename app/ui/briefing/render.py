@@ -361,7 +361,11 @@ def snapshot_view(store: Store, name: str, out: Path, size: tuple[int, int] = (1
     view = find_view(store, name)
     if partner and not view.releasable_to.allows(partner):
         raise _no_slides(partner)
-    slide = build_slide(store, view, partner=partner)
+    from app.core.briefing.views import list_views
+
+    order = [v.id for v in list_views(store, partner)]
+    number = order.index(view.id) + 1 if view.id in order else 1
+    slide = build_slide(store, view, number, max(len(order), 1), partner=partner)
     image = slide_image(slide, size)
     out.parent.mkdir(parents=True, exist_ok=True)
     if not image.save(str(out)):
