@@ -71,6 +71,14 @@ def build_parser() -> argparse.ArgumentParser:
     snap = sub.add_parser("snapshot", help=_("render the map window offscreen to a PNG"))
     snap.add_argument("--out", required=True, type=Path)
     snap.add_argument("--size", type=_size, default=(1920, 1080), metavar="WxH")
+    snap.add_argument("--view", metavar="NAME", help=_("render this saved view (a slide) instead of the window"))
+
+    brief = sub.add_parser("brief", help=_("write the briefing handout: every saved view as a slide"))
+    brief.add_argument("--out", required=True, type=Path, help=_("deck.pdf or deck.html"))
+    brief.add_argument("--releasable-to", metavar="PARTNER",
+                       help=_("only what this partner may see, and the banner set for it"))
+    brief.add_argument("--size", type=_size, default=(1920, 1080), metavar="WxH",
+                       help=_("PDF page size in pixels (default 1920x1080)"))
 
     db = sub.add_parser("db", help=_("store maintenance"))
     db_sub = db.add_subparsers(dest="db_command", metavar="ACTION", required=True)
@@ -143,8 +151,33 @@ def _cmd_snapshot(args: argparse.Namespace) -> int:
     from app.ui.app import snapshot
 
     store = _open(args)
+    if args.view:
+        from app.ui.briefing.render import snapshot_view
+
+        out = snapshot_view(store, args.view, args.out, args.size)
+        print(_("Wrote {path}").format(path=out))
+        return 0
     out = snapshot(store, args.out, args.size)
     print(_("Wrote {path}").format(path=out))
+    return 0
+
+
+def _cmd_brief(args: argparse.Namespace) -> int:
+    from app.core.domain.markings import normalise_partner
+
+    suffix = args.out.suffix.lower()
+    if suffix not in (".pdf", ".html", ".htm"):
+        raise _UsageError(_("--out must end in .pdf or .html"))
+    partner = normalise_partner(args.releasable_to) if args.releasable_to else None
+    store = _open(args)
+    if suffix == ".pdf":
+        from app.ui.briefing.render import write_pdf
+
+        print(write_pdf(store, args.out, partner, args.size))
+    else:
+        from app.core.briefing.handout import write_html
+
+        print(write_html(store, args.out, partner))
     return 0
 
 
@@ -235,6 +268,7 @@ COMMANDS = {
     "import": _cmd_import,
     "export": _cmd_export,
     "snapshot": _cmd_snapshot,
+    "brief": _cmd_brief,
     "db": _cmd_db,
     "site": _cmd_site,
 }

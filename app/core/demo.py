@@ -1103,8 +1103,13 @@ def load_demo(
     # in which columns are None starts a new INSERT; grouping alike rows keeps batches big
     # (100,000 units: about 45,000 statements unsorted, a handful sorted).
     ordered = sorted(picture.units, key=_null_pattern)
+    from app.core.demo_briefing import history_start, load_briefing_demo
+
     with writing(store, initiator="demo") as batch:
+        batch.now = history_start(batch.now if now is None else now)  # recorded a day ago: see demo_briefing
         unit_ids = save_units(batch, ordered)
         zone_ids = save_zones(batch, picture.zones)
         save_tasks(batch, picture.tasks, enforce_workflow=False)
+    if units is None and zones is None and tasks is None:  # the scenario, not a benchmark's picture
+        load_briefing_demo(store, now or datetime.now(UTC))
     return len(unit_ids), len(zone_ids)

@@ -173,3 +173,36 @@ class SyncChange(Base):
     fields: Mapped[str] = mapped_column(Text)  # JSON object of changed fields
     classification: Mapped[str] = mapped_column(String(64), default="UNCLASSIFIED")
     releasable_to: Mapped[str] = mapped_column(String(512), default=",PUBLIC,")
+
+
+class SavedView(SharedRecord, Base):
+    """A saved map view, one slide of the briefing (issue 8).
+
+    The extent is ``south``/``west``/``north``/``east`` in degrees; ``layers`` is
+    the Layers dock's state as JSON (affiliations, zone kinds, labels...);
+    ``as_at`` shows the picture as it was then (None: the live picture);
+    ``summary`` names the tables shown beside the map (``tasks``, ``supply``,
+    comma separated, empty for none); ``position`` orders the slides.
+    """
+
+    __tablename__ = "saved_view"
+    __table_args__ = (
+        Index("ix_saved_view_hlc", "hlc"),
+        Index("ix_saved_view_position", "position"),
+    )
+
+    name: Mapped[str] = mapped_column(String(200))
+    position: Mapped[int] = mapped_column(Integer, default=0)
+    south: Mapped[float] = mapped_column(Float)
+    west: Mapped[float] = mapped_column(Float)
+    north: Mapped[float] = mapped_column(Float)
+    east: Mapped[float] = mapped_column(Float)
+    layers: Mapped[str] = mapped_column(Text, default="{}")
+    as_at: Mapped[datetime | None] = mapped_column(UTCDateTime, nullable=True)
+    note: Mapped[str] = mapped_column(Text, default="")
+    summary: Mapped[str] = mapped_column(String(64), default="tasks")
+
+    CONTENT = (
+        "name", "position", "south", "west", "north", "east", "layers", "as_at", "note",
+        "summary", "classification", "releasable_to", "deleted",
+    )

@@ -32,6 +32,7 @@ class MapController(QObject):
         self.ctx = ctx
         self.view = view
         self.loaded = False
+        self.live = True  # False while the map shows the picture as it was (briefing time slider)
         self.fit_on_load = True
         self._stale: dict[str, bool] = {}
         view.bridge.sig_unit_clicked.connect(lambda uid: ctx.select_unit(uid, "map"))
@@ -117,8 +118,8 @@ class MapController(QObject):
         relevant = [c for c in changes if c.kind in ("unit", "zone", "task")]
         if not relevant:
             return
-        if not self.loaded:
-            return  # the pending full load will include it
+        if not self.loaded or not self.live:
+            return  # the pending full load will include it (or the past is shown)
         self.ctx.runner.submit(self._build_delta, relevant, on_done=self._send_delta)
 
     def _build_delta(self, changes: list[Changed]) -> tuple[str, int, picture.Marking]:
@@ -137,6 +138,8 @@ class MapController(QObject):
         self.view.push({"op": "select", "id": unit_id or None, "pan": source != "map"})
 
     def _check_stale(self) -> None:
+        if not self.live:
+            return
         self.ctx.runner.submit(
             picture.stale_changes, self.ctx.store, self._stale, on_done=self._send_stale
         )

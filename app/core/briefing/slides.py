@@ -1,0 +1,308 @@
+"""A slide's content from a saved view: what the map shows, its marking, its
+legend and its tables.  The presenter, the PDF and the HTML handout all use it.
+
+With a partner, only what that partner may see is included and the banner is
+the marking of exactly that.  A slide holds the records in and around its
+extent (the interactive handout can be panned a little beyond it).
+"""
+
+from __future__ import annotations
+
+from collections import Counter
+from collections.abc import Callable
+from dataclasses import dataclass, field
+from datetime import UTC, datetime
+from typing import Any
+
+from app.core.briefing.history import tasks_as_at, units_as_at, zones_as_at
+from app.core.briefing.views import ViewData, list_views
+from app.core.domain.dtg import format_dtg
+from app.core.domain.markings import Classification, Releasability, banner_text
+from app.core.domain.sidc import echelon_label, parse_sidc
+from app.core.mapdoc.features import UNIT_COLUMNS, unit_values, zone_feature, zone_kind_label
+from app.core.mapdoc.picture import Marking, marking_for
+from app.core.store.engine import Store
+from app.core.store.queries import UnitRow, ZoneRow, list_units, list_zones, picture_marking
+from app.core.store.task_queries import TaskRow, list_tasks
+from app.i18n import _
+
+MARGIN = 0.25
+"""How far around the extent records are kept, as a share of its size."""
+
+
+@dataclass(frozen=True)
+class LegendEntry:
+    kind: str  # "unit" (key is a SIDC), "zone" (key is a zone kind), "task"
+    key: str
+    label: str
+    count: int
+
+
+@dataclass(frozen=True)
+class SummaryTable:
+    title: str
+    headers: tuple[str, ...]
+    rows: tuple[tuple[str, ...], ...]
+    colours: tuple[str, ...] = ()
+    """Optional per-row traffic light colour (``#rrggbb``), e.g. for supply."""
+
+
+SummaryProvider = Callable[[Store, datetime, "str | None", list[list[float]]], "SummaryTable | None"]
+SUMMARY_PROVIDERS: dict[str, SummaryProvider] = {}
+"""Tables a slide can show, by the name stored in the view's ``summary``.
+
+``tasks`` (tasks by status) is built in.  ``supply`` (stock traffic lights) is
+an optional hook: the supply area registers its provider with
+``register_summary("supply", fn)``; until it does, a slide asking for it shows
+no supply table.  A provider gets (store, time, partner or None, bounds) and
+returns a ``SummaryTable`` or None.
+"""
+
+
+def register_summary(name: str, provider: SummaryProvider) -> None:
+    SUMMARY_PROVIDERS[name] = provider
+
+
+@dataclass
+class Slide:
+    view: ViewData
+    number: int
+    total: int
+    at: datetime
+    live: bool
+    units: list[UnitRow] = field(default_factory=list)
+    zones: list[ZoneRow] = field(default_factory=list)
+    tasks: list[TaskRow] = field(default_factory=list)
+    marking: Marking = field(default_factory=lambda: marking_for([]))
+    level: Classification = field(default_factory=lambda: Classification.parse("UNCLASSIFIED"))
+    releasable: Releasability = field(default_factory=Releasability.public)
+    legend: list[LegendEntry] = field(default_factory=list)
+    summary: list[SummaryTable] = field(default_factory=list)
+
+    @property
+    def title(self) -> str:
+        return self.view.name
+
+    @property
+    def dtg(self) -> str:
+        return format_dtg(self.at)
+
+    @property
+    def when(self) -> str:
+        """``As at 281530ZNOV26`` or ``281530ZNOV26`` (live)."""
+        return self.dtg if self.live else _("As at {dtg}").format(dtg=self.dtg)
+
+    def messages(self) -> list[dict[str, Any]]:
+        """Page messages that put this slide's picture and view on the map."""
+        now = self.at
+        rows = [
+            unit_values(u.id, u.lat, u.lon, u.sidc, u.name, u.callsign, u.affiliation, u.nation,
+                        u.echelon, u.readiness, u.classification, u.releasable_to,
+                        u.stale_after is not None and u.stale_after < now,
+                        int(u.last_report.timestamp()) if u.last_report else None)
+            for u in self.units
+        ]
+        layers = full_layers(self.view.layers)
+        return [
+            {"op": "units.reset", "cols": UNIT_COLUMNS, "rows": rows},
+            {"op": "zones.reset", "zones": {"type": "FeatureCollection",
+                                            "features": [zone_feature(z) for z in self.zones]}},
+            {"op": "tasks.reset", "tasks": [task_feature(t) for t in self.tasks if t.location]},
+            layers,
+            {"op": "fit", "bounds": self.view.bounds},
+        ]
+
+
+def task_feature(row: TaskRow) -> dict[str, Any]:
+    """A task with a location as the page draws it (as ``picture.task_features``)."""
+    from app.core.domain.tasks import priority_label, status_label
+
+    return {
+        "type": "Feature",
+        "id": row.id,
+        "geometry": row.location,
+        "properties": {
+            "reference": row.reference, "title": row.title, "status": row.status,
+            "status_label": status_label(row.status), "priority_label": priority_label(row.priority),
+            "overdue": row.overdue, "units": ", ".join(row.assigned_callsigns),
+        },
+    }
+
+
+AFFILIATIONS = ("friend", "hostile", "neutral", "unknown")
+
+
+def full_layers(saved: dict[str, Any]) -> dict[str, Any]:
+    """The page's ``layers`` message with every switch explicit (what a view left out is on),
+    so one slide's hidden layers never carry over to the next."""
+    from app.core.domain.entities import ZONE_KINDS
+
+    affs = saved.get("affiliations") or {}
+    kinds = saved.get("zones") or {}
+    message: dict[str, Any] = {
+        "op": "layers",
+        "affiliations": {a: affs.get(a, True) is not False for a in AFFILIATIONS},
+        "zones": {k: kinds.get(k, True) is not False for k in ZONE_KINDS},
+    }
+    for key in ("units", "labels", "places", "declutter", "tasks"):
+        message[key] = saved.get(key, True) is not False
+    return message
+
+
+def _inside(bounds: list[list[float]], lat: float, lon: float) -> bool:
+    (s, w), (n, e) = bounds
+    return s <= lat <= n and w <= lon <= e
+
+
+def _padded(view: ViewData) -> list[list[float]]:
+    dlat = (view.north - view.south) * MARGIN
+    dlon = (view.east - view.west) * MARGIN
+    return [[view.south - dlat, view.west - dlon], [view.north + dlat, view.east + dlon]]
+
+
+def _zone_box(zone: ZoneRow) -> tuple[float, float, float, float]:
+    coords = zone.geometry["coordinates"]
+    polys = [coords] if zone.geometry["type"] == "Polygon" else coords
+    lats = [p[1] for poly in polys for p in poly[0]]
+    lons = [p[0] for poly in polys for p in poly[0]]
+    return min(lats), min(lons), max(lats), max(lons)
+
+
+def _visible(view: ViewData) -> tuple[Callable[[str], bool], Callable[[str], bool], bool]:
+    layers = view.layers
+    affs = layers.get("affiliations") or {}
+    kinds = layers.get("zones") or {}
+    units_on = layers.get("units", True) is not False
+    return (
+        lambda aff: units_on and affs.get(aff, True) is not False,
+        lambda kind: kinds.get(kind, True) is not False,
+        layers.get("tasks", True) is not False,
+    )
+
+
+def affiliation_label(aff: str) -> str:
+    return {"friend": _("Friend"), "hostile": _("Hostile"), "neutral": _("Neutral"),
+            "unknown": _("Unknown")}.get(aff, aff)
+
+
+def symbol_label(sidc: str) -> str:
+    """``Hostile · Infantry · company`` for a legend."""
+    try:
+        parsed = parse_sidc(sidc)
+    except ValueError:
+        return sidc
+    parts = [affiliation_label(parsed.affiliation_group), parsed.entity_name or parsed.symbol_set_name]
+    if parsed.echelon:
+        parts.append(echelon_label(parsed.echelon))
+    return " · ".join(p for p in parts if p)
+
+
+def tasks_summary(store: Store, at: datetime, partner: str | None, bounds: list[list[float]],
+                  tasks: list[TaskRow] | None = None) -> SummaryTable | None:
+    """Tasks by status (those in the slide's extent, and those without a location)."""
+    from app.core.domain.tasks import STATUSES, status_label
+
+    rows = tasks if tasks is not None else tasks_as_at(store, at, partner)
+    shown = [t for t in rows if t.lat is None or _inside(bounds, t.lat, t.lon or 0.0)]
+    counts = Counter(t.status for t in shown)
+    overdue = Counter(t.status for t in shown if t.overdue)
+    if not shown:
+        return None
+    table = tuple(
+        (status_label(s), str(counts[s]), str(overdue[s]) if overdue[s] else "")
+        for s in STATUSES if counts[s]
+    )
+    return SummaryTable(_("Tasks by status"), (_("Status"), _("Tasks"), _("Overdue")), table)
+
+
+def build_slide(
+    store: Store, view: ViewData, number: int = 1, total: int = 1,
+    partner: str | None = None, now: datetime | None = None,
+) -> Slide:
+    """One slide: the records of its extent as they are (or were at ``as_at``)."""
+    live = view.as_at is None
+    at = view.as_at or now or datetime.now(UTC)
+    if live:
+        units = list_units(store, partner=partner)
+        zones = list_zones(store, partner=partner)
+        tasks = list_tasks(store, partner=partner, now=at)
+    else:
+        units = units_as_at(store, at, partner)
+        zones = zones_as_at(store, at, partner)
+        tasks = tasks_as_at(store, at, partner)
+    box = _padded(view)
+    show_aff, show_zone, show_tasks = _visible(view)
+    units = [u for u in units if _inside(box, u.lat, u.lon) and show_aff(u.affiliation)]
+    (s, w), (n, e) = box
+    kept_zones = []
+    for z in zones:
+        zs, zw, zn, ze = _zone_box(z)
+        if zs <= n and zn >= s and zw <= e and ze >= w and show_zone(z.kind):
+            kept_zones.append(z)
+    shown_tasks = [t for t in tasks if t.lat is not None and _inside(box, t.lat, t.lon or 0.0)] if show_tasks else []
+    slide = Slide(view, number, total, at, live, units, kept_zones, shown_tasks)
+    markings = [(u.classification, u.releasable_to) for u in units]
+    markings += [(z.classification, z.releasable_to) for z in kept_zones]
+    markings += [(t.classification, t.releasable_to) for t in shown_tasks]
+    markings.append((view.classification, view.releasable_to))
+    slide.summary = []
+    for name in view.summary:
+        if name == "tasks":
+            table = tasks_summary(store, at, partner, view.bounds, tasks)
+            if table is not None:
+                slide.summary.append(table)
+        elif name in SUMMARY_PROVIDERS:
+            table = SUMMARY_PROVIDERS[name](store, at, partner, view.bounds)
+            if table is not None:
+                slide.summary.append(table)
+    if partner:
+        markings = [(c, r) for c, r in markings if Releasability.parse(r).allows(partner)]
+    slide.level, slide.releasable = picture_marking(markings)
+    slide.marking = marking_for(markings)
+    slide.legend = legend(units, kept_zones, shown_tasks, view.bounds)
+    return slide
+
+
+def legend(units: list[UnitRow], zones: list[ZoneRow], tasks: list[TaskRow],
+           bounds: list[list[float]]) -> list[LegendEntry]:
+    """The symbols shown in the extent: each SIDC with its count, then zone kinds, then tasks."""
+    sidcs = Counter(u.sidc for u in units if _inside(bounds, u.lat, u.lon))
+    entries = [LegendEntry("unit", sidc, symbol_label(sidc), count) for sidc, count in sidcs.most_common()]
+    kinds = Counter(z.kind for z in zones)
+    entries += [LegendEntry("zone", kind, zone_kind_label(kind), count) for kind, count in sorted(kinds.items())]
+    in_view = [t for t in tasks if t.lat is not None and _inside(bounds, t.lat, t.lon or 0.0)]
+    if in_view:
+        entries.append(LegendEntry("task", "task", _("Task"), len(in_view)))
+    return entries
+
+
+def build_deck(store: Store, partner: str | None = None, now: datetime | None = None,
+               views: list[ViewData] | None = None) -> list[Slide]:
+    """Every saved view (releasable to ``partner``) as a slide, in order."""
+    chosen = views if views is not None else list_views(store, partner)
+    now = now or datetime.now(UTC)
+    return [build_slide(store, v, i, len(chosen), partner, now) for i, v in enumerate(chosen, start=1)]
+
+
+def deck_marking(slides: list[Slide]) -> Marking:
+    """The marking of the whole handout: the highest of its slides, their common releasability."""
+    level = Classification.highest(s.level for s in slides)
+    rel = Releasability.common(s.releasable for s in slides)
+    return Marking(banner_text(level, rel), int(level.level))
+
+
+def picture_at(store: Store, at: datetime, partner: str | None = None) -> tuple[list[dict[str, Any]], Marking, int]:
+    """The whole picture as it was at ``at``, as page messages (the main window's time slider).
+
+    Returns the messages, the marking of what they show and the number of units.
+    """
+    units = units_as_at(store, at, partner)
+    zones = zones_as_at(store, at, partner)
+    tasks = tasks_as_at(store, at, partner)
+    everything = ViewData(name="-", south=-90, west=-180, north=90, east=180)
+    slide = Slide(everything, 1, 1, at, False, units, zones, tasks)
+    messages = slide.messages()[:3]  # the records, not the view: the user keeps the map where it is
+    markings = [(u.classification, u.releasable_to) for u in units]
+    markings += [(z.classification, z.releasable_to) for z in zones]
+    markings += [(t.classification, t.releasable_to) for t in tasks]
+    return messages, marking_for(markings), len(units)
