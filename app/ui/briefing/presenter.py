@@ -270,6 +270,8 @@ class Presenter(QWidget):
             grid.setHorizontalHeaderLabels(list(table.headers))
             grid.verticalHeader().setVisible(False)
             grid.horizontalHeader().setSectionResizeMode(QHeaderView.ResizeMode.Stretch)
+            # the first column names the rows ("in progress"): never cut it short
+            grid.horizontalHeader().setSectionResizeMode(0, QHeaderView.ResizeMode.ResizeToContents)
             grid.setFocusPolicy(Qt.FocusPolicy.NoFocus)
             grid.setEditTriggers(QAbstractItemView.EditTrigger.NoEditTriggers)
             for r, row in enumerate(table.rows):
