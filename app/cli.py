@@ -91,6 +91,13 @@ def build_parser() -> argparse.ArgumentParser:
     restore = db_sub.add_parser("restore", help=_("replace the store with a backup (the current one is kept)"))
     restore.add_argument("backup", type=Path, metavar="FILE")
 
+    audit = sub.add_parser("audit", help=_("the store's change history: who changed what, when"))
+    audit.add_argument("--who", metavar="NAME", help=_("only changes made by this operator"))
+    audit.add_argument("--kind", metavar="KIND", help=_("only this kind of record (unit, crisis_zone, task…)"))
+    audit.add_argument("--since", metavar="DTG", help=_("only changes since this DTG or ISO 8601 time"))
+    audit.add_argument("--text", metavar="TEXT", help=_("only changes whose record id or values contain this"))
+    audit.add_argument("--out", type=Path, metavar="FILE.csv", help=_("write every matching change as CSV"))
+
     site = sub.add_parser("site", help=_("this store's site profile"))
     site_sub = site.add_subparsers(dest="site_command", metavar="ACTION", required=True)
     site_sub.add_parser("show", help=_("show the site id, name and partner"))
@@ -247,6 +254,37 @@ def _db_safety(args: argparse.Namespace, path: Path) -> int:
     return 0
 
 
+def _cmd_audit(args: argparse.Namespace) -> int:
+    from app.core.store.audit import AuditFilter, audit_rows, describe_op, export_audit
+
+    since = None
+    if args.since:
+        from datetime import datetime
+
+        from app.core.domain.dtg import parse_dtg
+
+        try:
+            since = parse_dtg(args.since)
+        except ValueError:
+            try:
+                since = datetime.fromisoformat(args.since)
+            except ValueError:
+                raise _UsageError(_("--since: '{value}' is neither a DTG nor an ISO 8601 time").format(
+                    value=args.since)) from None
+    f = AuditFilter(who=args.who, kind=args.kind, text=args.text, since=since)
+    store = _open(args)
+    try:
+        if args.out:
+            n = export_audit(store, args.out, f)
+            print(_("Exported {n} changes to {path}").format(n=n, path=args.out))
+            return 0
+        for row in audit_rows(store, f, 50):
+            print(f"{row.dtg}  {row.who:<16} {row.kind:<12} {describe_op(row.op):<10} {row.record or row.record_id}  {row.fields}")
+    finally:
+        store.close()
+    return 0
+
+
 def _cmd_site(args: argparse.Namespace) -> int:
     store = _open(args)
     print(_("Site id: {id}").format(id=store.site.site_id))
@@ -271,6 +309,7 @@ COMMANDS = {
     "brief": _cmd_brief,
     "db": _cmd_db,
     "site": _cmd_site,
+    "audit": _cmd_audit,
 }
 
 

@@ -7,4 +7,5 @@ PANELS = (
     "app.ui.panels.alerts",
     "app.ui.panels.tasks",
     "app.ui.panels.briefing",
+    "app.ui.panels.audit",
 )
