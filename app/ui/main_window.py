@@ -77,6 +77,11 @@ class MainWindow(QMainWindow):
         self.store_actions = install_store_actions(self)
         for name in PANELS:
             importlib.import_module(name).register(self)
+        from app.ui.shortcuts import install as install_keyboard
+        from app.ui.theme import install as install_display
+
+        self.display = install_display(self)
+        self.keyboard = install_keyboard(self)
         self._restore_layout()
         if self.map_view.ready:
             self.map_controller.reload()
@@ -159,8 +164,8 @@ class MainWindow(QMainWindow):
         self.file_menu = file_menu
         self.quit_action = self._action(file_menu, _("&Quit"), self.close, QKeySequence.StandardKey.Quit)
         self.view_menu = bar.addMenu(_("&View"))
-        help_menu = bar.addMenu(_("&Help"))
-        self._action(help_menu, _("&About Coalition COP"), self.about)
+        self.help_menu = bar.addMenu(_("&Help"))
+        self._action(self.help_menu, _("&About Coalition COP"), self.about)
 
     def _action(self, menu: Any, text: str, slot: Any, shortcut: Any = None) -> QAction:
         action = QAction(text, self)

@@ -27,6 +27,15 @@ from app.ui.symbols import SymbolIcons
 Index = QModelIndex | QPersistentModelIndex
 
 READINESS_COLOURS = {"green": "#2e7d32", "amber": "#ef8f00", "red": "#c62828"}
+# on a dark (night) palette: the same meaning, light enough to read
+READINESS_COLOURS_DARK = {"green": "#7cc47f", "amber": "#ffb74d", "red": "#ef6f6c"}
+
+
+def _readiness_colour(value: str) -> str:
+    from PySide6.QtGui import QGuiApplication, QPalette
+
+    dark = QGuiApplication.palette().color(QPalette.ColorRole.Base).lightnessF() < 0.4
+    return (READINESS_COLOURS_DARK if dark else READINESS_COLOURS).get(value, "#888")
 ECHELON_RANKS_BY_NAME = {name: ECHELON_RANKS[code] for code, name in ECHELONS.items()}
 SORT_ROLE = Qt.ItemDataRole.UserRole + 1
 UNIT_MIME = "application/x-cop-unit-ids"
@@ -70,7 +79,7 @@ class UnitsModel(RowsTableModel):
             return Qt.convertFromPlainText(f"{row.name}\n{row.callsign}\n{row.sidc}")
         if role == Qt.ItemDataRole.ForegroundRole:
             if col == self.READINESS:
-                return QBrush(QColor(READINESS_COLOURS.get(row.readiness, "#000")))
+                return QBrush(QColor(_readiness_colour(row.readiness)))
             if row.is_stale(self.now):
                 return QBrush(QColor("#888888"))
         if role == Qt.ItemDataRole.TextAlignmentRole and col == self.MGRS:
