@@ -4,6 +4,7 @@
     python packaging/build.py                 # -> dist/coalition-cop/
     python packaging/build.py --archive       # and dist/coalition-cop-<version>-linux-x86_64.tar.gz
     python packaging/build.py --dist /tmp/out --work /tmp/work
+    python packaging/build.py --windowed      # Windows: no console window beside the GUI
 
 Run it with the Python that has the app's dependencies and the ``bundle`` extra
 (``pip install -e ".[bundle]"``).  It runs PyInstaller on
@@ -39,12 +40,12 @@ def version() -> str:
     raise SystemExit("build.py: no __version__ in app/__init__.py")
 
 
-def run_pyinstaller(dist: Path, work: Path) -> None:
+def run_pyinstaller(dist: Path, work: Path, windowed: bool = False) -> None:
     command = [
         sys.executable, "-m", "PyInstaller", "--noconfirm", "--clean", "--log-level", "WARN",
         "--distpath", str(dist), "--workpath", str(work), str(PACKAGING / f"{NAME}.spec"),
     ]
-    env = dict(os.environ, PYTHONDONTWRITEBYTECODE="1")
+    env = dict(os.environ, PYTHONDONTWRITEBYTECODE="1", COP_BUNDLE_WINDOWED="1" if windowed else "")
     done = subprocess.run(command, cwd=ROOT, env=env)
     if done.returncode != 0:
         raise SystemExit(f"build.py: PyInstaller failed (exit {done.returncode})")
@@ -68,8 +69,12 @@ def measure(bundle: Path) -> tuple[int, int]:
 
 
 def archive(bundle: Path) -> Path:
+    """A .tar.gz of the bundle (a .zip on Windows), named for the version and platform."""
     machine = platform.machine().lower() or "unknown"
-    out = bundle.parent / f"{NAME}-{version()}-{sys.platform.replace('32', '')}-{machine}.tar.gz"
+    stem = f"{NAME}-{version()}-{sys.platform.replace('32', '')}-{machine}"
+    if sys.platform == "win32":
+        return Path(shutil.make_archive(str(bundle.parent / stem), "zip", bundle.parent, NAME))
+    out = bundle.parent / f"{stem}.tar.gz"
     with tarfile.open(out, "w:gz", compresslevel=6) as tar:
         tar.add(bundle, arcname=NAME)
     return out
@@ -79,10 +84,14 @@ def main(argv: list[str] | None = None) -> int:
     parser = argparse.ArgumentParser(prog="build.py", description=__doc__.split("\n\n")[0])
     parser.add_argument("--dist", type=Path, default=ROOT / "dist", help="output folder (default: dist/)")
     parser.add_argument("--work", type=Path, default=ROOT / "build" / "pyinstaller", help="PyInstaller's work folder")
-    parser.add_argument("--archive", action="store_true", help="also write a .tar.gz of the bundle")
+    parser.add_argument("--archive", action="store_true", help="also write a .tar.gz (Windows: .zip) of the bundle")
+    parser.add_argument(
+        "--windowed", action="store_true",
+        help="no console window (Windows desktop shortcut); the CLI then prints nothing",
+    )
     args = parser.parse_args(argv)
     start = time.perf_counter()
-    run_pyinstaller(args.dist.resolve(), args.work.resolve())
+    run_pyinstaller(args.dist.resolve(), args.work.resolve(), windowed=args.windowed)
     bundle = args.dist.resolve() / NAME
     add_desktop_files(bundle)
     seconds = time.perf_counter() - start
