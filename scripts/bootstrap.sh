@@ -82,12 +82,15 @@ if [ ! -x "$VENV/bin/python" ]; then
   say "creating $VENV with $PY"
   "$PY" -m venv "$VENV"
 fi
+# the test mode also installs PyInstaller: tests/packaging builds the bundle
+EXTRAS="test"
+[ "$MODE" = "test" ] && EXTRAS="test,bundle"
 STAMP="$VENV/.cop-installed"
-HASH="$(sha256sum pyproject.toml | cut -d' ' -f1)"
+HASH="$( (cat pyproject.toml; echo "$EXTRAS") | sha256sum | cut -d' ' -f1)"
 if [ ! -f "$STAMP" ] || [ "$(cat "$STAMP")" != "$HASH" ]; then
   say "installing Coalition COP and its dependencies into $VENV (first time: a few minutes)"
   "$VENV/bin/python" -m pip install -q --upgrade pip
-  "$VENV/bin/python" -m pip install -q -e ".[test]"
+  "$VENV/bin/python" -m pip install -q -e ".[$EXTRAS]"
   echo "$HASH" > "$STAMP"
 fi
 

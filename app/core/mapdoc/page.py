@@ -13,6 +13,7 @@ from the network.  Two flavours:
 from __future__ import annotations
 
 import json
+import sys
 from pathlib import Path
 from typing import Any, Literal
 
@@ -145,7 +146,10 @@ def _fingerprint(**kwargs: Any) -> str:
     digest = hashlib.sha256(__version__.encode())
     digest.update(json.dumps(kwargs, sort_keys=True, default=str).encode())
     base = paths.resources_dir()
-    files = [Path(__file__)] + [base.joinpath(*rel) for _n, rel in SCRIPTS + STYLES]
+    source = Path(__file__)
+    if not source.is_file():  # a frozen bundle: its code changes only with its executable
+        source = Path(sys.executable)
+    files = [source] + [base.joinpath(*rel) for _n, rel in SCRIPTS + STYLES]
     files += [paths.map_data(*rel) for rel in BASEMAPS.values()]
     for path in files:
         stat = path.stat()
