@@ -54,14 +54,15 @@ def build_parser() -> argparse.ArgumentParser:
     imp = sub.add_parser("import", help=_("import a file (one transaction)"))
     imp.add_argument("file", type=Path)
     imp.add_argument(
-        "--format", choices=("geojson", "csv"), help=_("file format (default: from the extension)")
+        "--format", choices=("geojson", "csv", "cot", "kml", "kmz", "tak"),
+        help=_("file format (default: from the extension)"),
     )
     imp.add_argument(
         "--kind", choices=("tasks",), help=_("what a CSV file holds (default: from its header)")
     )
 
     exp = sub.add_parser("export", help=_("export the picture to a file"))
-    exp.add_argument("--format", required=True, choices=("geojson", "csv"))
+    exp.add_argument("--format", required=True, choices=("geojson", "csv", "cot", "kml", "kmz", "tak"))
     exp.add_argument(
         "--kind", choices=("tasks",), help=_("only this kind of record (required for CSV)")
     )

@@ -69,11 +69,15 @@ def unit_feature(row: UnitRow) -> dict[str, Any]:
 
 
 def zone_feature(row: ZoneRow) -> dict[str, Any]:
+    """A zone; a drawn circle, ellipse or rectangle also has ``shape`` (centre, radii in metres)."""
+    geometry = {k: v for k, v in row.geometry.items() if k != "shape"}
+    shape = row.geometry.get("shape")
     return {
         "type": "Feature",
         "id": row.id,
-        "geometry": row.geometry,
+        "geometry": geometry,
         "properties": {
+            **({"shape": shape} if shape else {}),
             "id": row.id,
             "name": row.name,
             "kind": row.kind,
@@ -277,6 +281,8 @@ def read_all(path: Path) -> Content:
                 )
                 units.append(unit.validate())
             elif geom.get("type") in ("Polygon", "MultiPolygon"):
+                if isinstance(props.get("shape"), dict):
+                    geom = {**geom, "shape": props["shape"]}
                 zone = ZoneData(
                     id=fid,
                     name=str(name or ""),

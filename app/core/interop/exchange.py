@@ -1,0 +1,154 @@
+"""What an exchange file or a live-feed batch brings, and storing it in one transaction.
+
+Every format (CoT, KML/KMZ, TAK data packages) reads into an ``Exchange``;
+``apply`` validates everything first, then writes units, zones, routes,
+messages and removals in one ``writing()`` batch: a refused file changes
+nothing.  A unit reported several times keeps every position in its history;
+a report older than what the store holds does not move it back.
+"""
+
+from __future__ import annotations
+
+from collections import Counter
+from dataclasses import dataclass, field
+from datetime import UTC, datetime
+from typing import Any
+
+from sqlalchemy import select
+
+from app.core.domain.entities import UnitData, ValidationError, ZoneData
+from app.core.interop.errors import InteropError
+from app.core.interop.records import MessageData, RouteData
+from app.core.store.engine import Store
+from app.core.store.interop_ops import remember_uids, remove_records, save_messages, save_routes
+from app.core.store.models import Unit, UnitPosition
+from app.core.store.ops import save_units, save_zones, writing
+from app.i18n import _
+
+# fields a CoT event from another system does not carry: kept from the stored unit
+_EARLIEST = datetime.min.replace(tzinfo=UTC)
+KEPT_ON_PARTIAL = ("name", "nation", "echelon", "readiness", "strength", "parent_id", "classification",
+                   "releasable_to")
+
+
+@dataclass
+class UnitReport:
+    """A unit as one report gives it; ``partial``: only position, time, type and remarks are known."""
+
+    data: UnitData
+    where: str
+    partial: bool = False
+
+
+@dataclass
+class Exchange:
+    units: list[UnitReport] = field(default_factory=list)
+    zones: list[tuple[ZoneData, str]] = field(default_factory=list)
+    routes: list[tuple[RouteData, str]] = field(default_factory=list)
+    messages: list[MessageData] = field(default_factory=list)
+    removed: list[str] = field(default_factory=list)
+    uids: dict[str, tuple[str, str]] = field(default_factory=dict)  # record id -> (kind, CoT uid)
+    ignored: Counter[str] = field(default_factory=Counter)  # event types not shown on the picture
+
+    def extend(self, other: Exchange) -> None:
+        self.units += other.units
+        self.zones += other.zones
+        self.routes += other.routes
+        self.messages += other.messages
+        self.removed += other.removed
+        self.uids.update(other.uids)
+        self.ignored.update(other.ignored)
+
+    def __len__(self) -> int:
+        return len(self.units) + len(self.zones) + len(self.routes) + len(self.messages) + len(self.removed)
+
+
+@dataclass(frozen=True)
+class Applied:
+    units: int
+    zones: int
+    routes: int
+    messages: int
+    removed: int
+    positions: int
+    ignored: int
+
+
+def _latest(reports: list[UnitReport]) -> tuple[dict[str, UnitReport], dict[str, list[UnitReport]]]:
+    """Per unit id: the latest report and every report in time order."""
+    by_id: dict[str, list[UnitReport]] = {}
+    for report in reports:
+        by_id.setdefault(report.data.id or "", []).append(report)
+    latest = {}
+    for rid, items in by_id.items():
+        items.sort(key=lambda r: r.data.last_report or _EARLIEST)
+        latest[rid] = items[-1]
+    return latest, by_id
+
+
+def apply(store: Store, exchange: Exchange, initiator: str | None = "import") -> Applied:
+    """Validate, then store everything in one transaction; ``InteropError`` names what was refused."""
+    for report in exchange.units:
+        if report.data.id is None:
+            from app.core.store.engine import new_id
+
+            report.data.id = new_id()
+    latest, history = _latest(exchange.units)
+    zones = {z.id: (z, w) for z, w in exchange.zones}  # the last of one id wins
+    routes = {r.id: (r, w) for r, w in exchange.routes}
+    for zone, where in zones.values():
+        _checked(zone, where)
+    for route, where in routes.values():
+        _checked(route, where)
+    messages = {m.id: m for m in exchange.messages}
+    positions = 0
+    with writing(store, initiator=initiator) as batch:
+        current: dict[str, Any] = {}
+        ids = list(latest)
+        for start in range(0, len(ids), 500):
+            for record in batch.session.scalars(select(Unit).where(Unit.id.in_(ids[start : start + 500]))):
+                current[record.id] = record
+        units: list[UnitData] = []
+        extra_positions: list[dict[str, Any]] = []
+        for rid, report in latest.items():
+            old = current.get(rid)
+            data = report.data
+            if old is not None and not old.deleted and old.last_report and data.last_report and (
+                data.last_report < old.last_report
+            ):
+                continue  # an older report than the one shown: history only
+            if old is not None and report.partial:
+                for name in KEPT_ON_PARTIAL:
+                    setattr(data, name, getattr(old, name))
+                if old.cot_type == data.cot_type:
+                    data.sidc = old.sidc
+                data.affiliation = None
+                data.echelon = old.echelon
+            _checked(data, report.where)
+            units.append(data)
+            earlier = history[rid][:-1]
+            for item in earlier:
+                extra_positions.append({"unit_id": rid, "at": item.data.last_report or batch.now,
+                                        "lat": float(item.data.lat), "lon": float(item.data.lon)})
+        for item in extra_positions:
+            lat, lon = item["lat"], item["lon"]
+            if not (-90 <= lat <= 90 and -180 <= lon <= 180):
+                raise InteropError(_("a reported position is out of range: {lat}, {lon}").format(lat=lat, lon=lon))
+        save_units(batch, units)
+        if extra_positions:
+            batch.session.execute(UnitPosition.__table__.insert(), extra_positions)
+            positions = len(extra_positions)
+        save_zones(batch, [z for z, _w in zones.values()])
+        save_routes(batch, [r for r, _w in routes.values()])
+        save_messages(batch, messages.values())
+        remember_uids(batch, exchange.uids)
+        removed = remove_records(batch, exchange.removed) if exchange.removed else 0
+    return Applied(len(units), len(zones), len(routes), len(messages), removed, positions,
+                   sum(exchange.ignored.values()))
+
+
+def _checked(record: Any, where: str) -> None:
+    try:
+        record.validate()
+    except (ValidationError, TypeError, ValueError) as exc:
+        raise InteropError(f"{where}: {exc}") from None
