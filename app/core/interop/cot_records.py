@@ -81,7 +81,7 @@ def _unit(event: CotEvent) -> UnitReport:
         sidc=sidc,
         lat=event.lat,
         lon=event.lon,
-        callsign=event.callsign[:64],
+        callsign=cop.get("callsign", event.callsign)[:64],
         nation=cop.get("nation", "")[:16],
         cot_type=(cop["cot_type"] or None) if "cot_type" in cop else event.type[:64],
         echelon=cop.get("echelon") or None,
@@ -210,7 +210,7 @@ def unit_event(row: UnitRow, uid: str, cot_type: str | None, now: datetime) -> C
     kind = with_affiliation(cot_type, row.sidc) if cot_type else cot_type_for_sidc(row.sidc)
     time = row.last_report or now
     cop = {
-        "name": row.name, "sidc": row.sidc, "nation": row.nation, "echelon": row.echelon or "",
+        "name": row.name, "callsign": row.callsign, "sidc": row.sidc, "nation": row.nation, "echelon": row.echelon or "",
         "readiness": row.readiness, "strength": str(row.strength), "parent_id": row.parent_id or "",
         "cot_type": cot_type or "", "last_report": _cop_time(row.last_report),
         "stale_after": _cop_time(row.stale_after), "classification": row.classification,
