@@ -103,13 +103,10 @@ def apply(store: Store, exchange: Exchange, initiator: str | None = "import") ->
     messages = {m.id: m for m in exchange.messages}
     positions = 0
     with writing(store, initiator=initiator) as batch:
-        current: dict[str, Any] = {}
-        ids = list(latest)
-        for start in range(0, len(ids), 500):
-            for record in batch.session.scalars(select(Unit).where(Unit.id.in_(ids[start : start + 500]))):
-                current[record.id] = record
+        current = _current_units(batch, list(latest))
         units: list[UnitData] = []
         extra_positions: list[dict[str, Any]] = []
+        tracks = _TrackUpdates(batch)
         for rid, report in latest.items():
             old = current.get(rid)
             data = report.data
@@ -117,19 +114,22 @@ def apply(store: Store, exchange: Exchange, initiator: str | None = "import") ->
                 data.last_report < old.last_report
             ):
                 continue  # an older report than the one shown: history only
-            if old is not None and report.partial:
-                for name in KEPT_ON_PARTIAL:
-                    setattr(data, name, getattr(old, name))
-                if old.cot_type == data.cot_type:
-                    data.sidc = old.sidc
-                data.affiliation = None
-                data.echelon = old.echelon
-            _checked(data, report.where)
-            units.append(data)
-            earlier = history[rid][:-1]
-            for item in earlier:
+            if old is not None and report.partial and not old.deleted and tracks.add(old, data):
+                pass  # only the track changed: the fast path
+            else:
+                if old is not None and report.partial:
+                    for name in KEPT_ON_PARTIAL:
+                        setattr(data, name, getattr(old, name))
+                    if old.cot_type == data.cot_type:
+                        data.sidc = old.sidc
+                    data.affiliation = None
+                    data.echelon = old.echelon
+                _checked(data, report.where)
+                units.append(data)
+            for item in history[rid][:-1]:
                 extra_positions.append({"unit_id": rid, "at": item.data.last_report or batch.now,
                                         "lat": float(item.data.lat), "lon": float(item.data.lon)})
+        tracks.flush()
         for item in extra_positions:
             lat, lon = item["lat"], item["lon"]
             if not (-90 <= lat <= 90 and -180 <= lon <= 180):
@@ -143,7 +143,7 @@ def apply(store: Store, exchange: Exchange, initiator: str | None = "import") ->
         save_messages(batch, messages.values())
         remember_uids(batch, exchange.uids)
         removed = remove_records(batch, exchange.removed) if exchange.removed else 0
-    return Applied(len(units), len(zones), len(routes), len(messages), removed, positions,
+    return Applied(len(units) + tracks.count, len(zones), len(routes), len(messages), removed, positions,
                    sum(exchange.ignored.values()))
 
 
@@ -152,3 +152,68 @@ def _checked(record: Any, where: str) -> None:
         record.validate()
     except (ValidationError, TypeError, ValueError) as exc:
         raise InteropError(f"{where}: {exc}") from None
+
+
+_UNIT_READ = (
+    "id", "deleted", "last_report", "lat", "lon", "course", "speed", "stale_after", "callsign", "cot_type",
+    "remarks", "sidc", "hlc", "echelon", *[f for f in KEPT_ON_PARTIAL if f != "echelon"],
+)
+TRACK_FIELDS = ("lat", "lon", "course", "speed", "last_report", "stale_after")
+
+
+def _current_units(batch: Any, ids: list[str]) -> dict[str, Any]:
+    """The stored units among ``ids`` as plain rows (attribute access, no ORM objects)."""
+    cols = [getattr(Unit, name) for name in _UNIT_READ]
+    found: dict[str, Any] = {}
+    for start in range(0, len(ids), 500):
+        for row in batch.session.execute(select(*cols).where(Unit.id.in_(ids[start : start + 500]))):
+            found[row.id] = row
+    return found
+
+
+class _TrackUpdates:
+    """Reports that only move a known unit (the live-feed case): one executemany."""
+
+    def __init__(self, batch: Any) -> None:
+        self.batch = batch
+        self.rows: list[dict[str, Any]] = []
+        self.positions: list[dict[str, Any]] = []
+        self.count = 0
+
+    def add(self, old: Any, data: UnitData) -> bool:
+        if (data.callsign, data.cot_type, data.remarks) != (old.callsign, old.cot_type, old.remarks):
+            return False
+        values = {name: getattr(data, name) for name in TRACK_FIELDS}
+        if values["lat"] is None or values["lon"] is None:
+            return False
+        values["lat"], values["lon"] = float(values["lat"]), float(values["lon"])
+        changed = {k: v for k, v in values.items() if getattr(old, k) != v}
+        self.count += 1
+        if not changed:
+            return True
+        batch = self.batch
+        self.rows.append({"_id": old.id, **values, "updated_at": batch.now, "hlc": batch.hlc})
+        batch.capture("unit", old.id, "update", changed, old.hlc, old.classification, old.releasable_to)
+        was_stale = old.stale_after is not None and old.stale_after < batch.now
+        batch._note("unit", "updated", old.id)
+        if "lat" in changed or "lon" in changed:
+            self.positions.append({"unit_id": old.id, "at": values["last_report"] or batch.now,
+                                   "lat": values["lat"], "lon": values["lon"]})
+            if not was_stale:
+                batch._note("unit", "moved", old.id)
+                batch.positions.append((old.id, values["lat"], values["lon"]))
+                if values["last_report"] and (batch.moved_at is None or values["last_report"] > batch.moved_at):
+                    batch.moved_at = values["last_report"]
+        return True
+
+    def flush(self) -> None:
+        from sqlalchemy import bindparam, update
+
+        if self.rows:
+            table = Unit.__table__
+            stmt = update(table).where(table.c.id == bindparam("_id")).values(
+                {name: bindparam(name) for name in (*TRACK_FIELDS, "updated_at", "hlc")}
+            )
+            self.batch.session.execute(stmt, self.rows)
+        if self.positions:
+            self.batch.session.execute(UnitPosition.__table__.insert(), self.positions)

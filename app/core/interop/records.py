@@ -6,6 +6,7 @@ from __future__ import annotations
 import json
 import math
 import uuid
+from functools import lru_cache
 from dataclasses import dataclass, field
 from datetime import datetime
 from typing import Any
@@ -22,6 +23,7 @@ ELLIPSE_VERTICES = 72
 COT_NAMESPACE = uuid.UUID("6f1d3c2e-5a4b-4e8f-9c7d-2b1a0e9f8d7c")
 
 
+@lru_cache(maxsize=65536)
 def record_id(uid: str) -> str:
     """The record id for a CoT uid: the uid itself when it is a UUID, else uuid5(uid)."""
     try:
