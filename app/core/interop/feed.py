@@ -330,3 +330,38 @@ def own_units_cot(store: object) -> bytes:
                                                          Unit.deleted.is_(False))))
     units = [u for u in list_units(store) if u.id in own]
     return b"".join(event_bytes(e) for e in picture_events(store, units=units))
+
+
+@dataclass(frozen=True)
+class Ingested:
+    stored: int
+    removed: int
+    rejected: int
+    errors: tuple[str, ...] = ()
+
+
+def ingest_live(store: object, events: list[CotEvent]) -> Ingested:
+    """Store one batch from a live feed: all at once, or event by event when one is bad
+    (a feed is not a file: a bad event is skipped, not the batch)."""
+    from app.core.interop.cot_records import to_exchange
+    from app.core.interop.exchange import apply
+    from app.core.store.engine import Store
+
+    assert isinstance(store, Store)
+    try:
+        applied = apply(store, to_exchange(events, live=True), initiator="feed")
+        return Ingested(applied.units + applied.zones + applied.routes + applied.messages, applied.removed, 0)
+    except InteropError:
+        pass
+    stored = removed = rejected = 0
+    errors: list[str] = []
+    for event in events:
+        try:
+            applied = apply(store, to_exchange([event], live=True), initiator="feed")
+        except InteropError as exc:
+            rejected += 1
+            errors.append(str(exc))
+            continue
+        stored += applied.units + applied.zones + applied.routes + applied.messages
+        removed += applied.removed
+    return Ingested(stored, removed, rejected, tuple(errors[-5:]))

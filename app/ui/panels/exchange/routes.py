@@ -1,0 +1,34 @@
+"""Keeps the routes on the map in step with the store (cop-routes.js)."""
+
+from __future__ import annotations
+
+from typing import Any
+
+from PySide6.QtCore import QObject
+
+from app.core.events import Changed
+from app.core.interop.routes_map import routes_delta, routes_reset
+from app.core.store.interop_ops import ROUTE_KIND
+from app.ui.context import AppContext
+from app.ui.map.view import MapView
+
+
+class RoutesOnMap(QObject):
+    def __init__(self, ctx: AppContext, view: MapView, controller: Any, parent: QObject | None = None) -> None:
+        super().__init__(parent)
+        self.ctx, self.view = ctx, view
+        self.loaded = False
+        controller.sig_loaded.connect(lambda *_a: self.reload())
+        ctx.relay.sig_changed.connect(self._on_changed)
+
+    def reload(self) -> None:
+        self.ctx.runner.submit(routes_reset, self.ctx.store, on_done=self._sent)
+
+    def _sent(self, message: dict[str, Any]) -> None:
+        self.loaded = True
+        self.view.push(message)
+
+    def _on_changed(self, changes: list[Changed]) -> None:
+        ids = set().union(*(c.ids for c in changes if c.kind == ROUTE_KIND))
+        if ids and self.loaded:
+            self.ctx.runner.submit(routes_delta, self.ctx.store, ids, on_done=self.view.push)
