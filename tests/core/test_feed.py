@@ -147,7 +147,7 @@ class _Server:
                     if not chunk:
                         break
                     self.received += chunk
-                except (TimeoutError, socket.timeout):
+                except TimeoutError:
                     continue
                 except OSError:
                     break

@@ -21,10 +21,21 @@ from typing import Any
 from app.core.domain.entities import UnitData, ValidationError, ZoneData
 from app.core.domain.markings import Releasability
 from app.core.interop.cot import CotChat, CotEvent, CotLink
-from app.core.interop.cot_types import cot_type_for_sidc, is_atom, sidc_for_cot_type, with_affiliation
+from app.core.interop.cot_types import (
+    cot_type_for_sidc,
+    is_atom,
+    sidc_for_cot_type,
+    with_affiliation,
+)
 from app.core.interop.errors import InteropError
 from app.core.interop.exchange import Exchange, UnitReport
-from app.core.interop.records import MessageData, RouteData, ellipse_polygon, polygon_from_points, record_id
+from app.core.interop.records import (
+    MessageData,
+    RouteData,
+    ellipse_polygon,
+    polygon_from_points,
+    record_id,
+)
 from app.core.store.engine import Store
 from app.core.store.interop_queries import (
     MessageRow,

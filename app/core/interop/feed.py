@@ -15,6 +15,7 @@ No Qt here; the UI wires the callbacks to signals.
 
 from __future__ import annotations
 
+import contextlib
 import ipaddress
 import logging
 import os
@@ -134,7 +135,12 @@ def _tls_context(config: FeedConfig) -> ssl.SSLContext:
 
 def _load_p12(context: ssl.SSLContext, config: FeedConfig) -> None:
     """A TAK .p12 (certificate and key) loaded through a private temporary PEM file."""
-    from cryptography.hazmat.primitives.serialization import Encoding, NoEncryption, PrivateFormat, pkcs12
+    from cryptography.hazmat.primitives.serialization import (
+        Encoding,
+        NoEncryption,
+        PrivateFormat,
+        pkcs12,
+    )
 
     key, cert, chain = pkcs12.load_key_and_certificates(
         Path(config.certfile).read_bytes(), config.password.encode() or None
@@ -185,10 +191,8 @@ class FeedClient:
         self._stop.set()
         sock = self._sock
         if sock is not None:
-            try:
+            with contextlib.suppress(OSError):
                 sock.shutdown(socket.SHUT_RDWR)
-            except OSError:
-                pass
         if self._thread is not None:
             self._thread.join(timeout)
             self._thread = None
@@ -268,7 +272,7 @@ class FeedClient:
                         data = self._sock.recv(65536)
                         if not data and self.config.protocol != "udp":
                             raise ConnectionError(_("the server closed the connection"))
-                    except (TimeoutError, socket.timeout, ssl.SSLWantReadError):
+                    except (TimeoutError, ssl.SSLWantReadError):
                         data = b""
                     for raw in splitter.feed(data) if data else []:
                         try:
@@ -303,10 +307,8 @@ class FeedClient:
             finally:
                 sock, self._sock = self._sock, None
                 if sock is not None:
-                    try:
+                    with contextlib.suppress(OSError):
                         sock.close()
-                    except OSError:
-                        pass
             if pending or latest:
                 self.on_batch(pending + list(latest.values()))
                 pending, latest = [], {}

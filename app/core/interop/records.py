@@ -6,9 +6,9 @@ from __future__ import annotations
 import json
 import math
 import uuid
-from functools import lru_cache
 from dataclasses import dataclass, field
 from datetime import datetime
+from functools import lru_cache
 from typing import Any
 
 from app.core.domain.entities import ValidationError, _markings
