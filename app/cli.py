@@ -69,6 +69,17 @@ def build_parser() -> argparse.ArgumentParser:
     exp.add_argument("--out", required=True, type=Path)
     exp.add_argument("--releasable-to", metavar="PARTNER", help=_("only records releasable to this partner"))
 
+    feed = sub.add_parser("feed", help=_("listen to a live CoT feed and store what it reports"))
+    feed.add_argument("--protocol", choices=("udp", "tcp", "tls"), default="udp")
+    feed.add_argument("--host", default="239.2.3.1", help=_("multicast group or address (udp), server (tcp, tls)"))
+    feed.add_argument("--port", type=int, default=6969)
+    feed.add_argument("--cert", metavar="FILE", default="", help=_("client certificate (PEM, .p12)"))
+    feed.add_argument("--key", metavar="FILE", default="", help=_("client private key (PEM)"))
+    feed.add_argument("--ca", metavar="FILE", default="", help=_("the server's CA certificate (PEM)"))
+    feed.add_argument("--send-own", action="store_true", help=_("also send our own units (off by default)"))
+    feed.add_argument("--for", dest="duration", type=float, metavar="SECONDS",
+                      help=_("stop after this many seconds (default: until interrupted)"))
+
     snap = sub.add_parser("snapshot", help=_("render the map window offscreen to a PNG"))
     snap.add_argument("--out", required=True, type=Path)
     snap.add_argument("--size", type=_size, default=(1920, 1080), metavar="WxH")
@@ -134,6 +145,25 @@ def _cmd_export(args: argparse.Namespace) -> int:
     return 0
 
 
+def _cmd_feed(args: argparse.Namespace) -> int:
+    from app.core.interop.feed import FeedConfig, run_feed
+
+    config = FeedConfig(protocol=args.protocol, host=args.host, port=args.port, certfile=args.cert,
+                        keyfile=args.key, cafile=args.ca, send_own=args.send_own).validate()
+    store = _open(args)
+
+    def status(state: str, detail: str) -> None:
+        print(_("feed: {state} {detail}").format(state=state, detail=detail).rstrip(), file=sys.stderr)
+
+    try:
+        stats, stored = run_feed(store, config, args.duration, on_status=status)
+    except KeyboardInterrupt:
+        return 130
+    print(_("Received {received} events, stored {stored} records, refused {refused}, sent {sent}").format(
+        received=stats.received, stored=stored, refused=stats.rejected, sent=stats.sent))
+    return 0
+
+
 def _cmd_snapshot(args: argparse.Namespace) -> int:
     from app.ui.app import snapshot
 
@@ -194,6 +224,7 @@ COMMANDS = {
     "demo": _cmd_demo,
     "import": _cmd_import,
     "export": _cmd_export,
+    "feed": _cmd_feed,
     "snapshot": _cmd_snapshot,
     "db": _cmd_db,
     "site": _cmd_site,

@@ -291,3 +291,40 @@ def test_tls_refuses_a_server_it_does_not_trust(tmp_path: Path) -> None:
         client.stop()
         server.close()
     assert "CERTIFICATE_VERIFY_FAILED" in client.stats.last_error and got.events == []
+
+
+def test_the_feed_command_listens_and_stores(tmp_path: Path, capsys) -> None:
+    from app.cli import main
+    from app.core.store.engine import open_store
+
+    port = _free_port(socket.SOCK_DGRAM)
+    db = tmp_path / "feed.sqlite"
+
+    def send_later() -> None:
+        time.sleep(1.0)
+        with socket.socket(socket.AF_INET, socket.SOCK_DGRAM) as sender:
+            for n in range(3):
+                sender.sendto(atom(f"CLI-{n}").encode(), ("127.0.0.1", port))
+
+    sender = threading.Thread(target=send_later)
+    sender.start()
+    try:
+        code = main(["--db", str(db), "feed", "--host", "127.0.0.1", "--port", str(port), "--for", "3"])
+    finally:
+        sender.join()
+    assert code == 0
+    captured = capsys.readouterr()
+    assert "Received 3 events, stored 3 records" in captured.out
+    assert "feed: connected UDP 127.0.0.1:" in captured.err
+    store = open_store(db)
+    try:
+        assert len(list_units(store)) == 3
+    finally:
+        store.close()
+
+
+def test_the_feed_command_refuses_a_bad_port(tmp_path: Path, capsys) -> None:
+    from app.cli import main
+
+    assert main(["--db", str(tmp_path / "x.sqlite"), "feed", "--port", "0"]) == 1
+    assert "coalition-cop: error: port 0 is not between 1 and 65535" in capsys.readouterr().err

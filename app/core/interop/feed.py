@@ -367,3 +367,45 @@ def ingest_live(store: object, events: list[CotEvent]) -> Ingested:
         stored += applied.units + applied.zones + applied.routes + applied.messages
         removed += applied.removed
     return Ingested(stored, removed, rejected, tuple(errors[-5:]))
+
+
+def run_feed(
+    store: object,
+    config: FeedConfig,
+    duration_s: float | None = None,
+    on_status: Callable[[str, str], None] = lambda state, detail: None,
+    on_stored: Callable[[Ingested], None] = lambda result: None,
+    stop: threading.Event | None = None,
+) -> tuple[FeedStats, int]:
+    """Listen (and send our units if ``config.send_own``) until ``duration_s`` passes or
+    ``stop`` is set, storing each batch on this thread.  Returns the feed's counts and
+    how many records were stored.  The command line's ``feed``; the window runs the
+    same client and ``ingest_live`` on its workers."""
+    import queue
+
+    batches: queue.Queue[list[CotEvent]] = queue.Queue()
+    client = FeedClient(config, on_batch=batches.put, on_status=on_status)
+    stop = stop or threading.Event()
+    deadline = time.monotonic() + duration_s if duration_s else None
+    next_send = time.monotonic()
+    stored = 0
+    client.start()
+    try:
+        while not stop.is_set() and (deadline is None or time.monotonic() < deadline):
+            if config.send_own and client.state == "connected" and time.monotonic() >= next_send:
+                client.send(own_units_cot(store))
+                next_send = time.monotonic() + max(5, config.send_interval_s)
+            try:
+                batch = batches.get(timeout=0.2)
+            except queue.Empty:
+                continue
+            result = ingest_live(store, batch)
+            stored += result.stored
+            on_stored(result)
+    finally:
+        client.stop()
+        while not batches.empty():
+            result = ingest_live(store, batches.get_nowait())
+            stored += result.stored
+            on_stored(result)
+    return client.stats, stored
