@@ -88,11 +88,13 @@ def _latest(reports: list[UnitReport]) -> tuple[dict[str, UnitReport], dict[str,
 
 def apply(store: Store, exchange: Exchange, initiator: str | None = "import") -> Applied:
     """Validate, then store everything in one transaction; ``InteropError`` names what was refused."""
-    for report in exchange.units:
-        if report.data.id is None:
-            from app.core.store.engine import new_id
+    from app.core.store.engine import new_id
 
-            report.data.id = new_id()
+    for record in [r.data for r in exchange.units] + [z for z, _w in exchange.zones] + [
+        r for r, _w in exchange.routes
+    ]:
+        if record.id is None:  # a placemark without an id: a new record each time
+            record.id = new_id()
     latest, history = _latest(exchange.units)
     zones = {z.id: (z, w) for z, w in exchange.zones}  # the last of one id wins
     routes = {r.id: (r, w) for r, w in exchange.routes}
