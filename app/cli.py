@@ -146,14 +146,14 @@ def _cmd_export(args: argparse.Namespace) -> int:
 
 
 def _cmd_feed(args: argparse.Namespace) -> int:
-    from app.core.interop.feed import FeedConfig, run_feed
+    from app.core.interop.feed import FeedConfig, run_feed, state_label
 
     config = FeedConfig(protocol=args.protocol, host=args.host, port=args.port, certfile=args.cert,
                         keyfile=args.key, cafile=args.ca, send_own=args.send_own).validate()
     store = _open(args)
 
     def status(state: str, detail: str) -> None:
-        print(_("feed: {state} {detail}").format(state=state, detail=detail).rstrip(), file=sys.stderr)
+        print(_("feed: {state} {detail}").format(state=state_label(state), detail=detail).rstrip(), file=sys.stderr)
 
     try:
         stats, stored = run_feed(store, config, args.duration, on_status=status)

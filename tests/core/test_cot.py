@@ -130,10 +130,23 @@ def test_repeated_events_with_one_uid_update_one_unit_and_keep_its_track(store, 
     assert track == [-12.0, -12.1, -12.2, -12.3]
 
 
-def test_an_older_report_does_not_move_a_unit_back(store, tmp_path: Path) -> None:
+def _track(store) -> list[float]:
+    with store.session() as session:
+        return list(session.execute(select(UnitPosition.lat).order_by(UnitPosition.at)).scalars())
+
+
+def test_an_older_report_does_not_move_a_unit_back_but_joins_its_history(store, tmp_path: Path) -> None:
     import_file(store, write(tmp_path, atom(lat=-12.5, minutes=5)))
-    import_file(store, write(tmp_path, atom(lat=-12.0, minutes=0), "old.cot"))
+    import_file(store, write(tmp_path, atom(lat=-12.0, minutes=0) + atom(lat=-12.2, minutes=2), "old.cot"))
     assert list_units(store)[0].lat == -12.5
+    assert _track(store) == [-12.0, -12.2, -12.5]
+
+
+def test_importing_the_same_track_twice_adds_no_history(store, tmp_path: Path) -> None:
+    path = write(tmp_path, atom(lat=-12.0, minutes=0) + atom(lat=-12.1, minutes=1) + atom(lat=-12.2, minutes=2))
+    import_file(store, path)
+    import_file(store, path)
+    assert _track(store) == [-12.0, -12.1, -12.2]
 
 
 def test_an_event_from_another_system_keeps_what_we_know_of_the_unit(store, tmp_path: Path) -> None:

@@ -109,13 +109,14 @@ def apply(store: Store, exchange: Exchange, initiator: str | None = "import") ->
         units: list[UnitData] = []
         extra_positions: list[dict[str, Any]] = []
         tracks = _TrackUpdates(batch)
+        backfill: list[tuple[str, UnitReport]] = []  # reports older than what is shown
         for rid, report in latest.items():
             old = current.get(rid)
             data = report.data
-            if old is not None and not old.deleted and old.last_report and data.last_report and (
-                data.last_report < old.last_report
-            ):
-                continue  # an older report than the one shown: history only
+            shown = old.last_report if old is not None and not old.deleted else None
+            if shown and data.last_report and data.last_report < shown:
+                backfill += [(rid, item) for item in history[rid]]  # older than shown: history only
+                continue
             if old is not None and report.partial and not old.deleted and tracks.add(old, data):
                 pass  # only the track changed: the fast path
             else:
@@ -129,8 +130,12 @@ def apply(store: Store, exchange: Exchange, initiator: str | None = "import") ->
                 _checked(data, report.where)
                 units.append(data)
             for item in history[rid][:-1]:
-                extra_positions.append({"unit_id": rid, "at": item.data.last_report or batch.now,
-                                        "lat": float(item.data.lat), "lon": float(item.data.lon)})
+                if shown and item.data.last_report and item.data.last_report <= shown:
+                    backfill.append((rid, item))
+                else:
+                    extra_positions.append({"unit_id": rid, "at": item.data.last_report or batch.now,
+                                            "lat": float(item.data.lat), "lon": float(item.data.lon)})
+        extra_positions += _new_history(batch, backfill)
         tracks.flush()
         for item in extra_positions:
             lat, lon = item["lat"], item["lon"]
@@ -219,3 +224,22 @@ class _TrackUpdates:
             self.batch.session.execute(stmt, self.rows)
         if self.positions:
             self.batch.session.execute(UnitPosition.__table__.insert(), self.positions)
+
+
+def _new_history(batch: Any, reports: list[tuple[str, UnitReport]]) -> list[dict[str, Any]]:
+    """Positions of older reports not yet in the history (a file imported twice adds nothing)."""
+    if not reports:
+        return []
+    ids = sorted({rid for rid, _r in reports})
+    known: set[tuple[str, Any]] = set()
+    for start in range(0, len(ids), 500):
+        stmt = select(UnitPosition.unit_id, UnitPosition.at).where(UnitPosition.unit_id.in_(ids[start : start + 500]))
+        known.update((uid, at) for uid, at in batch.session.execute(stmt))
+    rows = []
+    for rid, report in reports:
+        at = report.data.last_report
+        if at is None or (rid, at) in known:
+            continue
+        known.add((rid, at))
+        rows.append({"unit_id": rid, "at": at, "lat": float(report.data.lat), "lon": float(report.data.lon)})
+    return rows

@@ -84,6 +84,13 @@ class FeedConfig:
             return False
 
 
+def state_label(state: str) -> str:
+    """A connection state as the user reads it."""
+    labels = {"off": _("off"), "connecting": _("connecting…"), "connected": _("connected"),
+              "error": _("no connection")}
+    return labels.get(state, state)
+
+
 class StreamSplitter:
     """Splits a byte stream into whole events; bounded (a runaway event is dropped)."""
 

@@ -10,7 +10,14 @@ from PySide6.QtWidgets import QLabel, QWidget
 
 from app.core.interop.cot import CotEvent
 from app.core.interop.errors import InteropError
-from app.core.interop.feed import FeedClient, FeedConfig, Ingested, ingest_live, own_units_cot
+from app.core.interop.feed import (
+    FeedClient,
+    FeedConfig,
+    Ingested,
+    ingest_live,
+    own_units_cot,
+    state_label,
+)
 from app.i18n import _
 from app.ui.context import AppContext
 from app.ui.panels.exchange.settings import PREFIX, _bool, load_config, save_config
@@ -122,10 +129,8 @@ class FeedController(QObject):
         self._refresh()
 
     def _refresh(self) -> None:
-        labels = {"off": _("off"), "connecting": _("connecting…"), "connected": _("connected"),
-                  "error": _("no connection")}
         where = self.config.describe()
-        text = _("CoT feed: {state}").format(state=labels.get(self.state, self.state))
+        text = _("CoT feed: {state}").format(state=state_label(self.state))
         if self.state in ("connected", "connecting", "error"):
             text += f" · {where}"
         if self.stored:
