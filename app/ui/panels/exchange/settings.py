@@ -119,6 +119,8 @@ class FeedSettingsDialog(QDialog):
         buttons.accepted.connect(self._accept)
         buttons.rejected.connect(self.reject)
         form.addRow(buttons)
+        self.send_own.toggled.connect(self.interval.setEnabled)
+        self.interval.setEnabled(config.send_own)
         self.protocol.currentIndexChanged.connect(self._protocol_changed)
         self._protocol_changed()
         self.config: FeedConfig | None = None
