@@ -328,3 +328,25 @@ def test_the_feed_command_refuses_a_bad_port(tmp_path: Path, capsys) -> None:
 
     assert main(["--db", str(tmp_path / "x.sqlite"), "feed", "--port", "0"]) == 1
     assert "coalition-cop: error: port 0 is not between 1 and 65535" in capsys.readouterr().err
+
+
+def test_multicast_on_the_default_group_over_loopback() -> None:
+    port = _free_port(socket.SOCK_DGRAM)
+    got = Collector()
+    client = FeedClient(FeedConfig(protocol="udp", host="239.2.3.1", port=port, interface="127.0.0.1",
+                                   batch_ms=100), got.batch, got.status)
+    client.start()
+    try:
+        deadline = time.monotonic() + 10
+        while client.state not in ("connected", "error") and time.monotonic() < deadline:
+            time.sleep(0.02)
+        if client.state != "connected":
+            pytest.skip(f"no multicast on loopback here: {client.stats.last_error}")
+        with socket.socket(socket.AF_INET, socket.SOCK_DGRAM) as sender:
+            sender.setsockopt(socket.IPPROTO_IP, socket.IP_MULTICAST_IF, socket.inet_aton("127.0.0.1"))
+            sender.setsockopt(socket.IPPROTO_IP, socket.IP_MULTICAST_LOOP, 1)
+            sender.sendto(atom("MC-1").encode(), ("239.2.3.1", port))
+        events = got.wait_for(1)
+    finally:
+        client.stop()
+    assert [e.uid for e in events] == ["MC-1"]
