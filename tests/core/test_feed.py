@@ -350,3 +350,16 @@ def test_multicast_on_the_default_group_over_loopback() -> None:
     finally:
         client.stop()
     assert [e.uid for e in events] == ["MC-1"]
+
+
+def test_a_bad_event_on_a_feed_is_skipped_not_the_batch(store) -> None:
+    from app.core.interop.cot import parse_event
+    from app.core.interop.feed import ingest_live
+
+    events = [parse_event(atom(f"OK-{n}").encode()) for n in range(3)]
+    events.insert(1, parse_event(atom("THIN", "u-d-f", detail='<link point="-12,40"/>').encode()))
+    events.append(parse_event(atom("ODD", detail='<__cop sidc="1234"/>').encode()))
+    result = ingest_live(store, events)
+    assert (result.stored, result.rejected) == (3, 2)
+    assert "THIN" in result.errors[0] and "1234" in result.errors[1]
+    assert len(list_units(store)) == 3

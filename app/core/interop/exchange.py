@@ -154,6 +154,18 @@ def apply(store: Store, exchange: Exchange, initiator: str | None = "import") ->
                    sum(exchange.ignored.values()))
 
 
+def check(exchange: Exchange) -> None:
+    """Validate what can be validated without the store (raises ``InteropError``)."""
+    for report in exchange.units:
+        _checked(report.data, report.where)
+    for zone, where in exchange.zones:
+        _checked(zone, where)
+    for route, where in exchange.routes:
+        _checked(route, where)
+    for message in exchange.messages:
+        _checked(message, message.cot_uid)
+
+
 def _checked(record: Any, where: str) -> None:
     try:
         record.validate()

@@ -19,6 +19,7 @@ import contextlib
 import ipaddress
 import logging
 import os
+import queue
 import socket
 import ssl
 import struct
@@ -183,7 +184,7 @@ class FeedClient:
         self._stop = threading.Event()
         self._thread: threading.Thread | None = None
         self._sock: socket.socket | None = None
-        self._send_lock = threading.Lock()
+        self._outbox: queue.Queue[bytes] = queue.Queue(maxsize=100)
         self.state = "off"
 
     # ------------------------------------------------------------------ control
@@ -210,24 +211,37 @@ class FeedClient:
         return self._thread is not None and self._thread.is_alive()
 
     def send(self, data: bytes) -> bool:
-        """Send events (concatenated CoT) on the connection; False when not connected."""
-        sock = self._sock
-        if sock is None or self.state != "connected":
+        """Queue events (concatenated CoT) to send on the connection; False when not connected.
+
+        The connection's own thread writes them between reads (one thread per socket:
+        a TLS connection must not be read and written from two threads at once).
+        """
+        if self._sock is None or self.state != "connected":
             return False
-        with self._send_lock:
-            try:
-                if self.config.protocol == "udp":
-                    for chunk in data.split(_END):
-                        chunk = chunk.strip()
-                        if chunk:
-                            sock.sendto(chunk + _END, (self.config.host, self.config.port))
-                else:
-                    sock.sendall(data)
-            except OSError as exc:
-                self.stats.last_error = str(exc)
-                return False
-        self.stats.sent += data.count(_END)
+        try:
+            self._outbox.put_nowait(data)
+        except queue.Full:
+            return False
         return True
+
+    def _flush_outbox(self, sock: socket.socket) -> None:
+        while True:
+            try:
+                data = self._outbox.get_nowait()
+            except queue.Empty:
+                return
+            if self.config.protocol == "udp":
+                for chunk in data.split(_END):
+                    chunk = chunk.strip()
+                    if chunk:
+                        sock.sendto(chunk + _END, (self.config.host, self.config.port))
+            else:
+                sock.settimeout(10)
+                try:
+                    sock.sendall(data)
+                finally:
+                    sock.settimeout(0.2)
+            self.stats.sent += data.count(_END)
 
     # ------------------------------------------------------------------ the thread
     def _status(self, state: str, detail: str) -> None:
@@ -275,6 +289,7 @@ class FeedClient:
             self._status("connected", self.config.describe())
             try:
                 while not self._stop.is_set():
+                    self._flush_outbox(self._sock)
                     try:
                         data = self._sock.recv(65536)
                         if not data and self.config.protocol != "udp":
@@ -350,30 +365,40 @@ class Ingested:
 
 
 def ingest_live(store: object, events: list[CotEvent]) -> Ingested:
-    """Store one batch from a live feed: all at once, or event by event when one is bad
-    (a feed is not a file: a bad event is skipped, not the batch)."""
+    """Store one batch from a live feed in one transaction.  A feed is not a file: a
+    bad event is skipped (and counted), not the batch."""
     from app.core.interop.cot_records import to_exchange
-    from app.core.interop.exchange import apply
+    from app.core.interop.exchange import Exchange, apply, check
     from app.core.store.engine import Store
 
     assert isinstance(store, Store)
-    try:
-        applied = apply(store, to_exchange(events, live=True), initiator="feed")
-        return Ingested(applied.units + applied.zones + applied.routes + applied.messages, applied.removed, 0)
-    except InteropError:
-        pass
-    stored = removed = rejected = 0
+    batch = Exchange()
     errors: list[str] = []
+    good: list[CotEvent] = []
     for event in events:
         try:
-            applied = apply(store, to_exchange([event], live=True), initiator="feed")
+            one = to_exchange([event], live=True)
+            check(one)
         except InteropError as exc:
-            rejected += 1
             errors.append(str(exc))
             continue
-        stored += applied.units + applied.zones + applied.routes + applied.messages
-        removed += applied.removed
-    return Ingested(stored, removed, rejected, tuple(errors[-5:]))
+        batch.extend(one)
+        good.append(event)
+    try:
+        applied = apply(store, batch, initiator="feed")
+    except InteropError:  # what only the store can tell (rare): one by one
+        stored = removed = 0
+        for event in good:
+            try:
+                one_applied = apply(store, to_exchange([event], live=True), initiator="feed")
+            except InteropError as exc:
+                errors.append(str(exc))
+                continue
+            stored += one_applied.units + one_applied.zones + one_applied.routes + one_applied.messages
+            removed += one_applied.removed
+        return Ingested(stored, removed, len(errors), tuple(errors[-5:]))
+    stored = applied.units + applied.zones + applied.routes + applied.messages
+    return Ingested(stored, applied.removed, len(errors), tuple(errors[-5:]))
 
 
 def run_feed(
