@@ -158,3 +158,17 @@ def test_the_cli_imports_and_exports_every_format(picture: Store, tmp_path: Path
     assert main(["--db", str(db), "export", "--format", "cot", "--out", str(tmp_path / "b.cot")]) == 0
     assert "Wrote" in capsys.readouterr().out
     assert (tmp_path / "b.cot").read_bytes().count(b"<event ") > 70
+
+
+def test_geojson_carries_routes_too(picture: Store, other: Store, tmp_path: Path) -> None:
+    import json
+
+    out = tmp_path / "p.geojson"
+    export_file(picture, out, "geojson")
+    [feature] = [f for f in json.loads(out.read_text())["features"] if f["properties"]["kind"] == "route"]
+    assert feature["geometry"]["type"] == "LineString"
+    assert [w["name"] for w in feature["properties"]["waypoints"]] == ["SP", "CP 1"]
+    result = import_file(other, out)
+    assert result.routes == 1 and "1 routes" in str(result)
+    assert list_routes(other) == list_routes(picture)
+    assert sorted(list_zones(other), key=lambda z: z.id) == sorted(list_zones(picture), key=lambda z: z.id)

@@ -20,6 +20,8 @@ from app.core.interop import geojson, tasks_csv
 from app.core.interop.errors import InteropError, read_limited
 from app.core.interop.exchange import Exchange, apply
 from app.core.store.engine import Store
+from app.core.store.interop_ops import save_routes
+from app.core.store.interop_queries import list_routes
 from app.core.store.ops import save_units, save_zones, writing
 from app.core.store.queries import list_units, list_zones
 from app.i18n import _
@@ -71,6 +73,8 @@ class ImportResult:
                 "Imported {units} units, {zones} zones, {routes} routes and {messages} messages from {name}"
             ).format(units=self.units, zones=self.zones, routes=self.routes, messages=self.messages,
                      name=self.path.name)
+            if self.tasks:
+                text += "; " + _("{n} tasks").format(n=self.tasks)
             if self.removed:
                 text += "; " + _("{n} removed").format(n=self.removed)
             if self.ignored:
@@ -123,12 +127,13 @@ def _import_geojson(store: Store, path: Path, kind: str | None) -> ImportResult:
             save_units(batch, content.units)
             save_zones(batch, content.zones)
             save_tasks(batch, content.tasks)
+            save_routes(batch, content.routes)
     except ValidationError as exc:
         refused = getattr(exc, "task_index", None)
         if refused is None:
             raise
         raise InteropError(f"{content.task_where[refused]}: {exc}") from exc
-    return ImportResult(path, len(content.units), len(content.zones), len(content.tasks))
+    return ImportResult(path, len(content.units), len(content.zones), len(content.tasks), routes=len(content.routes))
 
 
 def import_file(store: Store, path: Path, fmt: str | None = None, kind: str | None = None) -> ImportResult:
@@ -199,7 +204,8 @@ def export_file(
     units = [] if kind == "tasks" else list_units(store, partner=partner)
     zones = [] if kind == "tasks" else list_zones(store, partner=partner)
     tasks = list_tasks(store, partner=partner)
-    count = geojson.write(path, units, zones, tasks)
+    routes = [] if kind == "tasks" else list_routes(store, partner=partner)
+    count = geojson.write(path, units, zones, tasks, routes)
     return ExportResult(path, count)
 
 
