@@ -202,7 +202,7 @@ def kmz_bytes(document: bytes) -> bytes:
 # ----------------------------------------------------------------------------- reading
 def _local(element: Any) -> str:
     tag = element.tag
-    return etree.QName(tag).localname if isinstance(tag, str) else ""
+    return tag.rpartition("}")[2] if isinstance(tag, str) else ""
 
 
 def _child(element: Any, name: str) -> Any:
@@ -267,12 +267,14 @@ def _data(placemark: Any) -> dict[str, str]:
     extended = _child(placemark, "ExtendedData")
     if extended is None:
         return values
-    for item in extended.iter():
-        name = _local(item)
-        if name == "Data" and item.get("name"):
-            values[item.get("name")] = _text(item, "value")
-        elif name == "SimpleData" and item.get("name"):
-            values[item.get("name")] = (item.text or "").strip()
+    for item in extended.iter("{*}Data", "{*}SimpleData"):
+        key = item.get("name")
+        if not key:
+            continue
+        if _local(item) == "Data":
+            values[key] = _text(item, "value")
+        else:
+            values[key] = (item.text or "").strip()
     return values
 
 
@@ -414,11 +416,8 @@ def read_kml(raw: bytes, name: str) -> Exchange:
         raise InteropError(_("{name} is not a KML document (it starts with <{tag}>)").format(
             name=name, tag=_local(root)[:40]))
     out = Exchange()
-    number = 0
-    for element in root.iter():
-        if _local(element) == "Placemark":
-            number += 1
-            _read_placemark(element, number, out)
+    for number, element in enumerate(root.iter("{*}Placemark"), start=1):
+        _read_placemark(element, number, out)
     return out
 
 
