@@ -228,6 +228,10 @@ class _TrackUpdates:
     def flush(self) -> None:
         from sqlalchemy import bindparam, update
 
+        conn = self.batch.session.connection()
+        if conn.dialect.name == "sqlite":
+            self._flush_sqlite(conn)
+            return
         if self.rows:
             table = Unit.__table__
             stmt = update(table).where(table.c.id == bindparam("_id")).values(
@@ -236,6 +240,28 @@ class _TrackUpdates:
             self.batch.session.execute(stmt, self.rows)
         if self.positions:
             self.batch.session.execute(UnitPosition.__table__.insert(), self.positions)
+
+
+    def _flush_sqlite(self, conn: Any) -> None:
+        """The hot path of a live feed: plain executemany with ready-made parameters
+        (times as SQLAlchemy stores them in SQLite), as ``ops.move_units`` does."""
+        from app.core.store.ops import sqlite_time
+
+        def text(value: datetime | None) -> str | None:
+            return sqlite_time(value) if value is not None else None
+
+        if self.rows:
+            conn.exec_driver_sql(
+                "UPDATE unit SET lat = ?, lon = ?, course = ?, speed = ?, last_report = ?, stale_after = ?,"
+                " updated_at = ?, hlc = ? WHERE id = ?",
+                [(r["lat"], r["lon"], r["course"], r["speed"], text(r["last_report"]), text(r["stale_after"]),
+                  text(r["updated_at"]), r["hlc"], r["_id"]) for r in self.rows],
+            )
+        if self.positions:
+            conn.exec_driver_sql(
+                "INSERT INTO unit_position (unit_id, at, lat, lon) VALUES (?, ?, ?, ?)",
+                [(p["unit_id"], text(p["at"]), p["lat"], p["lon"]) for p in self.positions],
+            )
 
 
 def _new_history(batch: Any, reports: list[tuple[str, UnitReport]]) -> list[dict[str, Any]]:
