@@ -54,7 +54,8 @@ def _state(store: Store, messages: bool = True) -> dict[str, object]:
         "zones": sorted(zones, key=lambda z: z.id),
         "routes": sorted(list_routes(store), key=lambda r: r.id),
         "messages": list_messages(store) if messages else [],
-        "uids": cot_uids(store, [u.id for u in units] + [z.id for z in zones]),
+        # the uid each record has on a TAK network, where it is not its id
+        "uids": {k: v for k, v in cot_uids(store, [u.id for u in units] + [z.id for z in zones]).items() if k != v},
         "cot_types": unit_cot_types(store, [u.id for u in units]),
     }
 

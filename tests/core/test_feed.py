@@ -363,3 +363,20 @@ def test_a_bad_event_on_a_feed_is_skipped_not_the_batch(store) -> None:
     assert (result.stored, result.rejected) == (3, 2)
     assert "THIN" in result.errors[0] and "1234" in result.errors[1]
     assert len(list_units(store)) == 3
+
+
+def test_tracks_heard_on_a_feed_are_not_sent_back_as_ours(store) -> None:
+    import uuid
+
+    from app.core.domain.entities import UnitData
+    from app.core.interop.cot import parse_event, parse_events
+    from app.core.interop.feed import ingest_live
+    from app.core.store.ops import add_units
+
+    add_units(store, [UnitData(name="1st Company", callsign="LIONFISH 1", sidc="10031000151211000000",
+                               lat=-12.5, lon=40.25)])
+    heard = [parse_event(atom("ANDROID-1").encode()), parse_event(atom(str(uuid.uuid4()), callsign="WINTAK").encode())]
+    ingest_live(store, heard)
+    assert len(list_units(store)) == 3
+    sent = parse_events(own_units_cot(store), "sent")
+    assert [e.callsign for e in sent] == ["LIONFISH 1"]

@@ -339,7 +339,8 @@ class FeedClient:
 
 
 def own_units_cot(store: object) -> bytes:
-    """Our own units (made at this site) as concatenated CoT events, for sending."""
+    """Our own units (made at this site, not heard from a TAK network) as concatenated
+    CoT events, for sending."""
     from app.core.interop.cot import event_bytes
     from app.core.interop.cot_records import picture_events
     from app.core.store.engine import Store
@@ -350,8 +351,12 @@ def own_units_cot(store: object) -> bytes:
     with store.session() as session:
         from sqlalchemy import select
 
-        own = set(session.scalars(select(Unit.id).where(Unit.origin_site == store.site.site_id,
-                                                         Unit.deleted.is_(False))))
+        from app.core.store.models import CotIdentity
+
+        heard = select(CotIdentity.record_id)
+        own = set(session.scalars(select(Unit.id).where(
+            Unit.origin_site == store.site.site_id, Unit.deleted.is_(False), Unit.id.not_in(heard)
+        )))
     units = [u for u in list_units(store) if u.id in own]
     return b"".join(event_bytes(e) for e in picture_events(store, units=units))
 

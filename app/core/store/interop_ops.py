@@ -76,8 +76,8 @@ def save_messages(batch: WriteBatch, messages: Iterable[Any]) -> list[str]:
 
 
 def remember_uids(batch: WriteBatch, uids: dict[str, tuple[str, str]]) -> None:
-    """Keep each record's CoT uid (record id -> (kind, uid)) where it is not the id itself."""
-    rows = [{"record_id": rid, "kind": kind, "uid": uid} for rid, (kind, uid) in uids.items() if uid != rid]
+    """Keep each record's CoT uid (record id -> (kind, uid)): what was heard from a TAK network."""
+    rows = [{"record_id": rid, "kind": kind, "uid": uid} for rid, (kind, uid) in uids.items()]
     if not rows:
         return
     conn = batch.session.connection()

@@ -223,11 +223,12 @@ class ChatMessage(SharedRecord, Base):
 
 
 class CotIdentity(Base):
-    """The uid a unit or zone has on a TAK network, when it is not the record's id.
+    """The uid of a unit or zone heard from a TAK network (a CoT event).
 
     A record made from a CoT event has the id ``uuid5(uid)`` (or the uid itself when
     it is a UUID), so every site that hears the same event makes the same record;
-    this row lets an export give the original uid back.
+    this row lets an export give the original uid back, and keeps what was heard
+    from being sent back as our own.
     """
 
     __tablename__ = "cot_identity"
