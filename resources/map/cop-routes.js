@@ -1,7 +1,7 @@
 /* Routes on the map (CoT b-m-r, KML lines): a line per route with its named
  * waypoints (circles) and checkpoints (squares).  Stale routes are grey and
  * dashed.  Names come from outside: escaped before Leaflet shows them.
- * Messages (COP.receive): routes.reset, routes.delta. */
+ * Messages (COP.receive): routes.reset, routes.delta, routes.show. */
 (function () {
   "use strict";
   var COP = window.COP;
@@ -62,6 +62,14 @@
     Array.from(S.routes.keys()).forEach(remove);
     (m.routes || []).forEach(put);
   });
+  COP.addHandler("routes.show", function (m) {
+    var map = COP.map && COP.map();
+    var g = group();
+    if (!map || !g) return;
+    S.shown = !!m.on;
+    if (S.shown && !map.hasLayer(g)) g.addTo(map);
+    if (!S.shown && map.hasLayer(g)) map.removeLayer(g);
+  });
   COP.addHandler("routes.delta", function (m) {
     (m.update || []).forEach(put);
     (m.remove || []).forEach(remove);
@@ -69,6 +77,7 @@
   COP.routes = function () {
     return {
       count: S.routes.size,
+      shown: S.shown,
       names: Array.from(S.routes.values()).map(function (l) {
         return l.copName;
       }),

@@ -40,6 +40,11 @@ def test_an_imported_route_is_drawn_and_chat_is_listed(window: Any, qtbot: Any, 
     assert panel.model.data(index) == "Bridge at <b>Macomia</b> is out"
     assert "&lt;b&gt;" in panel.model.data(index, 3)  # ToolTipRole: escaped
     assert panel.empty.isHidden()
+    window.exchange_menu.routes_action.setChecked(False)  # hidden, and remembered
+    qtbot.waitUntil(lambda: js(window.map_view, "COP.routes().shown") is False, timeout=5000)
+    assert window.ctx.settings.value("exchange/show_routes") in (False, "false")
+    window.exchange_menu.routes_action.setChecked(True)
+    qtbot.waitUntil(lambda: js(window.map_view, "COP.routes().shown") is True, timeout=5000)
     window.grab().save(str(tmp_path / "exchange-window.png"))
 
 

@@ -21,12 +21,23 @@ class RoutesOnMap(QObject):
         controller.sig_loaded.connect(lambda *_a: self.reload())
         ctx.relay.sig_changed.connect(self._on_changed)
 
+    SETTING = "exchange/show_routes"
+
+    @property
+    def shown(self) -> bool:
+        return self.ctx.settings.value(self.SETTING, True) in (True, "true", "1", 1)
+
+    def show(self, on: bool) -> None:
+        """Show or hide the routes on the map (kept between starts)."""
+        self.ctx.settings.setValue(self.SETTING, on)
+        self.view.push({"op": "routes.show", "on": on})
+
     def reload(self) -> None:
         self.ctx.runner.submit(routes_reset, self.ctx.store, on_done=self._sent)
 
     def _sent(self, message: dict[str, Any]) -> None:
         self.loaded = True
-        self.view.push(message)
+        self.view.push([message, {"op": "routes.show", "on": self.shown}])
 
     def _on_changed(self, changes: list[Changed]) -> None:
         ids = set().union(*(c.ids for c in changes if c.kind == ROUTE_KIND))
