@@ -22,7 +22,7 @@ from app.core.interop.records import MessageData, RouteData
 from app.core.store.engine import Store
 from app.core.store.interop_ops import remember_uids, remove_records, save_messages, save_routes
 from app.core.store.models import Unit, UnitPosition
-from app.core.store.ops import save_units, save_zones, writing
+from app.core.store.ops import _upsert, save_zones, writing
 from app.i18n import _
 
 # fields a CoT event from another system does not carry: kept from the stored unit
@@ -141,7 +141,8 @@ def apply(store: Store, exchange: Exchange, initiator: str | None = "import") ->
             lat, lon = item["lat"], item["lon"]
             if not (-90 <= lat <= 90 and -180 <= lon <= 180):
                 raise InteropError(_("a reported position is out of range: {lat}, {lon}").format(lat=lat, lon=lon))
-        save_units(batch, units)
+        # validated above (each refusal names its event or placemark): stored as they are
+        _upsert(batch, Unit, [(u.id, u.columns()) for u in units])
         if extra_positions:
             batch.session.execute(UnitPosition.__table__.insert(), extra_positions)
             positions = len(extra_positions)

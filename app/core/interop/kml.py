@@ -206,15 +206,11 @@ def _local(element: Any) -> str:
 
 
 def _child(element: Any, name: str) -> Any:
-    for child in element:
-        if _local(child) == name:
-            return child
-    return None
+    return element.find("{*}" + name)
 
 
 def _text(element: Any, name: str) -> str:
-    child = _child(element, name)
-    return (child.text or "").strip() if child is not None else ""
+    return (element.findtext("{*}" + name) or "").strip()
 
 
 def _parse_coords(text: str, where: str) -> list[list[float]]:
