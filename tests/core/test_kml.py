@@ -95,3 +95,11 @@ def test_a_document_that_is_not_kml_is_refused(store, tmp_path: Path) -> None:
     path.write_text('<?xml version="1.0"?><gpx version="1.1"/>', encoding="utf-8")
     with pytest.raises(InteropError, match=r"is not a KML document \(it starts with <gpx>\)"):
         import_file(store, path)
+
+
+def test_kml_without_a_namespace_is_read_too(store, tmp_path: Path) -> None:
+    path = tmp_path / "plain.kml"
+    path.write_text("<kml><Document><Placemark><name>Checkpoint</name><Point><coordinates>40.5,-12.25"
+                    "</coordinates></Point></Placemark></Document></kml>", encoding="utf-8")
+    assert import_file(store, path).units == 1
+    assert list_units(store)[0].name == "Checkpoint"
