@@ -46,6 +46,27 @@ def safe_parser() -> etree.XMLParser:
 _PARSER = safe_parser()
 
 
+class Where:
+    """Names an event in a message, translated only when a message is made (events are many)."""
+
+    __slots__ = ("uid", "number", "line")
+
+    def __init__(self, uid: str, number: int, line: int) -> None:
+        self.uid, self.number, self.line = uid, number, line
+
+    def __str__(self) -> str:
+        if not self.uid:
+            return _("event {n} (line {line})").format(n=self.number, line=self.line)
+        return _("event '{uid}' (line {line})").format(uid=self.uid[:80], line=self.line)
+
+    def __format__(self, spec: str) -> str:
+        return format(str(self), spec)
+
+
+def _label(name: str) -> str:
+    return {"latitude": _("latitude"), "longitude": _("longitude")}.get(name, name)
+
+
 @dataclass
 class CotLink:
     uid: str = ""
@@ -95,8 +116,8 @@ class CotEvent:
     line: int = 0
 
     @property
-    def where(self) -> str:
-        return _("event '{uid}' (line {line})").format(uid=self.uid, line=self.line)
+    def where(self) -> Where:
+        return Where(self.uid, 0, self.line)
 
 
 # ----------------------------------------------------------------------------- reading
@@ -108,7 +129,7 @@ def format_time(value: datetime) -> str:
     return value.strftime("%Y-%m-%dT%H:%M:%SZ")
 
 
-def _time(text: str | None, name: str, where: str) -> datetime:
+def _time(text: str | None, name: str, where: Where) -> datetime:
     if not text:
         raise InteropError(_("{where}: the '{name}' time is missing").format(where=where, name=name))
     try:
@@ -124,35 +145,35 @@ def _time(text: str | None, name: str, where: str) -> datetime:
     return value.astimezone(UTC)
 
 
-def _number(text: str | None, name: str, where: str, default: float | None = None) -> float | None:
+def _number(text: str | None, name: str, where: Where, default: float | None = None) -> float | None:
     if text is None or text.strip() == "":
         return default
     try:
         value = float(text)
     except ValueError:
         raise InteropError(
-            _("{where}: {name} '{value}' is not a number").format(where=where, name=name, value=text[:40])
+            _("{where}: {name} '{value}' is not a number").format(where=where, name=_label(name), value=text[:40])
         ) from None
     if value != value or value in (float("inf"), float("-inf")):
-        raise InteropError(_("{where}: {name} is not a finite number").format(where=where, name=name))
+        raise InteropError(_("{where}: {name} is not a finite number").format(where=where, name=_label(name)))
     return value
 
 
-def _latlon(lat: float, lon: float, where: str) -> None:
+def _latlon(lat: float, lon: float, where: Where) -> None:
     try:
         validate_latlon(lat, lon)
     except CoordinateError as exc:
         raise InteropError(f"{where}: {exc}") from None
 
 
-def _link_point(text: str, where: str) -> tuple[float, float]:
+def _link_point(text: str, where: Where) -> tuple[float, float]:
     parts = text.split(",")
     if len(parts) < 2:
         raise InteropError(
             _("{where}: link point '{value}' is not 'lat,lon'").format(where=where, value=text[:60])
         )
-    lat = _number(parts[0], _("latitude"), where)
-    lon = _number(parts[1], _("longitude"), where)
+    lat = _number(parts[0], "latitude", where)
+    lon = _number(parts[1], "longitude", where)
     assert lat is not None and lon is not None
     _latlon(lat, lon, where)
     return lat, lon
@@ -161,9 +182,7 @@ def _link_point(text: str, where: str) -> tuple[float, float]:
 def _event(element: Any, number: int) -> CotEvent:
     line = element.sourceline or 0
     uid = (element.get("uid") or "").strip()
-    where = _("event {n} (line {line})").format(n=number, line=line) if not uid else _(
-        "event '{uid}' (line {line})"
-    ).format(uid=uid[:80], line=line)
+    where = Where(uid, number, line)
     if not uid:
         raise InteropError(_("{where}: the event has no uid").format(where=where))
     if len(uid) > 255:
@@ -177,8 +196,8 @@ def _event(element: Any, number: int) -> CotEvent:
     point = element.find("point")
     if point is None:
         raise InteropError(_("{where}: the event has no point").format(where=where))
-    lat = _number(point.get("lat"), _("latitude"), where)
-    lon = _number(point.get("lon"), _("longitude"), where)
+    lat = _number(point.get("lat"), "latitude", where)
+    lon = _number(point.get("lon"), "longitude", where)
     if lat is None or lon is None:
         raise InteropError(_("{where}: the point has no lat or lon").format(where=where))
     _latlon(lat, lon, where)

@@ -36,15 +36,15 @@ class UnitReport:
     """A unit as one report gives it; ``partial``: only position, time, type and remarks are known."""
 
     data: UnitData
-    where: str
+    where: Any  # str, or a lazy name (``cot.Where``)
     partial: bool = False
 
 
 @dataclass
 class Exchange:
     units: list[UnitReport] = field(default_factory=list)
-    zones: list[tuple[ZoneData, str]] = field(default_factory=list)
-    routes: list[tuple[RouteData, str]] = field(default_factory=list)
+    zones: list[tuple[ZoneData, Any]] = field(default_factory=list)
+    routes: list[tuple[RouteData, Any]] = field(default_factory=list)
     messages: list[MessageData] = field(default_factory=list)
     removed: list[str] = field(default_factory=list)
     uids: dict[str, tuple[str, str]] = field(default_factory=dict)  # record id -> (kind, CoT uid)
@@ -167,7 +167,7 @@ def check(exchange: Exchange) -> None:
         _checked(message, message.cot_uid)
 
 
-def _checked(record: Any, where: str) -> None:
+def _checked(record: Any, where: Any) -> None:
     try:
         record.validate()
     except (ValidationError, TypeError, ValueError) as exc:
