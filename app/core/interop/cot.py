@@ -17,6 +17,7 @@ other TAK clients ignore it.
 
 from __future__ import annotations
 
+import math
 import re
 from dataclasses import dataclass, field
 from datetime import UTC, datetime
@@ -146,15 +147,17 @@ def _time(text: str | None, name: str, where: Where) -> datetime:
 
 
 def _number(text: str | None, name: str, where: Where, default: float | None = None) -> float | None:
-    if text is None or text.strip() == "":
+    if text is None:
         return default
     try:
         value = float(text)
     except ValueError:
+        if not text.strip():
+            return default
         raise InteropError(
             _("{where}: {name} '{value}' is not a number").format(where=where, name=_label(name), value=text[:40])
         ) from None
-    if value != value or value in (float("inf"), float("-inf")):
+    if not math.isfinite(value):
         raise InteropError(_("{where}: {name} is not a finite number").format(where=where, name=_label(name)))
     return value
 

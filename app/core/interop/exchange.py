@@ -9,6 +9,7 @@ a report older than what the store holds does not move it back.
 
 from __future__ import annotations
 
+import json
 from collections import Counter
 from dataclasses import dataclass, field
 from datetime import UTC, datetime
@@ -213,7 +214,12 @@ class _TrackUpdates:
             return True
         batch = self.batch
         self.rows.append({"_id": old.id, **values, "updated_at": batch.now, "hlc": batch.hlc})
-        batch.capture("unit", old.id, "update", changed, old.hlc, old.classification, old.releasable_to)
+        batch.capture_json(
+            "unit", old.id, "update",
+            json.dumps({k: v.isoformat() if isinstance(v, datetime) else v for k, v in changed.items()},
+                       separators=(",", ":")),
+            old.hlc, old.classification, old.releasable_to,
+        )
         was_stale = old.stale_after is not None and old.stale_after < batch.now
         batch._note("unit", "updated", old.id)
         if "lat" in changed or "lon" in changed:
