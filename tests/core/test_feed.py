@@ -380,3 +380,30 @@ def test_tracks_heard_on_a_feed_are_not_sent_back_as_ours(store) -> None:
     assert len(list_units(store)) == 3
     sent = parse_events(own_units_cot(store), "sent")
     assert [e.callsign for e in sent] == ["LIONFISH 1"]
+
+
+def test_tak_protocol_v1_protobuf_on_a_mesh_is_read_too(store) -> None:
+    import takproto
+
+    port = _free_port(socket.SOCK_DGRAM)
+    got = Collector()
+    client = FeedClient(FeedConfig(protocol="udp", host="127.0.0.1", port=port, batch_ms=100), got.batch, got.status)
+    client.start()
+    try:
+        _wait_state(client, "connected")
+        xml = atom("PROTO-1", "a-h-G-U-C-A", lat=-12.123456789, callsign="RED 1", detail='<link uid="p" relation="p-p"/>')
+        mesh = bytes(takproto.xml2proto(xml.split("?>", 1)[1].strip()))
+        assert mesh[:3] == b"\xbf\x01\xbf"
+        with socket.socket(socket.AF_INET, socket.SOCK_DGRAM) as sender:
+            sender.sendto(mesh, ("127.0.0.1", port))
+            sender.sendto(b"\xbf\x01\xbf\xff\xff\xff", ("127.0.0.1", port))  # damaged: counted, skipped
+        events = got.wait_for(1)
+        deadline = time.monotonic() + 5
+        while client.stats.rejected < 1 and time.monotonic() < deadline:
+            time.sleep(0.02)
+    finally:
+        client.stop()
+    [event] = events
+    assert (event.uid, event.type, event.callsign, event.lat) == ("PROTO-1", "a-h-G-U-C-A", "RED 1", -12.123456789)
+    assert (event.course, event.speed, event.remarks) == (87.5, 4.25, "moving to checkpoint <B>")
+    assert [link.uid for link in event.links] == ["p"] and client.stats.rejected == 1

@@ -1,5 +1,6 @@
-"""A live CoT feed: UDP (multicast 239.2.3.1:6969 by default), or a TCP or TLS
-client to a TAK server (certificates from files).
+"""A live CoT feed: UDP (multicast 239.2.3.1:6969 by default; CoT XML or TAK
+protocol version 1 protobuf, as ATAK sends on a mesh), or a TCP or TLS client
+to a TAK server (certificates from files).
 
 ``FeedClient`` runs one background thread that connects (and reconnects),
 reads, splits the stream into events, parses each safely and hands them over
@@ -32,6 +33,7 @@ from pathlib import Path
 
 from app.core.interop.cot import MAX_EVENT_BYTES, CotEvent, parse_event
 from app.core.interop.errors import InteropError
+from app.core.interop.takproto_io import event_from_mesh, is_protobuf
 from app.i18n import _
 
 log = logging.getLogger(__name__)
@@ -296,9 +298,10 @@ class FeedClient:
                             raise ConnectionError(_("the server closed the connection"))
                     except (TimeoutError, ssl.SSLWantReadError):
                         data = b""
-                    for raw in splitter.feed(data) if data else []:
+                    protobuf = self.config.protocol == "udp" and is_protobuf(data)
+                    for raw in ([data] if protobuf else splitter.feed(data) if data else []):
                         try:
-                            event = parse_event(raw)
+                            event = event_from_mesh(raw) if protobuf else parse_event(raw)
                         except InteropError as exc:
                             self.stats.rejected += 1
                             self.stats.last_error = str(exc)
