@@ -35,6 +35,7 @@ from app.core.interop.records import (
     ellipse_polygon,
     polygon_from_points,
     record_id,
+    releasability,
 )
 from app.core.store.engine import Store
 from app.core.store.interop_queries import (
@@ -69,7 +70,7 @@ def _opt_time(cop: dict[str, str], key: str, default: datetime | None) -> dateti
 def _markings(cop: dict[str, str]) -> dict[str, Any]:
     return {
         "classification": cop.get("classification") or "UNCLASSIFIED",
-        "releasable_to": cop.get("releasable_to") or "PUBLIC",
+        "releasable_to": releasability(cop.get("releasable_to") or "PUBLIC"),
     }
 
 

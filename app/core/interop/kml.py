@@ -30,7 +30,7 @@ from app.core.interop.cot import parse_xml
 from app.core.interop.cot_types import sidc_for_cot_type
 from app.core.interop.errors import InteropError
 from app.core.interop.exchange import Exchange, UnitReport
-from app.core.interop.records import RouteData, record_id
+from app.core.interop.records import RouteData, record_id, releasability
 from app.core.interop.ziputil import SafeZip
 from app.core.store.engine import Store
 from app.core.store.interop_queries import RouteRow, cot_uids, list_routes, unit_cot_types
@@ -268,7 +268,12 @@ def _data(placemark: Any) -> dict[str, str]:
         if not key:
             continue
         if _local(item) == "Data":
-            values[key] = _text(item, "value")
+            text = ""
+            for child in item:
+                if isinstance(child.tag, str) and child.tag.endswith("value"):
+                    text = (child.text or "").strip()
+                    break
+            values[key] = text
         else:
             values[key] = (item.text or "").strip()
     return values
@@ -313,7 +318,7 @@ def _folder_kind(placemark: Any) -> str | None:
 
 def _markings(data: dict[str, str]) -> dict[str, Any]:
     return {"classification": data.get("classification") or "UNCLASSIFIED",
-            "releasable_to": data.get("releasable_to") or "PUBLIC"}
+            "releasable_to": releasability(data.get("releasable_to") or "PUBLIC")}
 
 
 def _id(placemark: Any, data: dict[str, str]) -> str | None:

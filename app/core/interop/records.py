@@ -23,6 +23,18 @@ ELLIPSE_VERTICES = 72
 COT_NAMESPACE = uuid.UUID("6f1d3c2e-5a4b-4e8f-9c7d-2b1a0e9f8d7c")
 
 
+@lru_cache(maxsize=4096)
+def releasability(text: str) -> Releasability | str:
+    """A releasability list parsed once per distinct text (files repeat a few of them);
+    the text itself when it is not valid, for validation to name it."""
+    from app.core.domain.markings import MarkingError
+
+    try:
+        return Releasability.parse(text)
+    except MarkingError:
+        return text
+
+
 @lru_cache(maxsize=65536)
 def record_id(uid: str) -> str:
     """The record id for a CoT uid: the uid itself when it is a UUID, else uuid5(uid)."""
