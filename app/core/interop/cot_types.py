@@ -12,6 +12,8 @@ through its type or its entity family (``121102`` -> ``121100`` -> ``120000``).
 
 from __future__ import annotations
 
+from functools import lru_cache
+
 from app.core.domain.sidc import parse_sidc
 
 # CoT affiliation letter -> 2525D standard identity digit
@@ -111,6 +113,7 @@ def is_atom(cot_type: str) -> bool:
     return cot_type.startswith("a-") and len(cot_type) >= 3
 
 
+@lru_cache(maxsize=4096)
 def sidc_for_cot_type(cot_type: str) -> str:
     """The 2525D SIDC of an atom type (``a-f-G-U-C`` -> a friendly land combat unit).
 
