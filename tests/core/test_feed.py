@@ -407,3 +407,26 @@ def test_tak_protocol_v1_protobuf_on_a_mesh_is_read_too(store) -> None:
     assert (event.uid, event.type, event.callsign, event.lat) == ("PROTO-1", "a-h-G-U-C-A", "RED 1", -12.123456789)
     assert (event.course, event.speed, event.remarks) == (87.5, 4.25, "moving to checkpoint <B>")
     assert [link.uid for link in event.links] == ["p"] and client.stats.rejected == 1
+
+
+def test_hostile_events_on_a_feed_are_refused_and_counted(store) -> None:
+    from tests.core.test_interop_hostile import BOMB, EXTERNAL
+
+    port = _free_port(socket.SOCK_DGRAM)
+    got = Collector()
+    client = FeedClient(FeedConfig(protocol="udp", host="127.0.0.1", port=port, batch_ms=100), got.batch, got.status)
+    client.start()
+    try:
+        _wait_state(client, "connected")
+        with socket.socket(socket.AF_INET, socket.SOCK_DGRAM) as sender:
+            for data in (BOMB, EXTERNAL, atom("LAT", lat=91.0).encode(), atom("U8").encode().replace(b"VIPER 6", b"VIPER \xff"),
+                         atom("GOOD").encode()):
+                sender.sendto(data, ("127.0.0.1", port))
+        events = got.wait_for(1)
+        deadline = time.monotonic() + 5
+        while client.stats.rejected < 4 and time.monotonic() < deadline:
+            time.sleep(0.02)
+    finally:
+        client.stop()
+    assert [e.uid for e in events] == ["GOOD"] and client.stats.rejected == 4
+    assert "DOCTYPE" in client.stats.last_error or "not" in client.stats.last_error

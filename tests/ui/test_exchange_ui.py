@@ -96,3 +96,19 @@ def test_the_feed_settings_are_checked_and_kept(window: Any, qtbot: Any) -> None
     assert window.ctx.settings.value("feed/host") == "tak.example.org"
     assert window.exchange_menu.send_action.isChecked()
     assert window.feed.client is None  # saving settings does not connect
+
+
+def test_when_the_store_falls_behind_batches_wait_and_merge(window: Any, qtbot: Any) -> None:
+    from app.core.interop.cot import parse_event
+
+    feed = window.feed
+    feed.MAX_WAITING = 10
+    feed._in_flight = feed.MAX_IN_FLIGHT  # the store's worker is busy
+    for n in range(30):
+        feed._on_batch([parse_event(atom(f"Q-{n % 4}", minutes=n).encode())])
+    assert len(feed._waiting) <= 10 + 1 and feed.merged > 0
+    feed._in_flight = 0
+    rows_before = window.units_panel.model.rowCount()
+    feed._submit()
+    qtbot.waitUntil(lambda: window.units_panel.model.rowCount() == rows_before + 4, timeout=10000)
+    assert feed._waiting == [] and feed._in_flight == 0

@@ -45,6 +45,9 @@ class FeedController(QObject):
         self.last_errors: tuple[str, ...] = ()
         self.indicator = QLabel()
         self.indicator.setObjectName("feedIndicator")
+        self._waiting: list[CotEvent] = []
+        self._in_flight = 0
+        self.merged = 0
         self.sig_batch.connect(self._on_batch)
         self.sig_state.connect(self._on_state)
         self._send_timer = QTimer(self)
@@ -105,11 +108,28 @@ class FeedController(QObject):
         )
 
     # ------------------------------------------------------------------ events
+    MAX_IN_FLIGHT = 2  # batches queued on the store's worker; beyond, they wait here
+    MAX_WAITING = 50_000  # events waiting; beyond, only each track's latest report is kept
+
     def _on_batch(self, events: list[CotEvent]) -> None:
-        self.ctx.runner.submit(ingest_live, self.ctx.store, events, on_done=self._stored,
-                               on_error=self._failed)
+        """Store a batch; when the store falls behind, batches wait and merge (memory stays bounded)."""
+        self._waiting.extend(events)
+        if len(self._waiting) > self.MAX_WAITING:
+            latest = {e.uid: e for e in self._waiting}
+            self.merged += len(self._waiting) - len(latest)
+            self._waiting = list(latest.values())
+        self._submit()
+
+    def _submit(self) -> None:
+        if self._in_flight >= self.MAX_IN_FLIGHT or not self._waiting:
+            return
+        events, self._waiting = self._waiting, []
+        self._in_flight += 1
+        self.ctx.runner.submit(ingest_live, self.ctx.store, events, on_done=self._stored, on_error=self._failed)
 
     def _stored(self, result: Ingested) -> None:
+        self._in_flight -= 1
+        self._submit()
         self.stored += result.stored
         self.rejected += result.rejected
         if result.errors:
@@ -118,6 +138,8 @@ class FeedController(QObject):
         self.sig_stored.emit(result.stored)
 
     def _failed(self, exc: BaseException) -> None:
+        self._in_flight -= 1
+        self._submit()
         self.rejected += 1
         self.last_errors = (str(exc),)
         self._refresh()
@@ -143,7 +165,7 @@ class FeedController(QObject):
             stats = client.stats
             lines.append(html.escape(_("received {r}, stored {s}, refused {x}, merged over the rate limit {c}, sent {t}")
                                      .format(r=stats.received, s=self.stored, x=stats.rejected + self.rejected,
-                                             c=stats.coalesced, t=stats.sent)))
+                                             c=stats.coalesced + self.merged, t=stats.sent)))
             if stats.last_error:
                 lines.append(html.escape(stats.last_error))
         lines += [html.escape(e) for e in self.last_errors]
