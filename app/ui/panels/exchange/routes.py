@@ -4,7 +4,7 @@ from __future__ import annotations
 
 from typing import Any
 
-from PySide6.QtCore import QObject
+from PySide6.QtCore import QObject, QTimer
 
 from app.core.events import Changed
 from app.core.interop.routes_map import routes_delta, routes_reset
@@ -20,8 +20,13 @@ class RoutesOnMap(QObject):
         self.loaded = False
         controller.sig_loaded.connect(lambda *_a: self.reload())
         ctx.relay.sig_changed.connect(self._on_changed)
+        self._stale_timer = QTimer(self)  # routes grey out when they go stale
+        self._stale_timer.setInterval(self.STALE_CHECK_MS)
+        self._stale_timer.timeout.connect(lambda: self.loaded and self.reload())
+        self._stale_timer.start()
 
     SETTING = "exchange/show_routes"
+    STALE_CHECK_MS = 60_000
 
     @property
     def shown(self) -> bool:
