@@ -182,10 +182,45 @@ _UNIT_READ = (
 TRACK_FIELDS = ("lat", "lon", "course", "speed", "last_report", "stale_after")
 
 
+class _StoredUnit:
+    """A stored unit read straight from SQLite; its markings are parsed only when asked for."""
+
+    __slots__ = (*(n for n in _UNIT_READ if n != "releasable_to"), "_rel")
+
+    def __init__(self, values: tuple[Any, ...]) -> None:
+        for name, value in zip(_UNIT_READ, values, strict=True):
+            if name in ("last_report", "stale_after") and value is not None:
+                value = datetime.fromisoformat(value).replace(tzinfo=UTC)
+            elif name == "releasable_to":
+                name = "_rel"
+            elif name == "deleted":
+                value = bool(value)
+            object.__setattr__(self, name, value)
+
+    @property
+    def releasable_to(self) -> Any:
+        from app.core.domain.markings import Releasability
+
+        return Releasability.from_storage(self._rel)
+
+    @property
+    def releasable_storage(self) -> str:
+        return str(self._rel)
+
+
 def _current_units(batch: Any, ids: list[str]) -> dict[str, Any]:
     """The stored units among ``ids`` as plain rows (attribute access, no ORM objects)."""
-    cols = [getattr(Unit, name) for name in _UNIT_READ]
     found: dict[str, Any] = {}
+    conn = batch.session.connection()
+    if conn.dialect.name == "sqlite":
+        columns = ", ".join(_UNIT_READ)
+        for start in range(0, len(ids), 500):
+            chunk = ids[start : start + 500]
+            sql = f"SELECT {columns} FROM unit WHERE id IN ({', '.join('?' * len(chunk))})"
+            for values in conn.exec_driver_sql(sql, tuple(chunk)):
+                found[values[0]] = _StoredUnit(tuple(values))
+        return found
+    cols = [getattr(Unit, name) for name in _UNIT_READ]
     for start in range(0, len(ids), 500):
         for row in batch.session.execute(select(*cols).where(Unit.id.in_(ids[start : start + 500]))):
             found[row.id] = row
@@ -218,7 +253,7 @@ class _TrackUpdates:
             "unit", old.id, "update",
             json.dumps({k: v.isoformat() if isinstance(v, datetime) else v for k, v in changed.items()},
                        separators=(",", ":")),
-            old.hlc, old.classification, old.releasable_to,
+            old.hlc, old.classification, getattr(old, "releasable_storage", None) or old.releasable_to,
         )
         was_stale = old.stale_after is not None and old.stale_after < batch.now
         batch._note("unit", "updated", old.id)
