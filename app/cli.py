@@ -54,19 +54,31 @@ def build_parser() -> argparse.ArgumentParser:
     imp = sub.add_parser("import", help=_("import a file (one transaction)"))
     imp.add_argument("file", type=Path)
     imp.add_argument(
-        "--format", choices=("geojson", "csv"), help=_("file format (default: from the extension)")
+        "--format", choices=("geojson", "csv", "cot", "kml", "kmz", "tak"),
+        help=_("file format (default: from the extension)"),
     )
     imp.add_argument(
         "--kind", choices=("tasks",), help=_("what a CSV file holds (default: from its header)")
     )
 
     exp = sub.add_parser("export", help=_("export the picture to a file"))
-    exp.add_argument("--format", required=True, choices=("geojson", "csv"))
+    exp.add_argument("--format", required=True, choices=("geojson", "csv", "cot", "kml", "kmz", "tak"))
     exp.add_argument(
         "--kind", choices=("tasks",), help=_("only this kind of record (required for CSV)")
     )
     exp.add_argument("--out", required=True, type=Path)
     exp.add_argument("--releasable-to", metavar="PARTNER", help=_("only records releasable to this partner"))
+
+    feed = sub.add_parser("feed", help=_("listen to a live CoT feed and store what it reports"))
+    feed.add_argument("--protocol", choices=("udp", "tcp", "tls"), default="udp")
+    feed.add_argument("--host", default="239.2.3.1", help=_("multicast group or address (udp), server (tcp, tls)"))
+    feed.add_argument("--port", type=int, default=6969)
+    feed.add_argument("--cert", metavar="FILE", default="", help=_("client certificate (PEM, .p12)"))
+    feed.add_argument("--key", metavar="FILE", default="", help=_("client private key (PEM)"))
+    feed.add_argument("--ca", metavar="FILE", default="", help=_("the server's CA certificate (PEM)"))
+    feed.add_argument("--send-own", action="store_true", help=_("also send our own units (off by default)"))
+    feed.add_argument("--for", dest="duration", type=float, metavar="SECONDS",
+                      help=_("stop after this many seconds (default: until interrupted)"))
 
     snap = sub.add_parser("snapshot", help=_("render the map window offscreen to a PNG"))
     snap.add_argument("--out", required=True, type=Path)
@@ -151,6 +163,25 @@ def _cmd_export(args: argparse.Namespace) -> int:
     partner = normalise_partner(args.releasable_to) if args.releasable_to else None
     store = _open(args)
     print(export_file(store, args.out, args.format, partner=partner, kind=args.kind))
+    return 0
+
+
+def _cmd_feed(args: argparse.Namespace) -> int:
+    from app.core.interop.feed import FeedConfig, run_feed, state_label
+
+    config = FeedConfig(protocol=args.protocol, host=args.host, port=args.port, certfile=args.cert,
+                        keyfile=args.key, cafile=args.ca, send_own=args.send_own).validate()
+    store = _open(args)
+
+    def status(state: str, detail: str) -> None:
+        print(_("feed: {state} {detail}").format(state=state_label(state), detail=detail).rstrip(), file=sys.stderr)
+
+    try:
+        stats, stored = run_feed(store, config, args.duration, on_status=status)
+    except KeyboardInterrupt:
+        return 130
+    print(_("Received {received} events, stored {stored} records, refused {refused}, sent {sent}").format(
+        received=stats.received, stored=stored, refused=stats.rejected, sent=stats.sent))
     return 0
 
 
@@ -305,6 +336,7 @@ COMMANDS = {
     "demo": _cmd_demo,
     "import": _cmd_import,
     "export": _cmd_export,
+    "feed": _cmd_feed,
     "snapshot": _cmd_snapshot,
     "brief": _cmd_brief,
     "db": _cmd_db,

@@ -192,7 +192,9 @@ class MainWindow(QMainWindow):
         from app.core.interop.files import import_file
 
         path, _filter = QFileDialog.getOpenFileName(
-            self, _("Import"), "", _("GeoJSON (*.geojson *.json);;All files (*)")
+            self, _("Import"), "",
+            _("All formats (*.geojson *.json *.csv *.cot *.xml *.kml *.kmz *.zip);;GeoJSON (*.geojson *.json);;"
+              "Cursor on Target (*.cot *.xml);;KML / KMZ (*.kml *.kmz);;TAK data package (*.zip);;All files (*)"),
         )
         if not path:
             return

@@ -197,7 +197,7 @@ def test_unknown_command_is_a_usage_error(db: Path, capsys: pytest.CaptureFixtur
 
 def test_unknown_export_format_is_a_usage_error(db: Path, tmp_path: Path) -> None:
     with pytest.raises(SystemExit) as info:
-        main(["--db", str(db), "export", "--format", "kml", "--out", str(tmp_path / "x.kml")])
+        main(["--db", str(db), "export", "--format", "shapefile", "--out", str(tmp_path / "x.shp")])
     assert info.value.code == 2
 
 

@@ -4,7 +4,10 @@ Each import is one transaction: a refused file changes nothing.
 
 Formats: GeoJSON (``.geojson``, ``.json``) holds units, zones and the tasks that
 have a location; CSV (``.csv``) holds one kind of record, given as ``kind``
-(``tasks``) or, on import, recognised from the header.
+(``tasks``) or, on import, recognised from the header.  Cursor on Target
+(``cot``: ``.cot``, ``.xml``, one or many events), KML (``.kml``), KMZ
+(``.kmz``) and TAK data packages (``tak``: ``.zip``) hold units, zones, routes
+and (CoT) chat messages.
 """
 
 from __future__ import annotations
@@ -14,14 +17,24 @@ from pathlib import Path
 
 from app.core.domain.entities import ValidationError
 from app.core.interop import geojson, tasks_csv
-from app.core.interop.errors import InteropError
+from app.core.interop.errors import InteropError, read_limited
+from app.core.interop.exchange import Exchange, apply
 from app.core.store.engine import Store
+from app.core.store.interop_ops import save_routes
+from app.core.store.interop_queries import list_routes
 from app.core.store.ops import save_units, save_zones, writing
 from app.core.store.queries import list_units, list_zones
 from app.i18n import _
 
-FORMATS = {".geojson": "geojson", ".json": "geojson", ".csv": "csv"}
+FORMATS = {
+    ".geojson": "geojson", ".json": "geojson", ".csv": "csv",
+    ".cot": "cot", ".xml": "cot", ".kml": "kml", ".kmz": "kmz", ".zip": "tak",
+}
+EXCHANGE_FORMATS = ("cot", "kml", "kmz", "tak")
+IMPORT_FORMATS = ("geojson", "csv", *EXCHANGE_FORMATS)
+EXPORT_FORMATS = IMPORT_FORMATS
 KINDS = ("tasks",)
+MAX_XML_BYTES = 64 * 1024 * 1024  # a CoT or KML file; larger is refused unread
 
 
 def detect_format(path: Path, given: str | None = None) -> str:
@@ -49,8 +62,24 @@ class ImportResult:
     units: int
     zones: int
     tasks: int = 0
+    routes: int = 0
+    messages: int = 0
+    removed: int = 0
+    ignored: int = 0
 
     def __str__(self) -> str:
+        if self.routes or self.messages or self.removed or self.ignored:
+            text = _(
+                "Imported {units} units, {zones} zones, {routes} routes and {messages} messages from {name}"
+            ).format(units=self.units, zones=self.zones, routes=self.routes, messages=self.messages,
+                     name=self.path.name)
+            if self.tasks:
+                text += "; " + _("{n} tasks").format(n=self.tasks)
+            if self.removed:
+                text += "; " + _("{n} removed").format(n=self.removed)
+            if self.ignored:
+                text += "; " + _("{n} events of other types skipped").format(n=self.ignored)
+            return text
         if self.tasks and not (self.units or self.zones):
             return _("Imported {tasks} tasks from {name}").format(tasks=self.tasks, name=self.path.name)
         if self.tasks:
@@ -98,12 +127,13 @@ def _import_geojson(store: Store, path: Path, kind: str | None) -> ImportResult:
             save_units(batch, content.units)
             save_zones(batch, content.zones)
             save_tasks(batch, content.tasks)
+            save_routes(batch, content.routes)
     except ValidationError as exc:
         refused = getattr(exc, "task_index", None)
         if refused is None:
             raise
         raise InteropError(f"{content.task_where[refused]}: {exc}") from exc
-    return ImportResult(path, len(content.units), len(content.zones), len(content.tasks))
+    return ImportResult(path, len(content.units), len(content.zones), len(content.tasks), routes=len(content.routes))
 
 
 def import_file(store: Store, path: Path, fmt: str | None = None, kind: str | None = None) -> ImportResult:
@@ -116,9 +146,36 @@ def import_file(store: Store, path: Path, fmt: str | None = None, kind: str | No
                 _("cannot tell what {name} holds from its header; give --kind").format(name=path.name)
             )
         return ImportResult(path, 0, 0, tasks_csv.import_tasks(store, path))
+    if fmt_name in EXCHANGE_FORMATS:
+        if kind == "tasks":
+            raise InteropError(_("a {fmt} file holds no tasks").format(fmt=fmt_name))
+        return _import_exchange(store, path, fmt_name)
     if fmt_name != "geojson":
-        raise InteropError(_("importing '{fmt}' is not supported yet").format(fmt=fmt_name))
+        raise InteropError(
+            _("unknown format '{fmt}'; use one of: {formats}").format(fmt=fmt_name, formats=", ".join(IMPORT_FORMATS))
+        )
     return _import_geojson(store, path, kind)
+
+
+def read_exchange(path: Path, fmt: str) -> Exchange:
+    """Parse and check a CoT, KML, KMZ or TAK data package file (nothing stored)."""
+    from app.core.interop import kml, takpkg
+    from app.core.interop.cot import parse_events
+    from app.core.interop.cot_records import to_exchange
+
+    if fmt == "cot":
+        return to_exchange(parse_events(read_limited(path, MAX_XML_BYTES), path.name))
+    if fmt == "kml":
+        return kml.read_kml(read_limited(path, MAX_XML_BYTES), path.name)
+    if fmt == "kmz":
+        return kml.read_kmz(path)
+    return takpkg.read_package(path)
+
+
+def _import_exchange(store: Store, path: Path, fmt: str) -> ImportResult:
+    applied = apply(store, read_exchange(path, fmt), initiator="import")
+    return ImportResult(path, applied.units, applied.zones, routes=applied.routes, messages=applied.messages,
+                        removed=applied.removed, ignored=applied.ignored)
 
 
 def export_file(
@@ -136,10 +193,41 @@ def export_file(
         if kind is None:
             raise InteropError(_("a CSV export needs a kind of record: give --kind tasks"))
         return ExportResult(path, tasks_csv.export_tasks(store, path, partner=partner), kind="tasks")
+    if fmt in EXCHANGE_FORMATS:
+        if kind == "tasks":
+            raise InteropError(_("a {fmt} file holds no tasks").format(fmt=fmt))
+        return ExportResult(path, _export_exchange(store, path, fmt, partner))
     if fmt != "geojson":
-        raise InteropError(_("exporting '{fmt}' is not supported yet").format(fmt=fmt))
+        raise InteropError(
+            _("unknown format '{fmt}'; use one of: {formats}").format(fmt=fmt, formats=", ".join(EXPORT_FORMATS))
+        )
     units = [] if kind == "tasks" else list_units(store, partner=partner)
     zones = [] if kind == "tasks" else list_zones(store, partner=partner)
     tasks = list_tasks(store, partner=partner)
-    count = geojson.write(path, units, zones, tasks)
+    routes = [] if kind == "tasks" else list_routes(store, partner=partner)
+    count = geojson.write(path, units, zones, tasks, routes)
     return ExportResult(path, count)
+
+
+def _write_atomically(path: Path, data: bytes) -> None:
+    tmp = path.with_name(path.name + ".part")
+    tmp.write_bytes(data)
+    tmp.replace(path)
+
+
+def _export_exchange(store: Store, path: Path, fmt: str, partner: str | None) -> int:
+    from app.core.interop import kml, takpkg
+    from app.core.interop.cot import write_events
+    from app.core.interop.cot_records import picture_events
+
+    if fmt == "cot":
+        events = picture_events(store, partner=partner)
+        _write_atomically(path, write_events(events))
+        return len(events)
+    if fmt == "tak":
+        data, count = takpkg.write_package(store, partner=partner, name=path.stem)
+        _write_atomically(path, data)
+        return count
+    document, count = kml.write_kml(store, partner=partner, name=path.stem)
+    _write_atomically(path, kml.kmz_bytes(document) if fmt == "kmz" else document)
+    return count

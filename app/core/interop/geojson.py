@@ -30,6 +30,8 @@ from app.core.store.queries import UnitRow, ZoneRow
 from app.i18n import _
 
 if TYPE_CHECKING:
+    from app.core.interop.records import RouteData
+    from app.core.store.interop_queries import RouteRow
     from app.core.store.task_queries import TaskRow
 
 MAX_BYTES = 512 * 1024 * 1024
@@ -69,11 +71,15 @@ def unit_feature(row: UnitRow) -> dict[str, Any]:
 
 
 def zone_feature(row: ZoneRow) -> dict[str, Any]:
+    """A zone; a drawn circle, ellipse or rectangle also has ``shape`` (centre, radii in metres)."""
+    geometry = {k: v for k, v in row.geometry.items() if k != "shape"}
+    shape = row.geometry.get("shape")
     return {
         "type": "Feature",
         "id": row.id,
-        "geometry": row.geometry,
+        "geometry": geometry,
         "properties": {
+            **({"shape": shape} if shape else {}),
             "id": row.id,
             "name": row.name,
             "kind": row.kind,
@@ -118,20 +124,47 @@ def task_feature(row: TaskRow) -> dict[str, Any]:
     }
 
 
+def route_feature(row: RouteRow) -> dict[str, Any]:
+    """A route as a LineString (``kind`` ``"route"``) with its named points."""
+    return {
+        "type": "Feature",
+        "id": row.id,
+        "geometry": row.geometry,
+        "properties": {
+            "id": row.id,
+            "name": row.name,
+            "kind": "route",
+            "description": row.description,
+            "waypoints": row.waypoints,
+            "cot_uid": row.cot_uid,
+            "last_report": format_iso(row.last_report) if row.last_report else None,
+            "stale_after": format_iso(row.stale_after) if row.stale_after else None,
+            "callsign": None,
+            "nation": None,
+            "classification": row.classification,
+            "releasable_to": row.releasable_to.codes_list(),
+        },
+    }
+
+
 def feature_collection(
-    units: list[UnitRow], zones: list[ZoneRow], tasks: Sequence[TaskRow] = ()
+    units: list[UnitRow], zones: list[ZoneRow], tasks: Sequence[TaskRow] = (), routes: Sequence[RouteRow] = ()
 ) -> dict[str, Any]:
-    """Units, zones, then the tasks that have a location."""
+    """Units, zones, the tasks that have a location, then routes."""
     return {
         "type": "FeatureCollection",
         "features": [unit_feature(u) for u in units]
         + [zone_feature(z) for z in zones]
-        + [task_feature(t) for t in tasks if t.location],
+        + [task_feature(t) for t in tasks if t.location]
+        + [route_feature(r) for r in routes],
     }
 
 
-def write(path: Path, units: list[UnitRow], zones: list[ZoneRow], tasks: Sequence[TaskRow] = ()) -> int:
-    data = feature_collection(units, zones, tasks)
+def write(
+    path: Path, units: list[UnitRow], zones: list[ZoneRow], tasks: Sequence[TaskRow] = (),
+    routes: Sequence[RouteRow] = (),
+) -> int:
+    data = feature_collection(units, zones, tasks, routes)
     tmp = path.with_name(path.name + ".part")
     tmp.write_text(json.dumps(data, ensure_ascii=False), encoding="utf-8")
     tmp.replace(path)
@@ -170,6 +203,7 @@ class Content:
     tasks: list[TaskData] = field(default_factory=list)
     task_callsigns: dict[int, list[str]] = field(default_factory=dict)
     task_where: list[str] = field(default_factory=list)
+    routes: list[RouteData] = field(default_factory=list)
 
 
 def _str_list(value: Any) -> list[str] | None:
@@ -196,6 +230,31 @@ def _task(fid: str | None, name: Any, geom: dict[str, Any], props: dict[str, Any
         due=_time(props.get("due"), where, "due"),
         **_markings(props),
     )
+
+
+def _route(fid: str | None, name: Any, geom: dict[str, Any], props: dict[str, Any], where: str) -> RouteData:
+    from app.core.interop.records import RouteData
+
+    coords = geom.get("coordinates")
+    if geom.get("type") != "LineString" or not isinstance(coords, list):
+        raise ValidationError(_("a route must be a LineString"))
+    points = []
+    for point in coords:
+        if not isinstance(point, list) or len(point) < 2:
+            raise ValidationError(_("a vertex is not a [longitude, latitude] pair"))
+        points.append((float(point[1]), float(point[0])))
+    waypoints = props.get("waypoints") or []
+    if not isinstance(waypoints, list) or not all(isinstance(w, dict) for w in waypoints):
+        raise ValidationError(_("waypoints must be a list of objects"))
+    route = RouteData(
+        id=fid, name=str(name or ""), points=points,
+        waypoints=[{k: str(v) for k, v in w.items()} for w in waypoints],
+        description=str(props.get("description") or ""), cot_uid=props.get("cot_uid") or None,
+        last_report=_time(props.get("last_report"), where, "last_report"),
+        stale_after=_time(props.get("stale_after"), where, "stale_after"),
+        **_markings(props),
+    )
+    return route.validate()
 
 
 def read(path: Path) -> tuple[list[UnitData], list[ZoneData]]:
@@ -250,6 +309,8 @@ def read_all(path: Path) -> Content:
                         content.task_callsigns[len(content.tasks)] = callsigns
                 content.tasks.append(task)
                 content.task_where.append(where)
+            elif props.get("kind") == "route":
+                content.routes.append(_route(fid, name, geom, props, where))
             elif geom.get("type") == "Point":
                 coords = geom.get("coordinates")
                 if not isinstance(coords, list) or len(coords) < 2:
@@ -277,6 +338,8 @@ def read_all(path: Path) -> Content:
                 )
                 units.append(unit.validate())
             elif geom.get("type") in ("Polygon", "MultiPolygon"):
+                if isinstance(props.get("shape"), dict):
+                    geom = {**geom, "shape": props["shape"]}
                 zone = ZoneData(
                     id=fid,
                     name=str(name or ""),

@@ -29,6 +29,7 @@ SCRIPTS = [
     ("leaflet_draw", ("vendor", "leaflet-draw-1.0.4", "leaflet.draw.js")),
     ("cop_draw", ("map", "cop-draw.js")),
     ("cop_briefing", ("map", "cop-briefing.js")),
+    ("cop_routes", ("map", "cop-routes.js")),
 ]
 STYLES = [
     ("leaflet_css", (*LEAFLET, "leaflet.css")),

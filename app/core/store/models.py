@@ -206,3 +206,67 @@ class SavedView(SharedRecord, Base):
         "name", "position", "south", "west", "north", "east", "layers", "as_at", "note",
         "summary", "classification", "releasable_to", "deleted",
     )
+
+
+# ---------------------------------------------------------------- exchange formats (issue 7)
+class Route(SharedRecord, Base):
+    """A route (CoT ``b-m-r``, a KML line): its path and the named points along it.
+
+    ``geometry`` is a GeoJSON LineString at full precision; ``waypoints`` a JSON
+    list, one ``{"name", "kind", "uid"}`` per vertex (kind ``waypoint`` or
+    ``checkpoint``).  ``cot_uid`` is the uid it has on a TAK network.
+    """
+
+    __tablename__ = "route"
+
+    name: Mapped[str] = mapped_column(String(200))
+    geometry: Mapped[str] = mapped_column(Text)
+    waypoints: Mapped[str] = mapped_column(Text, default="[]")
+    description: Mapped[str] = mapped_column(Text, default="")
+    cot_uid: Mapped[str | None] = mapped_column(String(255), nullable=True)
+    last_report: Mapped[datetime | None] = mapped_column(UTCDateTime, nullable=True)
+    stale_after: Mapped[datetime | None] = mapped_column(UTCDateTime, nullable=True)
+
+    CONTENT = (
+        "name", "geometry", "waypoints", "description", "cot_uid", "last_report", "stale_after",
+        "classification", "releasable_to", "deleted",
+    )
+
+
+class ChatMessage(SharedRecord, Base):
+    """One chat message received (CoT ``b-t-f``) or sent: the message log."""
+
+    __tablename__ = "chat_message"
+    __table_args__ = (
+        Index("ix_chat_message_hlc", "hlc"),
+        Index("ix_chat_message_sent_at", "sent_at"),
+    )
+
+    cot_uid: Mapped[str] = mapped_column(String(255))
+    chatroom: Mapped[str] = mapped_column(String(200), default="")
+    sender_uid: Mapped[str] = mapped_column(String(255), default="")
+    sender_callsign: Mapped[str] = mapped_column(String(200), default="")
+    text: Mapped[str] = mapped_column(Text, default="")
+    sent_at: Mapped[datetime] = mapped_column(UTCDateTime)
+
+    CONTENT = (
+        "cot_uid", "chatroom", "sender_uid", "sender_callsign", "text", "sent_at",
+        "classification", "releasable_to", "deleted",
+    )
+
+
+class CotIdentity(Base):
+    """The uid of a unit or zone heard from a TAK network (a CoT event).
+
+    A record made from a CoT event has the id ``uuid5(uid)`` (or the uid itself when
+    it is a UUID), so every site that hears the same event makes the same record;
+    this row lets an export give the original uid back, and keeps what was heard
+    from being sent back as our own.
+    """
+
+    __tablename__ = "cot_identity"
+    __table_args__ = (Index("ix_cot_identity_uid", "uid"),)
+
+    record_id: Mapped[str] = mapped_column(String(36), primary_key=True)
+    kind: Mapped[str] = mapped_column(String(16))
+    uid: Mapped[str] = mapped_column(String(255))

@@ -8,4 +8,5 @@ PANELS = (
     "app.ui.panels.tasks",
     "app.ui.panels.briefing",
     "app.ui.panels.audit",
+    "app.ui.panels.exchange",
 )
