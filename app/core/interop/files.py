@@ -20,7 +20,7 @@ from app.core.store.ops import save_units, save_zones, writing
 from app.core.store.queries import list_units, list_zones
 from app.i18n import _
 
-FORMATS = {".geojson": "geojson", ".json": "geojson", ".csv": "csv"}
+FORMATS = {".geojson": "geojson", ".json": "geojson", ".csv": "csv", ".hxl": "hxl"}
 KINDS = ("tasks",)
 
 
@@ -71,6 +71,8 @@ class ExportResult:
     def __str__(self) -> str:
         if self.kind == "tasks":
             return _("Wrote {n} tasks to {name}").format(n=self.features, name=self.path.name)
+        if self.kind:
+            return _("Wrote {n} rows of {kind} to {name}").format(n=self.features, kind=self.kind, name=self.path.name)
         return _("Wrote {n} features to {name}").format(n=self.features, name=self.path.name)
 
 
@@ -109,6 +111,10 @@ def _import_geojson(store: Store, path: Path, kind: str | None) -> ImportResult:
 def import_file(store: Store, path: Path, fmt: str | None = None, kind: str | None = None) -> ImportResult:
     """Import ``path`` in one transaction; ``kind`` (``tasks``) chooses what a CSV holds."""
     fmt_name = detect_format(path, fmt)
+    if fmt_name == "hxl" or (kind or "").lower() in ("stock", "needs", "presence"):  # supply tables
+        from app.core.interop.hxl_supply import import_hxl
+
+        return import_hxl(store, path, kind)  # type: ignore[return-value]
     kind = _check_kind(kind)
     if fmt_name == "csv":
         if kind is None and not tasks_csv.looks_like_tasks(path):
@@ -131,6 +137,13 @@ def export_file(
     """Write the picture (or only ``kind``: ``tasks``) to ``path``, releasable to ``partner`` if given."""
     from app.core.store.task_queries import list_tasks
 
+    if fmt == "hxl":  # supply tables: stock, needs, presence
+        from app.core.interop.hxl_supply import export_hxl, kind_label
+
+        if not kind:
+            raise InteropError(_("an HXL export needs --kind (stock, needs or presence)"))
+        count = export_hxl(store, path, kind, partner=partner)
+        return ExportResult(path, count, kind=kind_label(kind.lower()))
     kind = _check_kind(kind)
     if fmt == "csv":
         if kind is None:

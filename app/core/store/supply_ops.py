@@ -22,7 +22,6 @@ from app.core.domain.entities import ValidationError
 from app.core.domain.markings import Releasability
 from app.core.domain.supply import (
     DEFAULT_STANDARDS,
-    FINAL_SHIPMENT_STATUSES,
     OUTGOING,
     ItemData,
     LineData,
@@ -390,7 +389,8 @@ def save_shipments(batch: WriteBatch, shipments: Iterable[ShipmentData], at: dat
             if target != "planned":
                 received = {line.id: line.received for line in data.lines if line.id and line.received is not None}
                 reasons = {line.id: line.discrepancy_reason for line in data.lines if line.id}
-                _transition(batch, shipment_id, target, at or batch.now, received, reasons)
+                when = (data.arrived_at if target == "arrived" else None) or at or batch.now
+                _transition(batch, shipment_id, target, when, received, reasons)
         except ValidationError as exc:
             raise _with_index(exc, index) from None
         result.append(shipment_id)

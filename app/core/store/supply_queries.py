@@ -270,3 +270,13 @@ def count_supply(store: Store) -> dict[str, int]:
             "movements": session.scalar(select(func.count()).select_from(StockMovement)) or 0,
             "shipments": session.scalar(select(func.count()).select_from(Shipment).where(Shipment.deleted.is_(False))) or 0,
         }  # fmt: skip
+
+
+def logsitrep_report(
+    store: Store, window_days: int = 14, horizon_days: int = 30, partner: str | None = None
+) -> list[dict[str, Any]]:
+    """The LOGSITREP rows as the report writes them (the CLI and the dock call this)."""
+    from app.core.analysis.supply import logsitrep
+
+    return [line.report() for line in logsitrep(store, window_days=window_days, horizon_days=horizon_days,
+                                                partner=partner)]
