@@ -27,6 +27,7 @@ import io
 from collections.abc import Callable, Sequence
 from dataclasses import dataclass
 from datetime import UTC, datetime
+from operator import itemgetter
 from pathlib import Path
 from typing import Any
 
@@ -279,7 +280,7 @@ def _quantity(text: str, item: Any, unit: str) -> int:
             raise ValueError
     except ValueError:
         value = parse_quantity(text)
-    if unit and unit.lower() != item.unit.lower():
+    if unit and unit != item.unit and unit.lower() != item.unit.lower():
         if item.pack_name and unit.lower() in (item.pack_name.lower(), item.pack_name.lower() + "s"):
             return value * item.pack_size
         raise ValidationError(
@@ -323,12 +324,14 @@ def _import_items_table(store: Store, path: Path, table: Table, kind: str) -> Hx
         catalogue = _Catalogue(batch.session)
         movements: list[MovementData] = []
         requests: list[tuple[int, RequestData]] = []
-        counted: dict[tuple[str, str], int] = {}
         rows = 0
+        width = len(table.tags)
+        pad = [""] * (width + 1)
+        cols_wanted = [item_col, cols["loc"], qty_col, unit_col, date_col, prio_col]
+        getter = itemgetter(*[width if c is None else c for c in cols_wanted])
         for line, values in table.rows:
-            item_text = _cell(values, item_col)
-            site_text = _cell(values, cols["loc"])
-            qty_text = _cell(values, qty_col)
+            cells = getter(values if len(values) > width else values + pad)
+            item_text, site_text, qty_text, unit_text, date_text, prio_text = [c.strip() if c else "" for c in cells]
             if not qty_text and not item_text:
                 continue  # an empty row, or one with nothing to count
             try:
@@ -341,14 +344,13 @@ def _import_items_table(store: Store, path: Path, table: Table, kind: str) -> Hx
                     raise ValidationError(_("no site (#loc)"))
                 if not qty_text:
                     continue  # a missing value, not an error
-                quantity = _quantity(qty_text, item, _cell(values, unit_col))
-                when = parse(_cell(values, date_col))
+                quantity = _quantity(qty_text, item, unit_text)
+                when = parse(date_text)
                 site_id = catalogue.site(site_text, values, cols)
             except ValidationError as exc:
                 raise _RowError(line, str(exc)) from None
             rows += 1
             if kind == "stock":
-                counted[(site_id, item.id)] = quantity
                 movements.append(
                     MovementData(site_id=site_id, item_id=item.id, kind="count", quantity=quantity, at=when,
                                  reason="count", releasable_to=public, note=path.name)
@@ -356,7 +358,7 @@ def _import_items_table(store: Store, path: Path, table: Table, kind: str) -> Hx
             else:
                 requests.append(
                     (line, RequestData(site_id=site_id, item_id=item.id, quantity=quantity, required_by=when,
-                                       priority=_cell(values, prio_col) or "medium", releasable_to=public))
+                                       priority=prio_text or "medium", releasable_to=public))
                 )  # fmt: skip
         try:
             save_sites(batch, catalogue.new_sites)

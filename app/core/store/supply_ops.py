@@ -45,7 +45,7 @@ from app.core.store.models import (
     SupplySite,
     SupplyStandard,
 )
-from app.core.store.ops import WriteBatch, _json_default, writing
+from app.core.store.ops import WriteBatch, writing
 from app.i18n import _
 
 # the ``Changed.kind`` of each supply record
@@ -291,34 +291,120 @@ def record_movements(batch: WriteBatch, movements: Iterable[MovementData], check
     return [m.id for m in rows if m.id]
 
 
+def new_ids(count: int) -> list[str]:
+    """``count`` UUIDv7 ids at once, in order (``new_id`` costs ~5 µs each; this ~1 µs)."""
+    import os
+    import time as _time
+    ms = _time.time_ns() // 1_000_000
+    noise = os.urandom(8 * count)
+    out = []
+    for k in range(count):
+        tail = int.from_bytes(noise[8 * k : 8 * k + 8], "big") & ((1 << 62) - 1)
+        h = f"{(((ms + (k >> 12)) << 80) | (0x7 << 76) | ((k & 0xFFF) << 64) | (0b10 << 62) | tail):032x}"
+        out.append(f"{h[:8]}-{h[8:12]}-{h[12:16]}-{h[16:20]}-{h[20:]}")
+    return out
+
+
+_LEDGER_COLUMNS = (
+    "id", "created_at", "updated_at", "hlc", "origin_site", "deleted", "classification", "releasable_to",
+    "site_id", "item_id", "at", "kind", "quantity", "reason", "lot", "expiry", "shipment_id", "note",
+)  # fmt: skip
+
+
 def _insert_ledger(batch: WriteBatch, rows: Sequence[MovementData]) -> None:
-    """Insert checked movements (one executemany) and capture each as an insert."""
+    """Insert checked movements (one executemany) and capture each as an insert.
+
+    Ledger rows come by the hundred thousand from an import, so on SQLite the
+    rows and their change-log JSON are built as plain tuples and text.
+    """
     site = batch.store.site.site_id
     now, hlc = batch.now, batch.hlc
-    records: list[dict[str, Any]] = []
+    conn = batch.session.connection()
+    missing = [m for m in rows if not m.id]
+    for move, rid in zip(missing, new_ids(len(missing)), strict=True):
+        move.id = rid
+    if conn.dialect.name != "sqlite":
+        records: list[dict[str, Any]] = []
+        for move in rows:
+            fields = _ledger_fields(move, move.at or now)
+            records.append(
+                {"id": move.id, "created_at": now, "updated_at": now, "hlc": hlc, "origin_site": site,
+                 "deleted": False, **fields}
+            )  # fmt: skip
+            batch.capture(
+                StockMovement.__tablename__, move.id or "", "insert", fields, None,
+                move.classification, move.releasable_to,  # type: ignore[arg-type]
+            )  # fmt: skip
+            batch._note("stock", "added", move.id or "")
+        batch.session.execute(_LEDGER.insert(), records)
+        return
+    from app.core.store.ops import sqlite_time
+
     dumps = json.dumps
+    texts: dict[Any, str] = {}
+    times: dict[Any, tuple[str, str]] = {}
+    rels: dict[int, tuple[str, str]] = {}
+    keep: list[Any] = []  # the objects whose id() keys ``rels``
+
+    def js(value: Any) -> str:
+        text = texts.get(value)
+        if text is None:
+            text = texts[value] = dumps(value, ensure_ascii=True)
+        return text
+
+    def when(value: datetime | None) -> tuple[str, str]:
+        pair = times.get(value)
+        if pair is None:
+            pair = times[value] = (sqlite_time(value), value.isoformat()) if value else ("", "")
+        return pair
+
+    now_text = sqlite_time(now)
+    table = StockMovement.__tablename__
+    tuples = []
+    changes = batch.changes
+    added = batch.touched.setdefault("stock", {"added": set(), "updated": set(), "removed": set(), "moved": set()})[
+        "added"
+    ]
     for move in rows:
-        move.id = move.id or new_id()
-        at = move.at or now
         rel = move.releasable_to
-        fields = {
-            "site_id": move.site_id, "item_id": move.item_id, "at": at, "kind": move.kind,
-            "quantity": move.signed, "reason": move.reason, "lot": move.lot, "expiry": move.expiry,
-            "shipment_id": move.shipment_id, "note": move.note,
-            "classification": move.classification, "releasable_to": rel,
-        }  # fmt: skip
-        records.append(
-            {"id": move.id, "created_at": now, "updated_at": now, "hlc": hlc, "origin_site": site,
-             "deleted": False, **fields}
+        rel_pair = rels.get(id(rel))
+        if rel_pair is None:
+            parsed = Releasability.parse(rel) if not isinstance(rel, Releasability) else rel
+            rel_pair = rels[id(rel)] = (parsed.to_storage(), dumps(parsed.codes_list()))
+            keep.append(rel)
+        at_text, at_iso = when(move.at or now)
+        exp_text, exp_iso = when(move.expiry)
+        signed = move.signed
+        tuples.append(
+            (move.id, now_text, now_text, hlc, site, 0, move.classification, rel_pair[0], move.site_id, move.item_id,
+             at_text, move.kind, signed, move.reason, move.lot, exp_text or None, move.shipment_id, move.note)
         )  # fmt: skip
-        batch.capture_json(
-            StockMovement.__tablename__, move.id, "insert",
-            dumps(fields, separators=(",", ":"), default=_json_default),
-            None, move.classification, rel,  # type: ignore[arg-type]
-        )  # fmt: skip
-        batch._note("stock", "added", move.id)
-    records.sort(key=lambda row: (row["expiry"] is None, row["shipment_id"] is None))
-    batch.session.execute(_LEDGER.insert(), records)
+        # empty text and null columns are left out: an insert that lacks them gets the defaults
+        fields = (
+            f'{{"site_id":"{move.site_id}","item_id":"{move.item_id}","at":"{at_iso}","kind":"{move.kind}",'
+            f'"quantity":{signed}'
+            + (f',"reason":{js(move.reason)}' if move.reason else "")
+            + (f',"lot":{js(move.lot)}' if move.lot else "")
+            + (f',"expiry":{js(exp_iso)}' if exp_iso else "")
+            + (f',"shipment_id":{js(move.shipment_id)}' if move.shipment_id else "")
+            + (f',"note":{js(move.note)}' if move.note else "")
+            + f',"classification":{js(move.classification)},"releasable_to":{rel_pair[1]}}}'
+        )
+        changes.append((table, move.id, "insert", None, fields, move.classification, rel_pair[0]))
+        added.add(move.id)
+    conn.exec_driver_sql(
+        f"INSERT INTO {table} ({', '.join(_LEDGER_COLUMNS)}) VALUES ({', '.join('?' * len(_LEDGER_COLUMNS))})",
+        tuples,
+    )
+
+
+def _ledger_fields(move: MovementData, at: datetime) -> dict[str, Any]:
+    return {
+        "site_id": move.site_id, "item_id": move.item_id, "at": at, "kind": move.kind,
+        "quantity": move.signed, "reason": move.reason, "lot": move.lot, "expiry": move.expiry,
+        "shipment_id": move.shipment_id, "note": move.note,
+        "classification": move.classification, "releasable_to": move.releasable_to,
+    }  # fmt: skip
 
 
 def add_movements(store: Store, movements: Iterable[MovementData], initiator: str | None = None) -> list[str]:
