@@ -171,7 +171,7 @@ def logsitrep(
         }
         stock = {(s, i): (int(q or 0), int(c or 0)) for s, i, q, c in session.execute(ledger)}
         in_transit = {(s, i): int(q or 0) for s, i, q in session.execute(transit)}
-        got = dict(list(session.execute(received_for).tuples()))
+        got = {r: q for r, q in session.execute(received_for)}
         requested: dict[tuple[str, str], int] = {}
         for rid, s, i, q in session.execute(
             select(SupplyRequest.id, SupplyRequest.site_id, SupplyRequest.item_id, SupplyRequest.quantity).where(

@@ -143,7 +143,7 @@ def save_items(batch: WriteBatch, items: Iterable[ItemData]) -> list[str]:
     codes = [i.code for i in rows]
     known: dict[str, str] = {}
     for chunk in _chunks(codes):
-        known.update(list(batch.session.execute(select(SupplyItem.code, SupplyItem.id).where(SupplyItem.code.in_(chunk))).tuples()))
+        known.update((c, i) for c, i in batch.session.execute(select(SupplyItem.code, SupplyItem.id).where(SupplyItem.code.in_(chunk))))
     seen: set[str] = set()
     for index, item in enumerate(rows):
         if item.code in seen:

@@ -223,15 +223,16 @@ def list_shipments(store: Store, partner: str | None = None, ids: set[str] | Non
 
 def list_requests(store: Store, partner: str | None = None) -> list[RequestRow]:
     with store.session() as session:
-        sites = dict(list(session.execute(select(SupplySite.id, SupplySite.name)).tuples()))
+        sites = {i: n for i, n in session.execute(select(SupplySite.id, SupplySite.name))}
         items = {i.id: (i.name, i.unit) for i in session.scalars(select(SupplyItem))}
-        received = dict(
-            list(session.execute(
+        received = {
+            r: q
+            for r, q in session.execute(
                 select(ShipmentLine.request_id, func.coalesce(func.sum(ShipmentLine.received), 0))
                 .where(ShipmentLine.request_id.is_not(None), ShipmentLine.deleted.is_(False))
                 .group_by(ShipmentLine.request_id)
-            ).tuples())
-        )
+            )
+        }
         stmt = (
             select(SupplyRequest)
             .where(SupplyRequest.deleted.is_(False), _releasable(SupplyRequest, partner))
