@@ -27,6 +27,7 @@ SCRIPTS = [
     ("cop_tiles", ("map", "cop-tiles.js")),
     ("leaflet_draw", ("vendor", "leaflet-draw-1.0.4", "leaflet.draw.js")),
     ("cop_draw", ("map", "cop-draw.js")),
+    ("cop_supply", ("map", "cop-supply.js")),
 ]
 STYLES = [
     ("leaflet_css", (*LEAFLET, "leaflet.css")),

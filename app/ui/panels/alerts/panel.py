@@ -35,6 +35,10 @@ def _is_task_warning(item: object) -> bool:
     return hasattr(item, "task_id")
 
 
+def _is_shipment_alert(item: object) -> bool:
+    return hasattr(item, "waybill")
+
+
 class AlertsModel(RowsTableModel):
     def __init__(self) -> None:
         super().__init__()
@@ -52,6 +56,13 @@ class AlertsModel(RowsTableModel):
         alert = self.alerts[index.row()]
         col = index.column()
         if role == Qt.ItemDataRole.DisplayRole:
+            if _is_shipment_alert(alert):
+                return (
+                    _("shipment route in no-go zone"),
+                    f"{alert.waybill}: {alert.origin} → {alert.destination}",
+                    alert.zone_name,
+                    str(alert.severity),
+                )[col]
             if _is_task_warning(alert):
                 return (
                     _("task in no-go zone") if alert.kind == "task_in_no_go" else _("unit far from task"),
@@ -121,24 +132,29 @@ class AlertsPanel(QWidget):
         (shapely and numpy are imported here, on the worker, not at start-up.)
         """
         from app.core.analysis.geofence import store_alerts
+        from app.core.analysis.supply_routes import store_route_alerts
         from app.core.analysis.task_checks import store_task_warnings
 
         alerts, seen = store_alerts(self.ctx.store, membership)
-        return [*alerts, *store_task_warnings(self.ctx.store, self.max_km)], seen
+        routes = store_route_alerts(self.ctx.store)
+        return [*alerts, *store_task_warnings(self.ctx.store, self.max_km), *routes], seen
 
     def _on_changed(self, changes: list[Changed]) -> None:
-        if any(c.kind in ("unit", "zone", "task") for c in changes):
+        if any(c.kind in ("unit", "zone", "task", "shipment", "supply_site") for c in changes):
             self.refresh()
 
     def _arrived(self, result: tuple[list[Alert | TaskWarning], dict[str, frozenset[str]]]) -> None:
         alerts, self._membership = result
         self.model.set_alerts(alerts)
-        zone_alerts = [a for a in alerts if not _is_task_warning(a)]
+        zone_alerts = [a for a in alerts if not _is_task_warning(a) and not _is_shipment_alert(a)]
         entered = sum(1 for a in zone_alerts if a.kind == "entered")
+        routes = sum(1 for a in alerts if _is_shipment_alert(a))
         self.summary.setText(
             _("{n} units in hazard zones, {entered} just entered · {tasks} task warnings").format(
-                n=len({a.unit_id for a in zone_alerts}), entered=entered, tasks=len(alerts) - len(zone_alerts)
+                n=len({a.unit_id for a in zone_alerts}), entered=entered,
+                tasks=len(alerts) - len(zone_alerts) - routes,
             )
+            + (" · " + _("{n} shipment routes through no-go zones").format(n=routes) if routes else "")
         )
 
     def _clicked(self, index: QModelIndex) -> None:
@@ -148,6 +164,8 @@ class AlertsPanel(QWidget):
             self.ctx.select_unit(alert.unit_id, "alerts")
         if _is_task_warning(alert):
             self.ctx.sig_task_selected.emit(alert.task_id, "alerts")
+        if _is_shipment_alert(alert):
+            self.window_.map_view.push({"op": "supply.select", "id": alert.shipment_id})
 
 
 def register(window: MainWindow) -> QDockWidget:
