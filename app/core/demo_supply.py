@@ -69,7 +69,7 @@ _FLOWS: dict[tuple[str, str], tuple[int, int, int, int]] = {
     ("metuge", "FOOD-RAT"): (42_000, 600_000, 7, 300_000),
     ("metuge", "WASH-HYG"): (120, 4_000, 0, 0),
     ("metuge", "SHEL-TARP"): (90, 3_500, 10, 800),
-    ("macomia", "WAT-BULK"): (420_000, 1_500_000, 3, 1_200_000),
+    ("macomia", "WAT-BULK"): (420_000, 1_500_000, 3, 1_350_000),
     ("macomia", "FOOD-RAT"): (30_000, 350_000, 7, 180_000),
     ("macomia", "MED-ORS"): (400, 20_000, 0, 0),
     ("ancuabe", "WAT-BULK"): (250_000, 3_000_000, 4, 1_000_000),

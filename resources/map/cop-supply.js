@@ -45,6 +45,8 @@
     var map = state.map;
     if (!state.group) {
       if (!map.getPane("copSupply")) map.createPane("copSupply").style.zIndex = 430;
+      // sites above the unit symbols (they share places with the units that guard them)
+      if (!map.getPane("copSupplySites")) map.createPane("copSupplySites").style.zIndex = 455;
       state.group = L.layerGroup().addTo(map);
     }
     clear();
@@ -61,7 +63,7 @@
     (m.sites || []).forEach(function (s) {
       var colour = LEVEL_COLOURS[s.level] || LEVEL_COLOURS.none;
       var marker = L.circleMarker([s.lat, s.lon], {
-        pane: "copSupply", radius: s.kind === "distribution_point" ? 8 : 7, color: "#fff", weight: 2,
+        pane: "copSupplySites", radius: s.kind === "distribution_point" ? 8 : 7, color: "#fff", weight: 2,
         fillColor: colour, fillOpacity: 0.95,
       });
       marker.bindTooltip(tip(s.lines || [s.name]), { className: "cop-tip" });

@@ -208,7 +208,7 @@ def test_indicators_against_a_hand_computed_case(store: Any, base: dict[str, str
     # rations: 2,100 kcal a day, 2,100 kcal a ration -> one ration per person per day, none held
     ration = rows[("Camp North", "Ration")]
     assert (ration.on_hand, ration.requirement, ration.shortfall) == (0, 30_000, 30_000)
-    assert ration.days_of_supply is None and ration.stockout_date is None and ration.level == "red"
+    assert ration.days_of_supply is None and ration.stockout_date is None and ration.level == "none"
     report = water.report()
     assert list(report) == ["site", "item", "unit", "on_hand", "in_transit", "daily_consumption",
                             "days_of_supply", "requirement", "shortfall", "stockout_date"]  # fmt: skip
@@ -251,7 +251,9 @@ def test_site_summaries_and_operation_totals(store: Any, base: dict[str, str]) -
     ])  # fmt: skip
     lines = logsitrep(store, as_of=NOW, window_days=7)
     summary = {s.name: s for s in site_summaries(store, lines)}
-    assert summary["Camp North"].level == "red"  # water lasts 8 days, but no rations at all
+    assert summary["Camp North"].level == "green"  # 1,600 L at 200 L a day: 8 days
+    assert summary["Camp North"].worst_days == pytest.approx(8.0)
+    assert summary["Camp North"].shortfall_items == 2  # water and rations against 1,000 people
     assert summary["Camp North"].people == 1_000
     totals = {t.item: t for t in operation_totals(lines)}
     assert totals["Water"].on_hand == 1_600 + 4_000

@@ -48,11 +48,11 @@ REPORT_KEYS = (
 )  # fmt: skip
 
 
-def level_of(days: float | None, on_hand: int, need: int = 0) -> str:
-    """Traffic light: ``red`` under RED_DAYS, ``amber`` under AMBER_DAYS, ``green``;
-    ``none`` when nothing is consumed (and nothing is short)."""
+def level_of(days: float | None) -> str:
+    """Traffic light of days of supply: ``red`` under RED_DAYS, ``amber`` under
+    AMBER_DAYS, else ``green``; ``none`` when nothing is consumed."""
     if days is None:
-        return "red" if on_hand <= 0 and need > 0 else "none"
+        return "none"
     if days < RED_DAYS:
         return "red"
     if days < AMBER_DAYS:
@@ -81,7 +81,7 @@ class StockLine:
 
     @property
     def level(self) -> str:
-        return level_of(self.days_of_supply, self.on_hand, self.shortfall)
+        return level_of(self.days_of_supply)
 
     @property
     def reorder(self) -> bool:

@@ -8,7 +8,7 @@ from typing import TYPE_CHECKING
 
 import pyqtgraph as pg
 from PySide6.QtCore import Qt
-from PySide6.QtWidgets import QVBoxLayout, QWidget
+from PySide6.QtWidgets import QLabel, QVBoxLayout, QWidget
 
 from app.i18n import _
 
@@ -28,14 +28,25 @@ def _x(day: date) -> float:
     return datetime.combine(day, time(12), tzinfo=UTC).timestamp()
 
 
+class QuantityAxis(pg.AxisItem):
+    """Whole quantities with thousands separators (1,500,000 rather than 1.5e+06)."""
+
+    def tickStrings(self, values: list[float], scale: float, spacing: float) -> list[str]:  # noqa: N802
+        return [f"{v * scale:,.0f}" if spacing * scale >= 1 else f"{v * scale:,.1f}" for v in values]
+
+
 def _plot(title: str, left: str) -> pg.PlotWidget:
-    plot = pg.PlotWidget(axisItems={"bottom": pg.DateAxisItem(orientation="bottom")})
-    plot.setTitle(title, size="10pt")
+    """A plot with a date axis; ``title`` should be short (it sets the plot's minimum width)."""
+    plot = pg.PlotWidget(
+        axisItems={"bottom": pg.DateAxisItem(orientation="bottom"), "left": QuantityAxis(orientation="left")}
+    )
+    if title:
+        plot.setTitle(title, size="10pt")
     plot.setLabel("left", left)
     plot.showGrid(x=True, y=True, alpha=0.25)
     plot.setMenuEnabled(False)
     plot.setMouseEnabled(x=True, y=False)
-    plot.setMinimumHeight(150)
+    plot.setMinimumSize(180, 150)
     return plot
 
 
@@ -45,8 +56,13 @@ class StockChart(QWidget):
     def __init__(self, parent: QWidget | None = None) -> None:
         super().__init__(parent)
         self.setObjectName("supplyStockChart")
-        self.plot = _plot(_("Stock on hand"), "")
-        self.plot.addLegend(offset=(-10, 10), labelTextSize="8pt")
+        self.plot = _plot("", "")
+        self.title = QLabel(_("Stock on hand"), self)
+        self.title.setObjectName("supplyStockChartTitle")
+        self.title.setTextFormat(Qt.TextFormat.PlainText)
+        self.title.setWordWrap(True)
+        self.title.setAlignment(Qt.AlignmentFlag.AlignCenter)
+        self.plot.addLegend(offset=(10, -10), labelTextSize="8pt", brush=pg.mkBrush(255, 255, 255, 210))
         self.balance_curve = self.plot.plot([], [], pen=pg.mkPen(BALANCE, width=2), stepMode=None,
                                             name=_("on hand"))  # fmt: skip
         self.projection_curve = self.plot.plot(
@@ -56,12 +72,12 @@ class StockChart(QWidget):
             symbol="t1", size=14, brush=pg.mkBrush(ARRIVAL), pen=pg.mkPen("w"), name=_("arrivals expected")
         )
         self.plot.addItem(self.arrival_points)
-        self.plot.plotItem.legend.addItem(self.arrival_points, _("arrivals expected"))
         self.arrival_lines: list[pg.InfiniteLine] = []
         self.labels: list[pg.TextItem] = []
         layout = QVBoxLayout(self)
         layout.setContentsMargins(0, 0, 0, 0)
-        layout.addWidget(self.plot)
+        layout.addWidget(self.title)
+        layout.addWidget(self.plot, 1)
 
     def clear(self) -> None:
         self.balance_curve.setData([], [])
@@ -73,7 +89,8 @@ class StockChart(QWidget):
 
     def show_history(self, history: StockHistory, title: str) -> None:
         self.clear()
-        self.plot.setTitle(title, size="10pt")
+        # the title is a label above the plot: a long one would widen the plot beyond its widget
+        self.title.setText(title)
         self.plot.setLabel("left", history.unit)
         xs = [_x(d) for d in history.days]
         self.balance_curve.setData(xs, history.balance)
@@ -85,7 +102,7 @@ class StockChart(QWidget):
             end = _x(today) + history.days_of_supply * 86400
             self.projection_curve.setData([_x(today), end], [max(held, 0), 0])
             label = pg.TextItem(_("stock-out {date}").format(date=history.stockout_date.isoformat()),
-                                color=PROJECTION, anchor=(0.5, 1.2))  # fmt: skip
+                                color=PROJECTION, anchor=(1, 1.2))  # fmt: skip
             label.setPos(end, 0)
             self.plot.addItem(label)
             self.labels.append(label)

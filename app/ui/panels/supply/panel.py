@@ -288,7 +288,8 @@ class SupplyPanel(QWidget):
         charts = QSplitter(Qt.Orientation.Horizontal, self)
         charts.addWidget(self.stock_chart)
         charts.addWidget(self.consumption_chart)
-        charts.setSizes([600, 400])
+        charts.setStretchFactor(0, 3)
+        charts.setStretchFactor(1, 2)
         stock_page = QSplitter(Qt.Orientation.Vertical, self)
         upper = QWidget(self)
         upper_layout = QVBoxLayout(upper)
@@ -471,7 +472,7 @@ class SupplyPanel(QWidget):
                 lines.append((_("arrived {dtg}") if s.status == "arrived" else _("ETA {dtg}")).format(dtg=format_dtg(when)))
             short = [line for line in s.lines if line.discrepancy]
             if short:
-                lines.append(_("{n} lines with a discrepancy").format(n=len(short)))
+                lines.append(_("discrepancy on {n} of {total} lines").format(n=len(short), total=len(s.lines)))
             item = QListWidgetItem("\n".join(lines))
             item.setData(Qt.ItemDataRole.UserRole, s.id)
             item.setToolTip(_plain_tip(
