@@ -202,3 +202,21 @@ def test_cli_import_export_and_logsitrep(tmp_path: Path, capsys: pytest.CaptureF
     err = capsys.readouterr().err
     assert err.startswith("coalition-cop: error: row 2: quantity cannot be negative") and err.count("\n") == 1
     assert main(["--db", str(db), "export", "--format", "hxl", "--out", str(out)]) == 2
+
+
+def test_geojson_export_has_sites_and_shipments_and_reads_back(store: Any, tmp_path: Path) -> None:
+    from app.core.demo_supply import load_supply
+    from app.core.interop.files import export_file, import_file
+    from app.core.store.ops import writing
+
+    with writing(store) as batch:
+        load_supply(batch)
+    out = tmp_path / "picture.geojson"
+    export_file(store, out, "geojson")
+    features = json.loads(out.read_text())["features"]
+    sites = [f for f in features if f["properties"]["kind"] == "supply_site"]
+    ships = [f for f in features if f["properties"]["kind"] == "shipment"]
+    assert len(sites) == 8 and all(f["geometry"]["type"] == "Point" for f in sites)
+    assert {f["properties"]["status"] for f in ships} == {"planned", "in_transit", "arrived", "cancelled"}
+    assert all(f["geometry"]["type"] == "LineString" for f in ships)
+    assert import_file(store, out).units == 0  # supply features are skipped on import, not refused

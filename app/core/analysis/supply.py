@@ -25,7 +25,7 @@ from datetime import UTC, date, datetime, timedelta
 from decimal import Decimal
 from typing import Any
 
-from sqlalchemy import and_, case, func, select
+from sqlalchemy import and_, case, func, select, true
 
 from app.core.domain.supply import AMBER_DAYS, RED_DAYS, REORDER_DAYS
 from app.core.store.engine import Store
@@ -111,9 +111,9 @@ def _per_person(item: Any, standards: dict[str, tuple[Decimal, str]]) -> Decimal
 
 
 def _releasable(model: Any, partner: str | None) -> Any:
-    if not partner:
-        return True
-    return model.releasable_to.like(f"%,{partner},%") | model.releasable_to.like("%,PUBLIC,%")
+    from app.core.store.queries import releasable_clause
+
+    return releasable_clause(model.releasable_to, partner) if partner else true()
 
 
 def site_population(site: Any, presence_targeted: dict[str, int]) -> int:

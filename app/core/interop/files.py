@@ -9,6 +9,7 @@ have a location; CSV (``.csv``) holds one kind of record, given as ``kind``
 
 from __future__ import annotations
 
+import json
 from dataclasses import dataclass
 from pathlib import Path
 
@@ -154,5 +155,13 @@ def export_file(
     units = [] if kind == "tasks" else list_units(store, partner=partner)
     zones = [] if kind == "tasks" else list_zones(store, partner=partner)
     tasks = list_tasks(store, partner=partner)
-    count = geojson.write(path, units, zones, tasks)
-    return ExportResult(path, count)
+    if kind == "tasks":
+        return ExportResult(path, geojson.write(path, units, zones, tasks))
+    from app.core.interop.supply_geojson import supply_features  # supply sites and shipments
+
+    data = geojson.feature_collection(units, zones, tasks)
+    data["features"] += supply_features(store, partner)
+    tmp = path.with_name(path.name + ".part")
+    tmp.write_text(json.dumps(data, ensure_ascii=False), encoding="utf-8")
+    tmp.replace(path)
+    return ExportResult(path, len(data["features"]))

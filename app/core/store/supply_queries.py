@@ -7,7 +7,7 @@ from datetime import datetime
 from decimal import Decimal
 from typing import Any
 
-from sqlalchemy import func, select
+from sqlalchemy import func, select, true
 
 from app.core.domain.markings import Releasability
 from app.core.domain.supply import DEFAULT_STANDARDS
@@ -25,9 +25,9 @@ from app.core.store.models import (
 
 
 def _releasable(model: Any, partner: str | None) -> Any:
-    if not partner:
-        return True
-    return model.releasable_to.like(f"%,{partner},%") | model.releasable_to.like("%,PUBLIC,%")
+    from app.core.store.queries import releasable_clause
+
+    return releasable_clause(model.releasable_to, partner) if partner else true()
 
 
 @dataclass(frozen=True)
