@@ -207,8 +207,10 @@ class ReceiveDialog(QDialog):
             spin.setGroupSeparatorShown(True)
             spin.setSuffix(f" {line.unit}")
             reason = QComboBox(self)
+            labels = {"short": _("short"), "damaged": _("damaged"), "lost": _("lost"), "expired": _("expired"),
+                      "over": _("over")}  # fmt: skip
             for value in self.REASONS:
-                reason.addItem(_(value), value)
+                reason.addItem(labels[value], value)
             row = QHBoxLayout()
             row.addWidget(spin, 2)
             row.addWidget(reason, 1)
