@@ -205,6 +205,10 @@ def _cmd_db(args: argparse.Namespace) -> int:
     from app.core.store.task_queries import count_tasks
 
     print(_("Tasks: {tasks}").format(tasks=count_tasks(store)))
+    from app.core.store.supply_queries import count_supply
+
+    print(_("Supply: {sites} sites, {items} items, {movements} ledger rows, {shipments} shipments").format(
+        **count_supply(store)))
     return 0
 
 
