@@ -220,3 +220,11 @@ def test_geojson_export_has_sites_and_shipments_and_reads_back(store: Any, tmp_p
     assert {f["properties"]["status"] for f in ships} == {"planned", "in_transit", "arrived", "cancelled"}
     assert all(f["geometry"]["type"] == "LineString" for f in ships)
     assert import_file(store, out).units == 0  # supply features are skipped on import, not refused
+
+
+def test_file_import_recognises_an_hxl_csv(store: Any, tmp_path: Path) -> None:
+    from app.core.interop.files import import_file
+
+    _catalogue(store)
+    result = import_file(store, _write(tmp_path / "stock.csv", STOCK))
+    assert "3 rows of stock" in str(result)

@@ -109,6 +109,16 @@ def _import_geojson(store: Store, path: Path, kind: str | None) -> ImportResult:
     return ImportResult(path, len(content.units), len(content.zones), len(content.tasks))
 
 
+def _has_hxl_tags(path: Path) -> bool:
+    """Whether one of the first 25 lines looks like an HXL hashtag row."""
+    try:
+        with path.open("rb") as handle:
+            head = [handle.readline() for _n in range(25)]
+    except OSError:
+        return False
+    return any(line.lstrip().startswith(b"#") and b"," in line or line.startswith(b'"#') for line in head)
+
+
 def import_file(store: Store, path: Path, fmt: str | None = None, kind: str | None = None) -> ImportResult:
     """Import ``path`` in one transaction; ``kind`` (``tasks``) chooses what a CSV holds."""
     fmt_name = detect_format(path, fmt)
@@ -118,6 +128,10 @@ def import_file(store: Store, path: Path, fmt: str | None = None, kind: str | No
         return import_hxl(store, path, kind)  # type: ignore[return-value]
     kind = _check_kind(kind)
     if fmt_name == "csv":
+        if kind is None and not tasks_csv.looks_like_tasks(path) and _has_hxl_tags(path):
+            from app.core.interop.hxl_supply import import_hxl
+
+            return import_hxl(store, path)  # type: ignore[return-value]
         if kind is None and not tasks_csv.looks_like_tasks(path):
             raise InteropError(
                 _("cannot tell what {name} holds from its header; give --kind").format(name=path.name)

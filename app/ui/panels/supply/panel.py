@@ -121,6 +121,14 @@ def load_view(store: Any) -> SupplyView:
     )  # fmt: skip
 
 
+def write_report(store: Any, path: Any, fmt: str) -> int:
+    """The LOGSITREP to a file, as the CLI's ``report logsitrep`` writes it."""
+    from app.core.interop.hxl_supply import write_logsitrep
+    from app.core.store.supply_queries import logsitrep_report
+
+    return write_logsitrep(path, logsitrep_report(store), fmt)
+
+
 Column = tuple[str, Callable[[Any], Any]]
 
 
@@ -251,8 +259,16 @@ class SupplyPanel(QWidget):
         self.on_map = QCheckBox(_("Show on map"), self)
         self.on_map.setChecked(True)
         self.on_map.toggled.connect(lambda on: self._push({"op": "supply.show", "on": on}))
+        self.import_button = QPushButton(_("Import HXL…"), self)
+        self.import_button.setObjectName("supplyImport")
+        self.import_button.clicked.connect(self._import_hxl)
+        self.report_button = QPushButton(_("LOGSITREP…"), self)
+        self.report_button.setObjectName("supplyReport")
+        self.report_button.clicked.connect(self._write_report)
         top = QHBoxLayout()
         top.addWidget(self.summary, 1)
+        top.addWidget(self.import_button)
+        top.addWidget(self.report_button)
         top.addWidget(self.on_map)
 
         # sites
@@ -571,6 +587,38 @@ class SupplyPanel(QWidget):
         received, reasons = dialog.received()
         self.ctx.runner.submit(receive_shipment, self.ctx.store, ship.id, received, reasons, initiator="supply",
                                on_done=lambda _r: self.ctx.sig_status.emit(_("Shipment received")))  # fmt: skip
+
+    def _import_hxl(self) -> None:
+        from pathlib import Path
+
+        from PySide6.QtWidgets import QFileDialog
+
+        from app.core.interop.hxl_supply import import_hxl
+
+        path, _filter = QFileDialog.getOpenFileName(
+            self, _("Import an HXL table"), "", _("HXL tables (*.csv *.hxl);;All files (*)")
+        )
+        if path:
+            self.ctx.runner.submit(import_hxl, self.ctx.store, Path(path),
+                                   on_done=lambda r: self.ctx.sig_status.emit(str(r)))  # fmt: skip
+
+    def _write_report(self) -> None:
+        from pathlib import Path
+
+        from PySide6.QtWidgets import QFileDialog
+
+        path, chosen = QFileDialog.getSaveFileName(
+            self, _("Write the LOGSITREP"), "logsitrep.json",
+            _("JSON (*.json);;CSV (*.csv);;HXL (*.hxl.csv *.hxl)"),
+        )  # fmt: skip
+        if not path:
+            return
+        target = Path(path)
+        fmt = "hxl" if ".hxl" in target.name.lower() or chosen.startswith("HXL") else (
+            "csv" if target.suffix.lower() == ".csv" else "json")  # fmt: skip
+        self.ctx.runner.submit(write_report, self.ctx.store, target, fmt,
+                               on_done=lambda n: self.ctx.sig_status.emit(
+                                   _("Wrote the LOGSITREP: {n} rows to {path}").format(n=n, path=target)))  # fmt: skip
 
     def _edit_standard(self, index: QModelIndex) -> None:
         from app.core.store.supply_ops import set_standard
