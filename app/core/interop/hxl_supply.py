@@ -111,15 +111,36 @@ def _encoding(raw: bytes) -> str:
 def read_table(path: Path) -> Table:
     """The tag row and every data row of an HXL file; InteropError when it has no tag row."""
     import hxl
+    import hxl.input
+    import hxl.model
     from hxl.input import HXLTagsNotFoundException
 
     raw = read_limited(path, MAX_BYTES)
     encoding = _encoding(raw)
+    del raw
+    # libhxl reads the file and finds the hashtag row (Column.parse_list, as hxl.data
+    # does); the data rows are then taken as the plain lists libhxl's input yields,
+    # without a Row object each (that alone halves the time of a 100,000-row file)
     try:
-        source = hxl.data(str(path), hxl.InputOptions(allow_local=True, encoding=encoding))
-        columns = source.columns
-        tags = [((c.tag or None), frozenset(a.lower() for a in (c.attributes or ()))) for c in columns]
-        rows = [(row.source_row_number + 1, row.values) for row in source]
+        with hxl.input.make_input(str(path), hxl.InputOptions(allow_local=True, encoding=encoding)) as source:
+            rows_in = iter(source)
+            previous: list[str] = []
+            columns = None
+            tag_line = 0
+            for number in range(1, 26):
+                try:
+                    raw_row = next(rows_in)
+                except StopIteration:
+                    break
+                columns = hxl.model.Column.parse_list(raw_row, previous)
+                if columns is not None:
+                    tag_line = number
+                    break
+                previous = raw_row
+            if columns is None:
+                raise HXLTagsNotFoundException()
+            tags = [((c.tag or None), frozenset(a.lower() for a in (c.attributes or ()))) for c in columns]
+            rows = list(enumerate(rows_in, start=tag_line + 1))
     except HXLTagsNotFoundException:
         raise InteropError(
             _("{name}: no HXL tag row (a row of hashtags such as #loc, #item, #org) in the first 25 rows").format(
