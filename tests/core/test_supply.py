@@ -274,3 +274,16 @@ def test_stock_history_for_the_chart(store: Any, base: dict[str, str]) -> None:
     assert history.daily_consumption == pytest.approx(28.0)
     assert history.days_of_supply == pytest.approx(860 / 28)
     assert history.unit == "L"
+
+
+def test_a_transfer_moves_stock_between_sites_in_one_transaction(store: Any, base: dict[str, str]) -> None:
+    from app.core.store.supply_ops import transfer_stock
+
+    add_movements(store, [MovementData(site_id=base["hub"], item_id=base["tarp"], kind="receipt", quantity=80)])
+    transfer_stock(store, base["hub"], base["camp"], base["tarp"], 30)
+    held = {r.site: r.on_hand for r in logsitrep(store) if r.item == "Tarpaulin"}
+    assert held == {"Pemba hub": 50, "Camp North": 30}
+    before = _ledger_count(store)
+    with pytest.raises(LedgerError):
+        transfer_stock(store, base["hub"], base["camp"], base["tarp"], 51)
+    assert _ledger_count(store) == before

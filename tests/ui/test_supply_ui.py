@@ -125,3 +125,38 @@ def test_dispatch_and_receive_from_the_board(window: Any, qtbot: Any, monkeypatc
     assert arrived.lines[0].received == 4_900 and arrived.lines[0].discrepancy_reason == "damaged"
     camp = next(r for r in panel.view.lines if r.site_id == ids["camp"])
     assert camp.on_hand == 7_000 + 4_900
+
+
+def test_record_an_issue_from_the_stock_tab(window: Any, qtbot: Any, monkeypatch: Any) -> None:
+    from app.ui.panels.supply.panel import MovementDialog
+
+    panel = window.supply_panel
+    ids = _supply(window.ctx.store)
+    _wait_loaded(qtbot, panel)
+    chosen: dict[str, Any] = {}
+
+    def accept(self: Any) -> Any:
+        self.kind.setCurrentIndex(self.kind.findData("issue"))
+        self.site.setCurrentIndex(self.site.findData(ids["camp"]))
+        self.quantity.setValue(2_500)
+        chosen["dialog"] = self
+        return MovementDialog.DialogCode.Accepted
+
+    monkeypatch.setattr(MovementDialog, "exec", accept)
+    panel.move_button.click()
+    qtbot.waitUntil(lambda: any(r.site_id == ids["camp"] and r.on_hand == 7_000 - 2_500 for r in panel.view.lines),
+                    timeout=30000)  # fmt: skip
+    assert not chosen["dialog"].destination.isEnabled()
+    # more than is held is refused, with the reason shown to the user
+    errors: list[str] = []
+    window.ctx.runner.sig_error.connect(errors.append)
+    def too_much(self: Any) -> Any:
+        self.kind.setCurrentIndex(self.kind.findData("issue"))
+        self.site.setCurrentIndex(self.site.findData(ids["camp"]))
+        self.quantity.setValue(999_999)
+        return MovementDialog.DialogCode.Accepted
+
+    monkeypatch.setattr(MovementDialog, "exec", too_much)
+    panel.move_button.click()
+    qtbot.waitUntil(lambda: bool(errors), timeout=30000)
+    assert "cannot take out 999999" in errors[0]

@@ -379,16 +379,12 @@ def _insert_ledger(batch: WriteBatch, rows: Sequence[MovementData]) -> None:
             (move.id, now_text, now_text, hlc, site, 0, move.classification, rel_pair[0], move.site_id, move.item_id,
              at_text, move.kind, signed, move.reason, move.lot, exp_text or None, move.shipment_id, move.note)
         )  # fmt: skip
-        # empty text and null columns are left out: an insert that lacks them gets the defaults
         fields = (
             f'{{"site_id":"{move.site_id}","item_id":"{move.item_id}","at":"{at_iso}","kind":"{move.kind}",'
-            f'"quantity":{signed}'
-            + (f',"reason":{js(move.reason)}' if move.reason else "")
-            + (f',"lot":{js(move.lot)}' if move.lot else "")
-            + (f',"expiry":{js(exp_iso)}' if exp_iso else "")
-            + (f',"shipment_id":{js(move.shipment_id)}' if move.shipment_id else "")
-            + (f',"note":{js(move.note)}' if move.note else "")
-            + f',"classification":{js(move.classification)},"releasable_to":{rel_pair[1]}}}'
+            f'"quantity":{signed},"reason":{js(move.reason)},"lot":{js(move.lot)},'
+            f'"expiry":{js(exp_iso) if exp_iso else "null"},'
+            f'"shipment_id":{js(move.shipment_id) if move.shipment_id else "null"},"note":{js(move.note)},'
+            f'"classification":{js(move.classification)},"releasable_to":{rel_pair[1]}}}'
         )
         changes.append((table, move.id, "insert", None, fields, move.classification, rel_pair[0]))
         added.add(move.id)
@@ -405,6 +401,29 @@ def _ledger_fields(move: MovementData, at: datetime) -> dict[str, Any]:
         "shipment_id": move.shipment_id, "note": move.note,
         "classification": move.classification, "releasable_to": move.releasable_to,
     }  # fmt: skip
+
+
+def transfer_stock(
+    store: Store,
+    origin_site_id: str,
+    destination_site_id: str,
+    item_id: str,
+    quantity: Any,
+    at: datetime | None = None,
+    note: str = "",
+    initiator: str | None = None,
+) -> list[str]:
+    """Move stock between two sites at once (a transfer out and a transfer in, one transaction)."""
+    if origin_site_id == destination_site_id:
+        raise ValidationError(_("a transfer needs two different sites"))
+    amount = parse_quantity(quantity)
+    return add_movements(
+        store,
+        [MovementData(site_id=origin_site_id, item_id=item_id, kind="transfer_out", quantity=amount, at=at, note=note),
+         MovementData(site_id=destination_site_id, item_id=item_id, kind="transfer_in", quantity=amount, at=at,
+                      note=note)],
+        initiator,
+    )  # fmt: skip
 
 
 def add_movements(store: Store, movements: Iterable[MovementData], initiator: str | None = None) -> list[str]:

@@ -239,6 +239,79 @@ class ReceiveDialog(QDialog):
         )
 
 
+class MovementDialog(QDialog):
+    """Record a receipt, an issue (distribution), a transfer or an adjustment."""
+
+    KINDS = ("receipt", "issue", "transfer", "adjustment")
+
+    def __init__(self, sites: list[SiteSummary], items: list[ItemRow], site_id: str | None = None,
+                 item_id: str | None = None, parent: QWidget | None = None) -> None:  # fmt: skip
+        super().__init__(parent)
+        from app.core.domain.supply import ADJUSTMENT_REASONS
+
+        self.setWindowTitle(_("Record a stock movement"))
+        form = QFormLayout(self)
+        self.kind = QComboBox(self)
+        for value, label in zip(self.KINDS, (_("receipt"), _("issue"), _("transfer"), _("adjustment")), strict=True):
+            self.kind.addItem(label, value)
+        self.site = QComboBox(self)
+        self.destination = QComboBox(self)
+        for s in sorted(sites, key=lambda s: s.name.lower()):
+            self.site.addItem(s.name, s.site_id)
+            self.destination.addItem(s.name, s.site_id)
+        self.item = QComboBox(self)
+        for i in items:
+            self.item.addItem(f"{i.name} ({i.unit})", i.id)
+        if site_id:
+            self.site.setCurrentIndex(max(0, self.site.findData(site_id)))
+        if item_id:
+            self.item.setCurrentIndex(max(0, self.item.findData(item_id)))
+        self.quantity = QSpinBox(self)
+        self.quantity.setRange(1, 2_000_000_000)
+        self.quantity.setGroupSeparatorShown(True)
+        self.reason = QComboBox(self)
+        labels = {"lost": _("lost"), "damaged": _("damaged"), "expired": _("expired"), "found": _("found"),
+                  "count": _("stock count")}  # fmt: skip
+        for value in ADJUSTMENT_REASONS:
+            self.reason.addItem(labels[value], value)
+        self.lot = QLineEdit(self)
+        self.note = QLineEdit(self)
+        form.addRow(_("Movement"), self.kind)
+        form.addRow(_("Site"), self.site)
+        form.addRow(_("To site"), self.destination)
+        form.addRow(_("Item"), self.item)
+        form.addRow(_("Quantity"), self.quantity)
+        form.addRow(_("Reason"), self.reason)
+        form.addRow(_("Lot"), self.lot)
+        form.addRow(_("Note"), self.note)
+        buttons = QDialogButtonBox(QDialogButtonBox.StandardButton.Ok | QDialogButtonBox.StandardButton.Cancel)
+        buttons.accepted.connect(self.accept)
+        buttons.rejected.connect(self.reject)
+        form.addRow(buttons)
+        self.kind.currentIndexChanged.connect(self._kind_changed)
+        self._kind_changed()
+
+    def _kind_changed(self) -> None:
+        kind = self.kind.currentData()
+        self.destination.setEnabled(kind == "transfer")
+        self.reason.setEnabled(kind == "adjustment")
+        # an adjustment may take stock away (lost, damaged, expired) or add it (found)
+        self.quantity.setMinimum(-2_000_000_000 if kind == "adjustment" else 1)
+
+    def operation(self) -> tuple[Any, tuple[Any, ...]]:
+        """The core function to run and its arguments (after the store)."""
+        from app.core.domain.supply import MovementData
+        from app.core.store.supply_ops import add_movements, transfer_stock
+
+        kind = self.kind.currentData()
+        site, item, quantity = self.site.currentData(), self.item.currentData(), self.quantity.value()
+        if kind == "transfer":
+            return transfer_stock, (site, self.destination.currentData(), item, quantity, None, self.note.text())
+        move = MovementData(site_id=site, item_id=item, kind=kind, quantity=quantity, lot=self.lot.text(),
+                            note=self.note.text(), reason=self.reason.currentData() if kind == "adjustment" else "")  # fmt: skip
+        return add_movements, ([move],)
+
+
 class SupplyPanel(QWidget):
     sig_loaded = Signal()
     """The dock's tables were filled from the store."""
@@ -312,7 +385,13 @@ class SupplyPanel(QWidget):
         upper = QWidget(self)
         upper_layout = QVBoxLayout(upper)
         upper_layout.setContentsMargins(0, 0, 0, 0)
-        upper_layout.addWidget(self.site_filter)
+        self.move_button = QPushButton(_("Record movement…"), self)
+        self.move_button.setObjectName("supplyRecordMovement")
+        self.move_button.clicked.connect(self._record_movement)
+        filter_row = QHBoxLayout()
+        filter_row.addWidget(self.site_filter, 1)
+        filter_row.addWidget(self.move_button)
+        upper_layout.addLayout(filter_row)
         upper_layout.addWidget(self.stock_table)
         stock_page.addWidget(upper)
         stock_page.addWidget(charts)
@@ -587,6 +666,17 @@ class SupplyPanel(QWidget):
         received, reasons = dialog.received()
         self.ctx.runner.submit(receive_shipment, self.ctx.store, ship.id, received, reasons, initiator="supply",
                                on_done=lambda _r: self.ctx.sig_status.emit(_("Shipment received")))  # fmt: skip
+
+    def _record_movement(self) -> None:
+        if self.view is None:
+            return
+        site, item = self.chart_key or (self.site_filter.currentData(), None)
+        dialog = MovementDialog(self.view.sites, self.view.items, site, item, self)
+        if dialog.exec() != QDialog.DialogCode.Accepted:
+            return
+        fn, args = dialog.operation()
+        self.ctx.runner.submit(fn, self.ctx.store, *args, initiator="supply",
+                               on_done=lambda _r: self.ctx.sig_status.emit(_("Stock movement recorded")))  # fmt: skip
 
     def _import_hxl(self) -> None:
         from pathlib import Path
