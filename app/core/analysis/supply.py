@@ -265,7 +265,8 @@ def site_summaries(store: Store, lines: list[StockLine] | None = None, **kwargs:
         out.append(
             SiteSummary(
                 site.id, site.name, site.kind, site.lat, site.lon, site_population(site, targeted), len(mine),
-                worst.days_of_supply if worst else None, worst.item if worst else "", level,
+                worst.days_of_supply if worst else None,
+                worst.item if worst and worst.days_of_supply is not None else "", level,
                 sum(1 for r in mine if r.reorder), sum(1 for r in mine if r.shortfall > 0),
             )
         )  # fmt: skip

@@ -210,7 +210,7 @@ class ReceiveDialog(QDialog):
         self.reasons: dict[str, QComboBox] = {}
         for line in shipment.lines:
             spin = QSpinBox(self)
-            spin.setRange(0, max(line.quantity * 10, 1_000_000_000) if line.quantity < 100_000_000 else 2_000_000_000)
+            spin.setRange(0, 2_000_000_000)
             spin.setValue(line.quantity)
             spin.setGroupSeparatorShown(True)
             spin.setSuffix(f" {line.unit}")
