@@ -687,10 +687,3 @@ def delete_supply_records(store: Store, model: Any, ids: Iterable[str], initiato
             )
         return len(rows)
 
-
-__all__ = [
-    "KINDS", "SUPPLY_KINDS", "LedgerError", "add_items", "add_movements", "add_presence", "add_requests",
-    "add_shipments", "add_sites", "delete_supply_records", "on_hand", "receive_shipment", "record_movements",
-    "save_items", "save_presence", "save_requests", "save_shipments", "save_sites", "set_shipment_status",
-    "set_standard", "LineData",
-]  # fmt: skip
