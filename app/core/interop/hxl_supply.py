@@ -352,7 +352,12 @@ def _import_items_table(store: Store, path: Path, table: Table, kind: str) -> Hx
         getter = itemgetter(*[width if c is None else c for c in cols_wanted])
         for line, values in table.rows:
             cells = getter(values if len(values) > width else values + pad)
-            item_text, site_text, qty_text, unit_text, date_text, prio_text = [c.strip() if c else "" for c in cells]
+            try:
+                item_text, site_text, qty_text, unit_text, date_text, prio_text = [c.strip() for c in cells]
+            except AttributeError:  # a spreadsheet's numbers and empty cells
+                item_text, site_text, qty_text, unit_text, date_text, prio_text = [
+                    "" if c is None else str(c).strip() for c in cells
+                ]
             if not qty_text and not item_text:
                 continue  # an empty row, or one with nothing to count
             try:

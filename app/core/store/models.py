@@ -260,7 +260,6 @@ class StockMovement(SharedRecord, Base):
         Index("ix_stock_movement_hlc", "hlc"),
         # covering index: on hand and consumption per site and item in one index scan
         Index("ix_stock_movement_site_item", "site_id", "item_id", "kind", "at", "quantity"),
-        Index("ix_stock_movement_shipment", "shipment_id"),
     )
 
     site_id: Mapped[str] = mapped_column(String(36))

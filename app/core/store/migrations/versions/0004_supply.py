@@ -112,7 +112,6 @@ def upgrade() -> None:
         sa.PrimaryKeyConstraint("id"),
     )
     op.create_index("ix_stock_movement_hlc", "stock_movement", ["hlc"], unique=False)
-    op.create_index("ix_stock_movement_shipment", "stock_movement", ["shipment_id"], unique=False)
     op.create_index(
         "ix_stock_movement_site_item",
         "stock_movement",
@@ -222,7 +221,6 @@ def downgrade() -> None:
     op.drop_index("ix_supply_item_code", table_name="supply_item")
     op.drop_table("supply_item")
     op.drop_index("ix_stock_movement_site_item", table_name="stock_movement")
-    op.drop_index("ix_stock_movement_shipment", table_name="stock_movement")
     op.drop_index("ix_stock_movement_hlc", table_name="stock_movement")
     op.drop_table("stock_movement")
     op.drop_index("ix_shipment_line_shipment", table_name="shipment_line")
