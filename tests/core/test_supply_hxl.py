@@ -228,3 +228,22 @@ def test_file_import_recognises_an_hxl_csv(store: Any, tmp_path: Path) -> None:
     _catalogue(store)
     result = import_file(store, _write(tmp_path / "stock.csv", STOCK))
     assert "3 rows of stock" in str(result)
+
+
+def test_exports_hold_only_what_the_partner_may_see(store: Any, tmp_path: Path) -> None:
+    _catalogue(store)
+    nato_only, public = add_sites(store, [
+        SiteData(name="Forward log base", kind="warehouse", classification="NATO RESTRICTED", releasable_to="NATO"),
+        SiteData(name="Camp North", kind="distribution point"),
+    ])  # fmt: skip
+    item = {i.code: i for i in list_items(store)}["WAT"]
+    add_movements(store, [MovementData(site_id=s, item_id=item.id, kind="receipt", quantity=10) for s in (nato_only, public)])
+    assert {r.site for r in logsitrep(store, partner="WFP")} == {"Camp North"}
+    assert {r.site for r in logsitrep(store, partner="NATO")} == {"Forward log base", "Camp North"}
+    export_hxl(store, tmp_path / "wfp.csv", "stock", partner="WFP")
+    assert "Forward log base" not in (tmp_path / "wfp.csv").read_text()
+    db = store.path
+    out = tmp_path / "sitrep.json"
+    assert main(["--db", str(db), "report", "logsitrep", "--format", "json", "--out", str(out),
+                 "--releasable-to", "WFP"]) == 0  # fmt: skip
+    assert [r["site"] for r in json.loads(out.read_text())] == ["Camp North"]
