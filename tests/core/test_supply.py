@@ -287,3 +287,16 @@ def test_a_transfer_moves_stock_between_sites_in_one_transaction(store: Any, bas
     with pytest.raises(LedgerError):
         transfer_stock(store, base["hub"], base["camp"], base["tarp"], 51)
     assert _ledger_count(store) == before
+
+
+def test_an_adjustment_reason_gives_its_direction(store: Any, base: dict[str, str]) -> None:
+    add_movements(store, [MovementData(site_id=base["hub"], item_id=base["tarp"], kind="receipt", quantity=10)])
+    with pytest.raises(ValidationError, match="negative"):
+        add_movements(store, [MovementData(site_id=base["hub"], item_id=base["tarp"], kind="adjustment",
+                                           quantity=3, reason="damaged")])  # fmt: skip
+    with pytest.raises(ValidationError, match="positive"):
+        add_movements(store, [MovementData(site_id=base["hub"], item_id=base["tarp"], kind="adjustment",
+                                           quantity=-3, reason="found")])  # fmt: skip
+    add_movements(store, [MovementData(site_id=base["hub"], item_id=base["tarp"], kind="adjustment",
+                                       quantity=-4, reason="expired", lot="L-7")])  # fmt: skip
+    assert [r.on_hand for r in logsitrep(store) if r.item == "Tarpaulin"] == [6]

@@ -26,6 +26,7 @@ FINAL_SHIPMENT_STATUSES = frozenset({"arrived", "cancelled"})
 MOVEMENT_KINDS = ("receipt", "issue", "transfer_out", "transfer_in", "adjustment")
 OUTGOING = frozenset({"issue", "transfer_out"})
 ADJUSTMENT_REASONS = ("lost", "damaged", "expired", "found", "count")
+LOSSES = frozenset({"lost", "damaged", "expired"})
 PRIORITIES = ("low", "medium", "high", "critical")
 REQUEST_STATUSES = ("open", "partial", "fulfilled", "cancelled")
 
@@ -328,6 +329,10 @@ class MovementData(Marked):
                 raise ValidationError(
                     _("an adjustment needs a reason: {allowed}").format(allowed=", ".join(ADJUSTMENT_REASONS))
                 )
+            if self.reason in LOSSES and self.quantity > 0:
+                raise ValidationError(_("a loss takes stock away: its quantity must be negative"))
+            if self.reason == "found" and self.quantity < 0:
+                raise ValidationError(_("stock found adds to stock: its quantity must be positive"))
         else:
             self.quantity = parse_quantity(self.quantity)
         if self.quantity == 0:

@@ -289,14 +289,16 @@ class MovementDialog(QDialog):
         buttons.rejected.connect(self.reject)
         form.addRow(buttons)
         self.kind.currentIndexChanged.connect(self._kind_changed)
+        self.reason.currentIndexChanged.connect(self._kind_changed)
         self._kind_changed()
 
     def _kind_changed(self) -> None:
         kind = self.kind.currentData()
         self.destination.setEnabled(kind == "transfer")
         self.reason.setEnabled(kind == "adjustment")
-        # an adjustment may take stock away (lost, damaged, expired) or add it (found)
-        self.quantity.setMinimum(-2_000_000_000 if kind == "adjustment" else 1)
+        # a loss takes stock away and stock found adds it: the reason gives the sign;
+        # only a stock count correction is entered with its sign
+        self.quantity.setMinimum(-2_000_000_000 if kind == "adjustment" and self.reason.currentData() == "count" else 1)
 
     def operation(self) -> tuple[Any, tuple[Any, ...]]:
         """The core function to run and its arguments (after the store)."""
@@ -307,8 +309,11 @@ class MovementDialog(QDialog):
         site, item, quantity = self.site.currentData(), self.item.currentData(), self.quantity.value()
         if kind == "transfer":
             return transfer_stock, (site, self.destination.currentData(), item, quantity, None, self.note.text())
+        reason = self.reason.currentData() if kind == "adjustment" else ""
+        if reason in ("lost", "damaged", "expired"):
+            quantity = -abs(quantity)
         move = MovementData(site_id=site, item_id=item, kind=kind, quantity=quantity, lot=self.lot.text(),
-                            note=self.note.text(), reason=self.reason.currentData() if kind == "adjustment" else "")  # fmt: skip
+                            note=self.note.text(), reason=reason)  # fmt: skip
         return add_movements, ([move],)
 
 
