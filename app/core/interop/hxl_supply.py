@@ -164,7 +164,7 @@ def detect_kind(table: Table, given: str | None = None) -> str:
         for tag in ("#quantity", "#value"):
             if any(attrs & _NEED_ATTRS for _n, attrs in table.columns(tag)):
                 return "needs"
-        return "needs" if table.has("#inneed") and not table.has("#quantity") and not table.has("#value") else "stock"
+        return "stock"
     places = table.has("#loc") or table.has("#adm1") or table.has("#country") or table.has("#adm2")
     if (table.has("#org") or table.has("#sector")) and places:
         return "presence"
