@@ -36,7 +36,6 @@ from sqlalchemy import select
 from app.core.domain.entities import ValidationError
 from app.core.domain.markings import Releasability
 from app.core.domain.supply import (
-    MovementData,
     PresenceData,
     RequestData,
     SiteData,
@@ -48,8 +47,8 @@ from app.core.store.engine import Store, new_id
 from app.core.store.models import Presence, SupplyItem, SupplyRequest, SupplySite
 from app.core.store.ops import writing
 from app.core.store.supply_ops import (
+    insert_ledger_rows,
     on_hand,
-    record_movements,
     save_presence,
     save_requests,
     save_sites,
@@ -343,13 +342,17 @@ def _import_items_table(store: Store, path: Path, table: Table, kind: str) -> Hx
     public = Releasability.parse("PUBLIC")
     with writing(store, initiator="import") as batch:
         catalogue = _Catalogue(batch.session)
-        movements: list[MovementData] = []
+        counts: list[tuple[str, str, int, datetime | None]] = []
         requests: list[tuple[int, RequestData]] = []
         rows = 0
         width = len(table.tags)
         pad = [""] * (width + 1)
         cols_wanted = [item_col, cols["loc"], qty_col, unit_col, date_col, prio_col]
         getter = itemgetter(*[width if c is None else c for c in cols_wanted])
+        # exact-text lookups first (most rows), the catalogue's case-insensitive ones after
+        by_key = catalogue.by_code if item_by == "code" else {}
+        by_key = {i.code: i for i in by_key.values()}
+        site_ids: dict[str, str] = {}
         for line, values in table.rows:
             cells = getter(values if len(values) > width else values + pad)
             try:
@@ -363,7 +366,7 @@ def _import_items_table(store: Store, path: Path, table: Table, kind: str) -> Hx
             try:
                 if not item_text:
                     raise ValidationError(_("no item"))
-                item = catalogue.item(item_text, item_by)
+                item = by_key.get(item_text) or catalogue.item(item_text, item_by)
                 if item is None:
                     raise ValidationError(_("unknown item '{value}'").format(value=item_text))
                 if not site_text:
@@ -372,15 +375,14 @@ def _import_items_table(store: Store, path: Path, table: Table, kind: str) -> Hx
                     continue  # a missing value, not an error
                 quantity = _quantity(qty_text, item, unit_text)
                 when = parse(date_text)
-                site_id = catalogue.site(site_text, values, cols)
+                site_id = site_ids.get(site_text)
+                if site_id is None:
+                    site_id = site_ids[site_text] = catalogue.site(site_text, values, cols)
             except ValidationError as exc:
                 raise _RowError(line, str(exc)) from None
             rows += 1
             if kind == "stock":
-                movements.append(
-                    MovementData(site_id=site_id, item_id=item.id, kind="count", quantity=quantity, at=when,
-                                 reason="count", releasable_to=public, note=path.name)
-                )  # fmt: skip
+                counts.append((site_id, item.id, quantity, when))
             else:
                 requests.append(
                     (line, RequestData(site_id=site_id, item_id=item.id, quantity=quantity, required_by=when,
@@ -391,26 +393,29 @@ def _import_items_table(store: Store, path: Path, table: Table, kind: str) -> Hx
         except ValidationError as exc:
             raise InteropError(str(exc)) from None
         if kind == "stock":
-            return HxlImportResult(path, kind, rows, _write_counts(batch, movements))
+            return HxlImportResult(path, kind, rows, _write_counts(batch, counts, path.name))
         written = _write_requests(batch, requests)
         return HxlImportResult(path, kind, rows, written)
 
 
-def _write_counts(batch: Any, counts: list[MovementData]) -> int:
-    """Each count becomes an adjustment of the difference from the stock on hand."""
-    balance = on_hand(batch.session, {m.site_id for m in counts})
-    moves: list[MovementData] = []
-    for move in counts:
-        key = (move.site_id, move.item_id)
-        delta = move.quantity - balance.get(key, 0)
-        balance[key] = move.quantity
+def _write_counts(batch: Any, counts: list[tuple[str, str, int, datetime | None]], note: str) -> int:
+    """Each count becomes an adjustment (reason ``count``) of the difference from the stock on hand.
+
+    Adjustments are free of the no-negative rule and the sites and items were
+    resolved from the catalogue, so the rows go straight into the ledger.
+    """
+    balance = on_hand(batch.session, {c[0] for c in counts})
+    public = Releasability.parse("PUBLIC")
+    rows = []
+    for site_id, item_id, quantity, when in counts:
+        key = (site_id, item_id)
+        delta = quantity - balance.get(key, 0)
+        balance[key] = quantity
         if delta:
-            move.kind = "adjustment"
-            move.quantity = delta
-            move.classification = "UNCLASSIFIED"
-            moves.append(move)
-    record_movements(batch, moves, checked=True)
-    return len(moves)
+            rows.append((site_id, item_id, "adjustment", delta, when, "count", "", None, None, note, "UNCLASSIFIED",
+                         public))  # fmt: skip
+    insert_ledger_rows(batch, rows)
+    return len(rows)
 
 
 def _write_requests(batch: Any, requests: list[tuple[int, RequestData]]) -> int:
