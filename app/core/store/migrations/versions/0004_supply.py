@@ -111,7 +111,6 @@ def upgrade() -> None:
         sa.Column("releasable_to", sa.String(length=512), nullable=False),
         sa.PrimaryKeyConstraint("id"),
     )
-    op.create_index("ix_stock_movement_hlc", "stock_movement", ["hlc"], unique=False)
     op.create_index(
         "ix_stock_movement_site_item",
         "stock_movement",
@@ -221,7 +220,6 @@ def downgrade() -> None:
     op.drop_index("ix_supply_item_code", table_name="supply_item")
     op.drop_table("supply_item")
     op.drop_index("ix_stock_movement_site_item", table_name="stock_movement")
-    op.drop_index("ix_stock_movement_hlc", table_name="stock_movement")
     op.drop_table("stock_movement")
     op.drop_index("ix_shipment_line_shipment", table_name="shipment_line")
     op.drop_index("ix_shipment_line_request", table_name="shipment_line")
