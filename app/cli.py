@@ -54,17 +54,19 @@ def build_parser() -> argparse.ArgumentParser:
     imp = sub.add_parser("import", help=_("import a file (one transaction)"))
     imp.add_argument("file", type=Path)
     imp.add_argument(
-        "--format", choices=("geojson", "csv", "cot", "kml", "kmz", "tak"),
+        "--format", choices=("geojson", "csv", "hxl", "cot", "kml", "kmz", "tak"),
         help=_("file format (default: from the extension)"),
     )
     imp.add_argument(
-        "--kind", choices=("tasks",), help=_("what a CSV file holds (default: from its header)")
+        "--kind", choices=("tasks", "stock", "needs", "presence"),
+        help=_("what a CSV or HXL file holds (default: from its header or tags)"),
     )
 
     exp = sub.add_parser("export", help=_("export the picture to a file"))
-    exp.add_argument("--format", required=True, choices=("geojson", "csv", "cot", "kml", "kmz", "tak"))
+    exp.add_argument("--format", required=True, choices=("geojson", "csv", "hxl", "cot", "kml", "kmz", "tak"))
     exp.add_argument(
-        "--kind", choices=("tasks",), help=_("only this kind of record (required for CSV)")
+        "--kind", choices=("tasks", "stock", "needs", "presence"),
+        help=_("only this kind of record (required for CSV and HXL)"),
     )
     exp.add_argument("--out", required=True, type=Path)
     exp.add_argument("--releasable-to", metavar="PARTNER", help=_("only records releasable to this partner"))
@@ -79,6 +81,16 @@ def build_parser() -> argparse.ArgumentParser:
     feed.add_argument("--send-own", action="store_true", help=_("also send our own units (off by default)"))
     feed.add_argument("--for", dest="duration", type=float, metavar="SECONDS",
                       help=_("stop after this many seconds (default: until interrupted)"))
+    report = sub.add_parser("report", help=_("write a report"))
+    report_sub = report.add_subparsers(dest="report_command", metavar="REPORT", required=True)
+    sitrep = report_sub.add_parser("logsitrep", help=_("logistics situation report: stock, pipeline, days of supply"))
+    sitrep.add_argument("--format", required=True, choices=("json", "csv", "hxl"))
+    sitrep.add_argument("--out", required=True, type=Path)
+    sitrep.add_argument("--window", type=int, default=14, metavar="DAYS",
+                        help=_("days over which consumption is averaged (default 14)"))
+    sitrep.add_argument("--horizon", type=int, default=30, metavar="DAYS",
+                        help=_("days of need counted in the requirement (default 30)"))
+    sitrep.add_argument("--releasable-to", metavar="PARTNER", help=_("only records releasable to this partner"))
 
     snap = sub.add_parser("snapshot", help=_("render the map window offscreen to a PNG"))
     snap.add_argument("--out", required=True, type=Path)
@@ -160,6 +172,10 @@ def _cmd_export(args: argparse.Namespace) -> int:
 
     if args.format == "csv" and not args.kind:
         raise _UsageError(_("a CSV export needs --kind (tasks)"))
+    if args.format == "hxl" and args.kind not in ("stock", "needs", "presence"):
+        raise _UsageError(_("an HXL export needs --kind stock, needs or presence"))
+    if args.format != "hxl" and args.kind in ("stock", "needs", "presence"):
+        raise _UsageError(_("--kind {kind} is written as HXL: give --format hxl").format(kind=args.kind))
     partner = normalise_partner(args.releasable_to) if args.releasable_to else None
     store = _open(args)
     print(export_file(store, args.out, args.format, partner=partner, kind=args.kind))
@@ -182,6 +198,20 @@ def _cmd_feed(args: argparse.Namespace) -> int:
         return 130
     print(_("Received {received} events, stored {stored} records, refused {refused}, sent {sent}").format(
         received=stats.received, stored=stored, refused=stats.rejected, sent=stats.sent))
+def _cmd_report(args: argparse.Namespace) -> int:
+    from app.core.domain.markings import normalise_partner
+    from app.core.interop.hxl_supply import write_logsitrep
+    from app.core.store.supply_queries import logsitrep_report
+
+    if not 1 <= args.window <= 365:
+        raise _UsageError(_("--window must be between 1 and 365 days"))
+    if not 1 <= args.horizon <= 365:
+        raise _UsageError(_("--horizon must be between 1 and 365 days"))
+    partner = normalise_partner(args.releasable_to) if args.releasable_to else None
+    store = _open(args)
+    rows = logsitrep_report(store, window_days=args.window, horizon_days=args.horizon, partner=partner)
+    count = write_logsitrep(args.out, rows, args.format)
+    print(_("Wrote the LOGSITREP: {n} rows to {path}").format(n=count, path=args.out))
     return 0
 
 
@@ -250,6 +280,10 @@ def _cmd_db(args: argparse.Namespace) -> int:
     from app.core.store.task_queries import count_tasks
 
     print(_("Tasks: {tasks}").format(tasks=count_tasks(store)))
+    from app.core.store.supply_queries import count_supply
+
+    print(_("Supply: {sites} sites, {items} items, {movements} ledger rows, {shipments} shipments").format(
+        **count_supply(store)))
     return 0
 
 
@@ -337,6 +371,7 @@ COMMANDS = {
     "import": _cmd_import,
     "export": _cmd_export,
     "feed": _cmd_feed,
+    "report": _cmd_report,
     "snapshot": _cmd_snapshot,
     "brief": _cmd_brief,
     "db": _cmd_db,

@@ -1095,6 +1095,7 @@ def load_demo(
     The ids depend on the seed only, so loading the same seed again updates the same
     records rather than adding new ones.
     """
+    from app.core.demo_supply import load_supply
     from app.core.store.ops import save_units, save_zones, writing
     from app.core.store.task_ops import save_tasks
 
@@ -1110,6 +1111,7 @@ def load_demo(
         unit_ids = save_units(batch, ordered)
         zone_ids = save_zones(batch, picture.zones)
         save_tasks(batch, picture.tasks, enforce_workflow=False)
+        load_supply(batch, seed=seed, now=now)
     if units is None and zones is None and tasks is None:  # the scenario, not a benchmark's picture
         load_briefing_demo(store, now or datetime.now(UTC))
     return len(unit_ids), len(zone_ids)

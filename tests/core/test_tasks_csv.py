@@ -334,7 +334,9 @@ def test_a_csv_that_is_not_tasks_needs_a_kind(source: Store, tmp_path: Path) -> 
     path = _write(tmp_path / "other.csv", "name,lat,lon", "x,1,2")
     with pytest.raises(InteropError, match="give --kind"):
         import_file(source, path)
-    with pytest.raises(InteropError, match="unknown kind of record 'stock'"):
+    with pytest.raises(InteropError, match="unknown kind of record 'widgets'"):
+        import_file(source, path, kind="widgets")
+    with pytest.raises(InteropError, match="no HXL tag row"):  # stock, needs, presence: HXL tables
         import_file(source, path, kind="stock")
     with pytest.raises(InteropError, match="needs a kind of record"):
         export_file(source, tmp_path / "x.csv", "csv")
@@ -392,8 +394,10 @@ def test_cli_refuses_a_bad_csv_with_the_row(tmp_path: Path, capsys: pytest.Captu
 def test_cli_csv_export_needs_a_kind(tmp_path: Path, capsys: pytest.CaptureFixture[str]) -> None:
     assert main(["--db", str(tmp_path / "a.sqlite"), "export", "--format", "csv", "--out", str(tmp_path / "t.csv")]) == 2
     assert "--kind" in capsys.readouterr().err
+    assert main(["--db", str(tmp_path / "a.sqlite"), "export", "--format", "csv", "--kind", "stock", "--out", "x.csv"]) == 2
+    assert "--kind stock is written as HXL" in capsys.readouterr().err
     with pytest.raises(SystemExit) as info:
-        main(["--db", str(tmp_path / "a.sqlite"), "export", "--format", "csv", "--kind", "stock", "--out", "x.csv"])
+        main(["--db", str(tmp_path / "a.sqlite"), "export", "--format", "csv", "--kind", "widgets", "--out", "x.csv"])
     assert info.value.code == 2
 
 

@@ -12,6 +12,7 @@ and (CoT) chat messages.
 
 from __future__ import annotations
 
+import json
 from dataclasses import dataclass
 from pathlib import Path
 
@@ -27,11 +28,11 @@ from app.core.store.queries import list_units, list_zones
 from app.i18n import _
 
 FORMATS = {
-    ".geojson": "geojson", ".json": "geojson", ".csv": "csv",
+    ".geojson": "geojson", ".json": "geojson", ".csv": "csv", ".hxl": "hxl",
     ".cot": "cot", ".xml": "cot", ".kml": "kml", ".kmz": "kmz", ".zip": "tak",
 }
 EXCHANGE_FORMATS = ("cot", "kml", "kmz", "tak")
-IMPORT_FORMATS = ("geojson", "csv", *EXCHANGE_FORMATS)
+IMPORT_FORMATS = ("geojson", "csv", "hxl", *EXCHANGE_FORMATS)
 EXPORT_FORMATS = IMPORT_FORMATS
 KINDS = ("tasks",)
 MAX_XML_BYTES = 64 * 1024 * 1024  # a CoT or KML file; larger is refused unread
@@ -100,6 +101,8 @@ class ExportResult:
     def __str__(self) -> str:
         if self.kind == "tasks":
             return _("Wrote {n} tasks to {name}").format(n=self.features, name=self.path.name)
+        if self.kind:
+            return _("Wrote {n} rows of {kind} to {name}").format(n=self.features, kind=self.kind, name=self.path.name)
         return _("Wrote {n} features to {name}").format(n=self.features, name=self.path.name)
 
 
@@ -136,11 +139,29 @@ def _import_geojson(store: Store, path: Path, kind: str | None) -> ImportResult:
     return ImportResult(path, len(content.units), len(content.zones), len(content.tasks), routes=len(content.routes))
 
 
+def _has_hxl_tags(path: Path) -> bool:
+    """Whether one of the first 25 lines looks like an HXL hashtag row."""
+    try:
+        with path.open("rb") as handle:
+            head = [handle.readline() for _n in range(25)]
+    except OSError:
+        return False
+    return any(line.lstrip().startswith(b"#") and b"," in line or line.startswith(b'"#') for line in head)
+
+
 def import_file(store: Store, path: Path, fmt: str | None = None, kind: str | None = None) -> ImportResult:
     """Import ``path`` in one transaction; ``kind`` (``tasks``) chooses what a CSV holds."""
     fmt_name = detect_format(path, fmt)
+    if fmt_name == "hxl" or (kind or "").lower() in ("stock", "needs", "presence"):  # supply tables
+        from app.core.interop.hxl_supply import import_hxl
+
+        return import_hxl(store, path, kind)  # type: ignore[return-value]
     kind = _check_kind(kind)
     if fmt_name == "csv":
+        if kind is None and not tasks_csv.looks_like_tasks(path) and _has_hxl_tags(path):
+            from app.core.interop.hxl_supply import import_hxl
+
+            return import_hxl(store, path)  # type: ignore[return-value]
         if kind is None and not tasks_csv.looks_like_tasks(path):
             raise InteropError(
                 _("cannot tell what {name} holds from its header; give --kind").format(name=path.name)
@@ -188,6 +209,13 @@ def export_file(
     """Write the picture (or only ``kind``: ``tasks``) to ``path``, releasable to ``partner`` if given."""
     from app.core.store.task_queries import list_tasks
 
+    if fmt == "hxl":  # supply tables: stock, needs, presence
+        from app.core.interop.hxl_supply import export_hxl, kind_label
+
+        if not kind:
+            raise InteropError(_("an HXL export needs --kind (stock, needs or presence)"))
+        count = export_hxl(store, path, kind, partner=partner)
+        return ExportResult(path, count, kind=kind_label(kind.lower()))
     kind = _check_kind(kind)
     if fmt == "csv":
         if kind is None:
@@ -204,9 +232,14 @@ def export_file(
     units = [] if kind == "tasks" else list_units(store, partner=partner)
     zones = [] if kind == "tasks" else list_zones(store, partner=partner)
     tasks = list_tasks(store, partner=partner)
-    routes = [] if kind == "tasks" else list_routes(store, partner=partner)
-    count = geojson.write(path, units, zones, tasks, routes)
-    return ExportResult(path, count)
+    if kind == "tasks":
+        return ExportResult(path, geojson.write(path, units, zones, tasks))
+    from app.core.interop.supply_geojson import supply_features  # supply sites and shipments
+
+    data = geojson.feature_collection(units, zones, tasks, list_routes(store, partner=partner))
+    data["features"] += supply_features(store, partner)
+    _write_atomically(path, json.dumps(data, ensure_ascii=False).encode("utf-8"))
+    return ExportResult(path, len(data["features"]))
 
 
 def _write_atomically(path: Path, data: bytes) -> None:

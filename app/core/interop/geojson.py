@@ -295,6 +295,8 @@ def read_all(path: Path) -> Content:
         props = feature.get("properties") or {}
         if not isinstance(props, dict):
             raise InteropError(_("feature {n}: properties must be an object").format(n=number))
+        if props.get("kind") in ("supply_site", "shipment"):
+            continue  # supply sites and shipments (app.core.interop.supply_geojson) travel as HXL
         name = props.get("name")
         where = _("feature {n}").format(n=number) + (f" ('{name}')" if name else "")
         geom = feature["geometry"]

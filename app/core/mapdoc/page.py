@@ -30,6 +30,7 @@ SCRIPTS = [
     ("cop_draw", ("map", "cop-draw.js")),
     ("cop_briefing", ("map", "cop-briefing.js")),
     ("cop_routes", ("map", "cop-routes.js")),
+    ("cop_supply", ("map", "cop-supply.js")),
 ]
 STYLES = [
     ("leaflet_css", (*LEAFLET, "leaflet.css")),

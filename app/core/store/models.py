@@ -270,3 +270,210 @@ class CotIdentity(Base):
     record_id: Mapped[str] = mapped_column(String(36), primary_key=True)
     kind: Mapped[str] = mapped_column(String(16))
     uid: Mapped[str] = mapped_column(String(255))
+
+
+# ------------------------------------------------------------------ supply (DESIGN §3)
+# After Sahana Eden's inv/req/supply modules and PAHO LSS/SUMA.  Quantities are
+# integers in the item's base unit; per-person standards are decimal text.
+
+
+class SupplyItem(SharedRecord, Base):
+    """An item of the catalogue: counted in its base unit (``L``, ``kg``, ``ration``...)."""
+
+    __tablename__ = "supply_item"
+    __table_args__ = (
+        Index("ix_supply_item_hlc", "hlc"),
+        Index("ix_supply_item_code", "code", unique=True),
+    )
+
+    code: Mapped[str] = mapped_column(String(64))
+    name: Mapped[str] = mapped_column(String(200))
+    category: Mapped[str] = mapped_column(String(16), default="other")
+    unit: Mapped[str] = mapped_column(String(32))  # base unit of measure
+    pack_name: Mapped[str] = mapped_column(String(32), default="")  # e.g. "carton"
+    pack_size: Mapped[int] = mapped_column(Integer, default=1)  # base units in one pack
+    standard: Mapped[str | None] = mapped_column(String(32), nullable=True)  # per-person standard key
+    kcal_per_unit: Mapped[int | None] = mapped_column(Integer, nullable=True)
+
+    CONTENT = (
+        "code", "name", "category", "unit", "pack_name", "pack_size", "standard", "kcal_per_unit",
+        "classification", "releasable_to", "deleted",
+    )
+
+
+class SupplySite(SharedRecord, Base):
+    """Where stock is held or handed out; its population figures drive requirements."""
+
+    __tablename__ = "supply_site"
+    __table_args__ = (
+        Index("ix_supply_site_hlc", "hlc"),
+        Index("ix_supply_site_name", "name"),
+    )
+
+    name: Mapped[str] = mapped_column(String(200))
+    kind: Mapped[str] = mapped_column(String(32), default="warehouse")
+    lat: Mapped[float | None] = mapped_column(Float, nullable=True)
+    lon: Mapped[float | None] = mapped_column(Float, nullable=True)
+    capacity: Mapped[int | None] = mapped_column(Integer, nullable=True)  # m³ of storage
+    organisation: Mapped[str] = mapped_column(String(200), default="")
+    admin1: Mapped[str] = mapped_column(String(200), default="")
+    country: Mapped[str] = mapped_column(String(64), default="")
+    people_in_need: Mapped[int | None] = mapped_column(Integer, nullable=True)
+    people_targeted: Mapped[int | None] = mapped_column(Integer, nullable=True)
+
+    CONTENT = (
+        "name", "kind", "lat", "lon", "capacity", "organisation", "admin1", "country",
+        "people_in_need", "people_targeted", "classification", "releasable_to", "deleted",
+    )
+
+
+class SupplyStandard(SharedRecord, Base):
+    """A per-person standard (``water``: 15 L/person/day); the defaults apply until edited."""
+
+    __tablename__ = "supply_standard"
+    __table_args__ = (
+        Index("ix_supply_standard_hlc", "hlc"),
+        Index("ix_supply_standard_key", "key", unique=True),
+    )
+
+    key: Mapped[str] = mapped_column(String(32))
+    quantity: Mapped[str] = mapped_column(String(32))  # decimal text, per person per day
+    unit: Mapped[str] = mapped_column(String(32))
+    note: Mapped[str] = mapped_column(Text, default="")
+
+    CONTENT = ("key", "quantity", "unit", "note", "classification", "releasable_to", "deleted")
+
+
+class StockMovement(SharedRecord, Base):
+    """One row of the append-only stock ledger: a signed quantity in base units.
+
+    Receipts and transfers in are positive; issues, transfers out and losses
+    negative.  Stock on hand is the sum.  Rows are never updated, so they never
+    conflict in sync.
+    """
+
+    __tablename__ = "stock_movement"
+    # No index on ``hlc`` (every other shared table has one): ledger rows are never
+    # updated, so nothing looks them up by clock (the change log carries it), and an
+    # import of 100,000 rows paid ~9% of its time for that index.
+    __table_args__ = (
+        # covering index: on hand and consumption per site and item in one index scan
+        Index("ix_stock_movement_site_item", "site_id", "item_id", "kind", "at", "quantity"),
+    )
+
+    site_id: Mapped[str] = mapped_column(String(36))
+    item_id: Mapped[str] = mapped_column(String(36))
+    at: Mapped[datetime] = mapped_column(UTCDateTime)
+    kind: Mapped[str] = mapped_column(String(16))  # receipt | issue | transfer_out | transfer_in | adjustment
+    quantity: Mapped[int] = mapped_column(Integer)
+    reason: Mapped[str] = mapped_column(String(32), default="")
+    lot: Mapped[str] = mapped_column(String(64), default="")
+    expiry: Mapped[datetime | None] = mapped_column(UTCDateTime, nullable=True)
+    shipment_id: Mapped[str | None] = mapped_column(String(36), nullable=True)
+    note: Mapped[str] = mapped_column(Text, default="")
+
+    CONTENT = (
+        "site_id", "item_id", "at", "kind", "quantity", "reason", "lot", "expiry", "shipment_id",
+        "note", "classification", "releasable_to",
+    )
+
+
+class Shipment(SharedRecord, Base):
+    """A consignment from one site (or an outside supplier) to another."""
+
+    __tablename__ = "shipment"
+    __table_args__ = (
+        Index("ix_shipment_hlc", "hlc"),
+        Index("ix_shipment_waybill", "waybill", unique=True),
+        Index("ix_shipment_status", "status"),
+    )
+
+    waybill: Mapped[str] = mapped_column(String(64))
+    origin_site_id: Mapped[str | None] = mapped_column(String(36), nullable=True)
+    origin_name: Mapped[str] = mapped_column(String(200), default="")  # an outside supplier
+    destination_site_id: Mapped[str] = mapped_column(String(36))
+    mode: Mapped[str] = mapped_column(String(8), default="road")
+    status: Mapped[str] = mapped_column(String(16), default="planned")
+    departure: Mapped[datetime | None] = mapped_column(UTCDateTime, nullable=True)
+    eta: Mapped[datetime | None] = mapped_column(UTCDateTime, nullable=True)
+    arrived_at: Mapped[datetime | None] = mapped_column(UTCDateTime, nullable=True)
+    note: Mapped[str] = mapped_column(Text, default="")
+
+    CONTENT = (
+        "waybill", "origin_site_id", "origin_name", "destination_site_id", "mode", "status",
+        "departure", "eta", "arrived_at", "note", "classification", "releasable_to", "deleted",
+    )
+
+
+class ShipmentLine(SharedRecord, Base):
+    """One item of a shipment: sent, and once it arrived, received (the difference is the discrepancy)."""
+
+    __tablename__ = "shipment_line"
+    __table_args__ = (
+        Index("ix_shipment_line_hlc", "hlc"),
+        Index("ix_shipment_line_shipment", "shipment_id"),
+        Index("ix_shipment_line_request", "request_id"),
+    )
+
+    shipment_id: Mapped[str] = mapped_column(String(36))
+    item_id: Mapped[str] = mapped_column(String(36))
+    quantity: Mapped[int] = mapped_column(Integer)  # sent, base units
+    received: Mapped[int | None] = mapped_column(Integer, nullable=True)
+    discrepancy_reason: Mapped[str] = mapped_column(String(32), default="")
+    lot: Mapped[str] = mapped_column(String(64), default="")
+    expiry: Mapped[datetime | None] = mapped_column(UTCDateTime, nullable=True)
+    request_id: Mapped[str | None] = mapped_column(String(36), nullable=True)
+
+    CONTENT = (
+        "shipment_id", "item_id", "quantity", "received", "discrepancy_reason", "lot", "expiry",
+        "request_id", "classification", "releasable_to", "deleted",
+    )
+
+
+class SupplyRequest(SharedRecord, Base):
+    """A need: this much of an item at a site by a date; shipments fulfil it."""
+
+    __tablename__ = "supply_request"
+    __table_args__ = (
+        Index("ix_supply_request_hlc", "hlc"),
+        Index("ix_supply_request_site_item", "site_id", "item_id"),
+    )
+
+    site_id: Mapped[str] = mapped_column(String(36))
+    item_id: Mapped[str] = mapped_column(String(36))
+    quantity: Mapped[int] = mapped_column(Integer)
+    priority: Mapped[str] = mapped_column(String(16), default="routine")
+    required_by: Mapped[datetime | None] = mapped_column(UTCDateTime, nullable=True)
+    status: Mapped[str] = mapped_column(String(16), default="open")
+    note: Mapped[str] = mapped_column(Text, default="")
+
+    CONTENT = (
+        "site_id", "item_id", "quantity", "priority", "required_by", "status", "note",
+        "classification", "releasable_to", "deleted",
+    )
+
+
+class Presence(SharedRecord, Base):
+    """3W: who (organisation) does what (sector) where (place, admin area), for how many."""
+
+    __tablename__ = "presence"
+    __table_args__ = (
+        Index("ix_presence_hlc", "hlc"),
+        Index("ix_presence_place", "place"),
+    )
+
+    organisation: Mapped[str] = mapped_column(String(200))
+    sector: Mapped[str] = mapped_column(String(100), default="")
+    place: Mapped[str] = mapped_column(String(200), default="")
+    admin1: Mapped[str] = mapped_column(String(200), default="")
+    country: Mapped[str] = mapped_column(String(64), default="")
+    in_need: Mapped[int | None] = mapped_column(Integer, nullable=True)
+    affected: Mapped[int | None] = mapped_column(Integer, nullable=True)
+    targeted: Mapped[int | None] = mapped_column(Integer, nullable=True)
+    reached: Mapped[int | None] = mapped_column(Integer, nullable=True)
+    as_of: Mapped[datetime | None] = mapped_column(UTCDateTime, nullable=True)
+
+    CONTENT = (
+        "organisation", "sector", "place", "admin1", "country", "in_need", "affected", "targeted",
+        "reached", "as_of", "classification", "releasable_to", "deleted",
+    )

@@ -9,4 +9,5 @@ PANELS = (
     "app.ui.panels.briefing",
     "app.ui.panels.audit",
     "app.ui.panels.exchange",
+    "app.ui.panels.supply",
 )

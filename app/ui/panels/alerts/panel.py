@@ -35,6 +35,10 @@ def _is_task_warning(item: object) -> bool:
     return hasattr(item, "task_id")
 
 
+def _is_shipment_alert(item: object) -> bool:
+    return hasattr(item, "waybill")
+
+
 class AlertsModel(RowsTableModel):
     def __init__(self) -> None:
         super().__init__()
@@ -52,6 +56,13 @@ class AlertsModel(RowsTableModel):
         alert = self.alerts[index.row()]
         col = index.column()
         if role == Qt.ItemDataRole.DisplayRole:
+            if _is_shipment_alert(alert):
+                return (
+                    _("shipment route in no-go zone"),
+                    f"{alert.waybill}: {alert.origin} → {alert.destination}",
+                    alert.zone_name,
+                    str(alert.severity),
+                )[col]
             if _is_task_warning(alert):
                 return (
                     _("task in no-go zone") if alert.kind == "task_in_no_go" else _("unit far from task"),
@@ -105,6 +116,7 @@ class AlertsPanel(QWidget):
         # re-checks only the units that moved (see AlertTracker)
         self._tracker: AlertTracker | None = None
         self._task_tracker: TaskWarningTracker | None = None
+        self._route_alerts: list[Any] = []
         self._busy = False
         self._pending_full = False
         self._pending_moves: dict[str, tuple[str, float, float]] = {}
@@ -134,28 +146,33 @@ class AlertsPanel(QWidget):
             return
         self._busy = True
 
-    def _compute_full(self) -> tuple[list[Alert], list[TaskWarning]]:
+    def _compute_full(self) -> tuple[list[Alert], list[TaskWarning], list[Any]]:
         """In the worker: everything from the store, then the tasks' spatial checks.
 
         (shapely and numpy are imported here, on the worker, not at start-up.)
         """
         from app.core.analysis.geofence import AlertTracker
+        from app.core.analysis.supply_routes import store_route_alerts
         from app.core.analysis.task_checks import TaskWarningTracker
 
         if self._tracker is None:
             self._tracker = AlertTracker()
             self._task_tracker = TaskWarningTracker(self.max_km)
         assert self._task_tracker is not None
-        return self._tracker.load(self.ctx.store), self._task_tracker.load(self.ctx.store)
+        return (
+            self._tracker.load(self.ctx.store),
+            self._task_tracker.load(self.ctx.store),
+            store_route_alerts(self.ctx.store),
+        )
 
-    def _compute_moves(self, moves: list[tuple[str, float, float]]) -> tuple[list[Alert], list[TaskWarning]]:
+    def _compute_moves(self, moves: list[tuple[str, float, float]]) -> tuple[list[Alert], list[TaskWarning], None]:
         """In the worker: only the units that moved, without reading the store."""
         assert self._tracker is not None and self._task_tracker is not None
-        return self._tracker.moved(moves), self._task_tracker.moved(moves)
+        return self._tracker.moved(moves), self._task_tracker.moved(moves), None
 
     def _on_changed(self, changes: list[Changed]) -> None:
         for change in changes:
-            if change.kind in ("zone", "task"):
+            if change.kind in ("zone", "task", "shipment", "supply_site"):
                 self._pending_full = True
             elif change.kind == "unit":
                 if change.added or change.removed or change.updated - change.moved or not change.positions:
@@ -171,15 +188,20 @@ class AlertsPanel(QWidget):
         self.ctx.runner.sig_error.emit(str(exc))
         self._kick()
 
-    def _arrived(self, result: tuple[list[Alert], list[TaskWarning]]) -> None:
+    def _arrived(self, result: tuple[list[Alert], list[TaskWarning], list[Any] | None]) -> None:
         self._busy = False
-        zone_alerts, warnings = result
-        self.model.set_alerts([*zone_alerts, *warnings])
+        zone_alerts, warnings, route_alerts = result
+        if route_alerts is not None:  # a move leaves the shipments' routes as they were
+            self._route_alerts = route_alerts
+        alerts: list[Any] = [*zone_alerts, *warnings, *self._route_alerts]
+        self.model.set_alerts(alerts)
         entered = sum(1 for a in zone_alerts if a.kind == "entered")
+        routes = sum(1 for a in alerts if _is_shipment_alert(a))
         self.summary.setText(
             _("{n} units in hazard zones, {entered} just entered · {tasks} task warnings").format(
                 n=len({a.unit_id for a in zone_alerts}), entered=entered, tasks=len(warnings)
             )
+            + (" · " + _("{n} shipment routes through no-go zones").format(n=routes) if routes else "")
         )
         self._kick()
 
@@ -190,6 +212,8 @@ class AlertsPanel(QWidget):
             self.ctx.select_unit(alert.unit_id, "alerts")
         if _is_task_warning(alert):
             self.ctx.sig_task_selected.emit(alert.task_id, "alerts")
+        if _is_shipment_alert(alert):
+            self.window_.map_view.push({"op": "supply.select", "id": alert.shipment_id})
 
 
 def register(window: MainWindow) -> QDockWidget:
