@@ -81,6 +81,7 @@ def build_parser() -> argparse.ArgumentParser:
     feed.add_argument("--send-own", action="store_true", help=_("also send our own units (off by default)"))
     feed.add_argument("--for", dest="duration", type=float, metavar="SECONDS",
                       help=_("stop after this many seconds (default: until interrupted)"))
+
     report = sub.add_parser("report", help=_("write a report"))
     report_sub = report.add_subparsers(dest="report_command", metavar="REPORT", required=True)
     sitrep = report_sub.add_parser("logsitrep", help=_("logistics situation report: stock, pipeline, days of supply"))
@@ -198,6 +199,9 @@ def _cmd_feed(args: argparse.Namespace) -> int:
         return 130
     print(_("Received {received} events, stored {stored} records, refused {refused}, sent {sent}").format(
         received=stats.received, stored=stored, refused=stats.rejected, sent=stats.sent))
+    return 0
+
+
 def _cmd_report(args: argparse.Namespace) -> int:
     from app.core.domain.markings import normalise_partner
     from app.core.interop.hxl_supply import write_logsitrep

@@ -915,6 +915,7 @@
       redrawUnits();
     },
     fly: function (m) {
+      state.pendingFit = null; // a fit waiting for the layout must not undo where the user went
       state.map.setView([m.lat, m.lon], m.zoom || state.map.getZoom(), { animate: false });
       viewSet();
     },
@@ -1304,6 +1305,7 @@
       frame: state.frame,
       basemap: !!state.basemapReady,
       selected: state.selected,
+      tool: state.tool || null,
       center: [state.map.getCenter().lat, state.map.getCenter().lng],
       zoom: state.map.getZoom(),
     };

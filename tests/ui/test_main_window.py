@@ -167,3 +167,26 @@ def test_cursor_position_shows_mgrs_and_dd(window: Any, qtbot: Any) -> None:
     text = window.cursor_label.text()
     assert "37L" in text or "37M" in text  # the sample picture is in UTM zone 37 south
     assert "-1" in text.split("    ")[1]  # DD latitude south of the equator
+
+
+def test_every_table_gives_its_tooltips_as_plain_text(window: Any, qtbot: Any, picture: Any) -> None:
+    """Hovering any cell of any table shows the text as typed: no error, no markup."""
+    from PySide6.QtCore import QAbstractItemModel, QSortFilterProxyModel
+
+    hostile = "<b>Bold</b> & <i>co</i>"
+    add_units(picture, [UnitData(name=hostile, callsign="X1", sidc="10031000001211000000", lat=-12.9, lon=40.4)])
+    qtbot.waitUntil(lambda: window.units_panel.model.rowCount() == 5, timeout=10000)
+    models = [
+        m for m in window.findChildren(QAbstractItemModel)
+        if not isinstance(m, QSortFilterProxyModel) and m.rowCount() and m.columnCount()
+    ]
+    assert len(models) >= 3
+    for model in models:
+        for row in range(min(model.rowCount(), 20)):
+            for col in range(model.columnCount()):
+                tip = model.data(model.index(row, col), Qt.ItemDataRole.ToolTipRole)
+                assert tip is None or isinstance(tip, str)
+    model = window.units_panel.model
+    tip = model.data(model.index(model.row_of[next(u.id for u in list_units(picture) if u.name == hostile)], 1),
+                     Qt.ItemDataRole.ToolTipRole)
+    assert "&lt;b&gt;Bold&lt;/b&gt;\xa0&amp;\xa0&lt;i&gt;co&lt;/i&gt;" in tip  # shown as typed

@@ -39,7 +39,7 @@ def test_range_and_bearing_between_two_clicks(window: Any, qtbot: Any, js: Any) 
     tools = window.map_tools
     tools.measure.setChecked(True)
     proxy = window.map_view.focusProxy()
-    qtbot.wait(100)
+    qtbot.waitUntil(lambda: js(window.map_view, "COP.stats().tool") == "measure", timeout=5000)
     qtbot.mouseClick(proxy, Qt.MouseButton.LeftButton, pos=QPoint(300, 200))
     with qtbot.waitSignal(window.map_view.bridge.sig_measured, timeout=5000) as blocker:
         qtbot.mouseClick(proxy, Qt.MouseButton.LeftButton, pos=QPoint(300, 400))

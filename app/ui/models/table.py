@@ -5,9 +5,16 @@ from __future__ import annotations
 from collections.abc import Sequence
 from typing import Any
 
+from PySide6 import QtGui
 from PySide6.QtCore import QAbstractTableModel, QModelIndex, QPersistentModelIndex, Qt
 
 Index = QModelIndex | QPersistentModelIndex
+
+
+def plain_tooltip(text: str) -> str:
+    """A tooltip that shows ``text`` as typed: Qt renders a tooltip that looks like
+    markup as rich text.  (``Qt.convertFromPlainText`` lives in QtGui, not QtCore.)"""
+    return QtGui.Qt.convertFromPlainText(text)
 
 
 class RowsTableModel(QAbstractTableModel):

@@ -20,7 +20,7 @@ from app.core.events import Changed
 from app.core.mapdoc.features import zone_kind_label
 from app.i18n import _
 from app.ui.context import AppContext
-from app.ui.models.table import RowsTableModel
+from app.ui.models.table import RowsTableModel, plain_tooltip
 
 if TYPE_CHECKING:
     from app.core.analysis.geofence import Alert, AlertTracker
@@ -80,7 +80,7 @@ class AlertsModel(RowsTableModel):
         if role == Qt.ItemDataRole.ForegroundRole and col in (0, 3):
             return QBrush(QColor(SEVERITY_COLOURS.get(alert.severity, "#555")))
         if role == Qt.ItemDataRole.ToolTipRole:
-            return Qt.convertFromPlainText(alert.message)
+            return plain_tooltip(alert.message)
         return None
 
     def set_alerts(self, alerts: list[Alert | TaskWarning]) -> None:

@@ -35,7 +35,7 @@ from app.core.store.audit import (
 )
 from app.i18n import _
 from app.ui.context import AppContext
-from app.ui.models.table import RowsTableModel
+from app.ui.models.table import RowsTableModel, plain_tooltip
 
 if TYPE_CHECKING:
     from app.ui.main_window import MainWindow
@@ -64,7 +64,7 @@ class AuditModel(RowsTableModel):
             return (row.dtg, row.who, row.kind, row.record or row.record_id, describe_op(row.op), row.fields)[col]
         if role == Qt.ItemDataRole.ToolTipRole:
             # plain text: what users typed is never rendered as markup
-            return Qt.convertFromPlainText(
+            return plain_tooltip(
                 f"{row.at.isoformat()}\n{row.who} @ {row.site}\n{row.kind} {row.record_id}\n{row.fields}"
             )
         return None

@@ -2,7 +2,6 @@
 
 from __future__ import annotations
 
-import html
 from typing import Any
 
 from PySide6.QtCore import QModelIndex, QPersistentModelIndex, Qt
@@ -21,7 +20,7 @@ from app.core.store.interop_ops import MESSAGE_KIND
 from app.core.store.interop_queries import MessageRow, list_messages
 from app.i18n import _
 from app.ui.context import AppContext
-from app.ui.models.table import RowsTableModel
+from app.ui.models.table import RowsTableModel, plain_tooltip
 
 Index = QModelIndex | QPersistentModelIndex
 SHOWN = 1000
@@ -51,8 +50,7 @@ class MessagesModel(RowsTableModel):
         if role == Qt.ItemDataRole.DisplayRole:
             return values[index.column()].replace("\n", " ")
         if role == Qt.ItemDataRole.ToolTipRole:
-            # a tooltip is rich text when it looks like HTML: what was typed is escaped
-            return "<p>" + html.escape(values[index.column()]).replace("\n", "<br>") + "</p>"
+            return plain_tooltip(values[index.column()])  # what was typed is never markup
         return None
 
 

@@ -11,7 +11,6 @@ from collections.abc import Callable, Sequence
 from dataclasses import dataclass
 from typing import TYPE_CHECKING, Any
 
-from PySide6 import QtGui
 from PySide6.QtCore import QModelIndex, QPersistentModelIndex, Qt, Signal
 from PySide6.QtGui import QBrush, QColor
 from PySide6.QtWidgets import (
@@ -53,7 +52,7 @@ from app.core.events import Changed
 from app.core.store.supply_queries import ItemRow, PresenceRow, RequestRow, ShipmentRow, StandardRow
 from app.i18n import _
 from app.ui.context import AppContext
-from app.ui.models.table import RowsTableModel
+from app.ui.models.table import RowsTableModel, plain_tooltip
 
 if TYPE_CHECKING:
     from app.core.analysis.supply import StockHistory
@@ -69,11 +68,6 @@ STATUS_COLOURS = {"planned": "#1565c0", "in_transit": "#e65100", "arrived": "#2e
 
 def level_label(level: str) -> str:
     return {"red": _("red"), "amber": _("amber"), "green": _("green"), "none": _("no consumption")}.get(level, level)
-
-
-def _plain_tip(text: str) -> str:
-    """A tooltip that shows ``text`` as it is (typed text is data, never markup)."""
-    return str(QtGui.Qt.convertFromPlainText(text))
 
 
 def _n(value: int | None) -> str:
@@ -163,7 +157,7 @@ class ColumnsModel(RowsTableModel):
         if role in (Qt.ItemDataRole.DisplayRole, Qt.ItemDataRole.ToolTipRole):
             value = self.columns[col][1](row)
             text = "" if value is None else str(value)
-            return text if role == Qt.ItemDataRole.DisplayRole else _plain_tip(text) if text else None
+            return text if role == Qt.ItemDataRole.DisplayRole else plain_tooltip(text) if text else None
         if role == Qt.ItemDataRole.TextAlignmentRole and col in self.numeric:
             return int(Qt.AlignmentFlag.AlignRight | Qt.AlignmentFlag.AlignVCenter)
         if self.colour and role in (Qt.ItemDataRole.BackgroundRole, Qt.ItemDataRole.ForegroundRole):
@@ -577,7 +571,7 @@ class SupplyPanel(QWidget):
                 lines.append(_("discrepancy on {n} of {total} lines").format(n=len(short), total=len(s.lines)))
             item = QListWidgetItem("\n".join(lines))
             item.setData(Qt.ItemDataRole.UserRole, s.id)
-            item.setToolTip(_plain_tip(
+            item.setToolTip(plain_tooltip(
                 "\n".join(lines + [f"{line.quantity:,} {line.unit} {line.item}" for line in s.lines])))  # fmt: skip
             if short:
                 item.setForeground(QBrush(QColor("#b71c1c")))

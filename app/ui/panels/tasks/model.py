@@ -18,7 +18,7 @@ from app.core.domain.tasks import (
 )
 from app.core.store.task_queries import TaskRow
 from app.i18n import _
-from app.ui.models.table import RowsTableModel
+from app.ui.models.table import RowsTableModel, plain_tooltip
 from app.ui.panels.units.model import UNIT_MIME
 
 Index = QModelIndex | QPersistentModelIndex
@@ -83,7 +83,7 @@ class TasksModel(RowsTableModel):
             text = f"{row.reference} {row.title}\n{row.description}"
             if row.overdue:
                 text += "\n" + _("overdue")
-            return Qt.convertFromPlainText(text)
+            return plain_tooltip(text)
         return None
 
     # ---------------------------------------------------------------- drops: units onto a task

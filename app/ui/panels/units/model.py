@@ -21,7 +21,7 @@ from app.core.domain.geo import to_mgrs
 from app.core.domain.sidc import ECHELON_RANKS, ECHELONS, echelon_label
 from app.core.store.queries import UnitRow
 from app.i18n import _
-from app.ui.models.table import RowsTableModel
+from app.ui.models.table import RowsTableModel, plain_tooltip
 from app.ui.symbols import SymbolIcons
 
 Index = QModelIndex | QPersistentModelIndex
@@ -76,7 +76,7 @@ class UnitsModel(RowsTableModel):
             return self.icons.pixmap(row.sidc)
         if role == Qt.ItemDataRole.ToolTipRole:
             # plain text: Qt would render a tooltip starting with markup as rich text
-            return Qt.convertFromPlainText(f"{row.name}\n{row.callsign}\n{row.sidc}")
+            return plain_tooltip(f"{row.name}\n{row.callsign}\n{row.sidc}")
         if role == Qt.ItemDataRole.ForegroundRole:
             if col == self.READINESS:
                 return QBrush(QColor(_readiness_colour(row.readiness)))
