@@ -189,19 +189,26 @@ class MainWindow(QMainWindow):
         self.ctx.runner.submit(load_demo, self.ctx.store, on_done=lambda _r: self.map_controller.reload())
 
     def import_file(self) -> None:
-        from app.core.interop.files import import_file
-
         path, _filter = QFileDialog.getOpenFileName(
             self, _("Import"), "",
             _("All formats (*.geojson *.json *.csv *.cot *.xml *.kml *.kmz *.zip);;GeoJSON (*.geojson *.json);;"
               "Cursor on Target (*.cot *.xml);;KML / KMZ (*.kml *.kmz);;TAK data package (*.zip);;All files (*)"),
         )
-        if not path:
-            return
-        self.ctx.runner.submit(
-            import_file, self.ctx.store, Path(path),
+        if path:
+            self.import_path(Path(path))
+
+    def import_path(self, path: Path) -> Any:
+        """Import in the worker, with progress and Cancel (a cancelled import stores nothing)."""
+        from app.core.interop.files import import_file
+        from app.ui.progress import run_with_progress
+
+        job, _dialog = run_with_progress(
+            self, self.ctx.runner, _("Importing {name}…").format(name=path.name), import_file, self.ctx.store, path,
             on_done=lambda r: self.ctx.sig_status.emit(str(r)),
+            on_error=lambda exc: self.show_error(str(exc)),
+            on_cancelled=lambda: self.ctx.sig_status.emit(_("Import cancelled: nothing was stored.")),
         )
+        return job
 
     def export_geojson(self) -> None:
         from app.core.interop.files import export_file

@@ -13,12 +13,13 @@ from datetime import UTC, datetime
 from pathlib import Path
 from typing import TYPE_CHECKING, Any
 
-from PySide6.QtCore import QProcess, Qt
+from PySide6.QtCore import QProcess
 from PySide6.QtGui import QAction
 from PySide6.QtWidgets import QFileDialog, QMessageBox, QProgressDialog
 
 from app.core.store import safety
 from app.i18n import _
+from app.ui.progress import run_with_progress
 
 if TYPE_CHECKING:
     from app.ui.main_window import MainWindow
@@ -66,28 +67,12 @@ class StoreActions:
             self.backup(Path(path))
 
     def backup(self, dest: Path) -> Any:
-        progress = QProgressDialog(_("Backing up the store…"), _("Cancel"), 0, 100, self.window)
-        progress.setWindowTitle(_("Back up the store"))
-        progress.setWindowModality(Qt.WindowModality.WindowModal)
-        progress.setMinimumDuration(400)
-        self.progress = progress
-
-        def step(done: int, total: int) -> None:
-            progress.setValue(int(100 * done / total) if total else 0)
-
-        def finished(out: Path) -> None:
-            progress.reset()
-            self.ctx.sig_status.emit(_("Backed up the store to {out}.").format(out=out))
-
-        def failed(exc: BaseException) -> None:
-            progress.reset()
-            self.window.show_error(str(exc))
-
-        job = self.ctx.runner.submit(
-            safety.backup_store, self.ctx.store, dest, on_done=finished, on_error=failed, on_progress=step
+        job, self.progress = run_with_progress(
+            self.window, self.ctx.runner, _("Backing up the store…"), safety.backup_store, self.ctx.store, dest,
+            on_done=lambda out: self.ctx.sig_status.emit(_("Backed up the store to {out}.").format(out=out)),
+            on_error=lambda exc: self.window.show_error(str(exc)),
+            on_cancelled=lambda: self.ctx.sig_status.emit(_("Backup cancelled.")),
         )
-        job.sig_cancelled.connect(lambda: (progress.reset(), self.ctx.sig_status.emit(_("Backup cancelled."))))
-        progress.canceled.connect(job.cancel)
         return job
 
     # ------------------------------------------------------------ restore

@@ -45,3 +45,35 @@ def test_restoring_closes_the_window_puts_the_backup_in_place_and_starts_again(
         assert len(list_units(restored)) == 4
     finally:
         restored.close()
+
+
+def test_an_import_shows_progress_and_a_cancelled_import_stores_nothing(
+    window: Any, qtbot: Any, tmp_path: Path
+) -> None:
+    import json
+
+    from app.core.store.queries import counts
+
+    big = tmp_path / "big.geojson"
+    big.write_text(json.dumps({"type": "FeatureCollection", "features": [
+        {"type": "Feature", "geometry": {"type": "Point", "coordinates": [40 + i / 1e4, -12]},
+         "properties": {"name": f"Import {i}", "sidc": "10031000001211000000"}}
+        for i in range(40_000)
+    ]}))
+    before = counts(window.ctx.store)["units"]
+    messages: list[str] = []
+    window.ctx.sig_status.connect(messages.append)
+    job = window.import_path(big)
+    job.cancel()
+    qtbot.waitUntil(lambda: job.done.is_set(), timeout=30000)
+    qtbot.waitUntil(lambda: bool(messages), timeout=5000)
+    assert messages[-1] == "Import cancelled: nothing was stored."
+    assert counts(window.ctx.store)["units"] == before
+    # and one that runs to the end says what it stored
+    small = tmp_path / "small.geojson"
+    small.write_text(json.dumps({"type": "FeatureCollection", "features": [
+        {"type": "Feature", "geometry": {"type": "Point", "coordinates": [40.1, -12.1]},
+         "properties": {"name": "Patrol", "sidc": "10031000001211000000"}}]}))
+    window.import_path(small)
+    qtbot.waitUntil(lambda: counts(window.ctx.store)["units"] == before + 1, timeout=10000)
+    qtbot.waitUntil(lambda: "small.geojson" in messages[-1], timeout=5000)

@@ -13,6 +13,7 @@ and (CoT) chat messages.
 from __future__ import annotations
 
 import json
+from collections.abc import Callable
 from dataclasses import dataclass
 from pathlib import Path
 
@@ -36,6 +37,11 @@ IMPORT_FORMATS = ("geojson", "csv", "hxl", *EXCHANGE_FORMATS)
 EXPORT_FORMATS = IMPORT_FORMATS
 KINDS = ("tasks",)
 MAX_XML_BYTES = 64 * 1024 * 1024  # a CoT or KML file; larger is refused unread
+Progress = Callable[[int, int], None]
+
+
+def _no_progress(_done: int, _total: int = 0) -> None:
+    return None
 
 
 def detect_format(path: Path, given: str | None = None) -> str:
@@ -106,10 +112,11 @@ class ExportResult:
         return _("Wrote {n} features to {name}").format(n=self.features, name=self.path.name)
 
 
-def _import_geojson(store: Store, path: Path, kind: str | None) -> ImportResult:
+def _import_geojson(store: Store, path: Path, kind: str | None, step: Progress) -> ImportResult:
     from app.core.store.task_ops import save_tasks
 
     content = geojson.read_all(path)
+    step(1, 2)
     if kind == "tasks":
         content.units, content.zones = [], []
     resolver = (
@@ -149,8 +156,23 @@ def _has_hxl_tags(path: Path) -> bool:
     return any(line.lstrip().startswith(b"#") and b"," in line or line.startswith(b'"#') for line in head)
 
 
-def import_file(store: Store, path: Path, fmt: str | None = None, kind: str | None = None) -> ImportResult:
-    """Import ``path`` in one transaction; ``kind`` (``tasks``) chooses what a CSV holds."""
+def import_file(
+    store: Store, path: Path, fmt: str | None = None, kind: str | None = None, progress: Progress | None = None
+) -> ImportResult:
+    """Import ``path`` in one transaction; ``kind`` (``tasks``) chooses what a CSV holds.
+
+    ``progress(done, total)`` is told each stage (read and checked, then stored);
+    the UI's worker raises from it when the user cancels, which is before the
+    transaction begins, so a cancelled import stores nothing.
+    """
+    step = progress or _no_progress
+    step(0, 2)
+    result = _import(store, path, fmt, kind, step)
+    step(2, 2)
+    return result
+
+
+def _import(store: Store, path: Path, fmt: str | None, kind: str | None, step: Progress) -> ImportResult:
     fmt_name = detect_format(path, fmt)
     if fmt_name == "hxl" or (kind or "").lower() in ("stock", "needs", "presence"):  # supply tables
         from app.core.interop.hxl_supply import import_hxl
@@ -170,12 +192,16 @@ def import_file(store: Store, path: Path, fmt: str | None = None, kind: str | No
     if fmt_name in EXCHANGE_FORMATS:
         if kind == "tasks":
             raise InteropError(_("a {fmt} file holds no tasks").format(fmt=fmt_name))
-        return _import_exchange(store, path, fmt_name)
+        exchange = read_exchange(path, fmt_name)
+        step(1, 2)
+        applied = apply(store, exchange, initiator="import")
+        return ImportResult(path, applied.units, applied.zones, routes=applied.routes, messages=applied.messages,
+                            removed=applied.removed, ignored=applied.ignored)
     if fmt_name != "geojson":
         raise InteropError(
             _("unknown format '{fmt}'; use one of: {formats}").format(fmt=fmt_name, formats=", ".join(IMPORT_FORMATS))
         )
-    return _import_geojson(store, path, kind)
+    return _import_geojson(store, path, kind, step)
 
 
 def read_exchange(path: Path, fmt: str) -> Exchange:
@@ -191,12 +217,6 @@ def read_exchange(path: Path, fmt: str) -> Exchange:
     if fmt == "kmz":
         return kml.read_kmz(path)
     return takpkg.read_package(path)
-
-
-def _import_exchange(store: Store, path: Path, fmt: str) -> ImportResult:
-    applied = apply(store, read_exchange(path, fmt), initiator="import")
-    return ImportResult(path, applied.units, applied.zones, routes=applied.routes, messages=applied.messages,
-                        removed=applied.removed, ignored=applied.ignored)
 
 
 def export_file(
