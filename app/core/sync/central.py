@@ -1,0 +1,276 @@
+"""Sync with a central PostgreSQL server: push this store's changes, pull everyone else's.
+
+The server holds the same schema, built by the same migrations; its
+``sync_change.seq`` is the server's order.  Push copies the changes into a
+temporary staging table and inserts them with ``ON CONFLICT DO NOTHING`` on
+(origin site, origin sequence), so pushing twice stores once; every push holds a
+transaction-level advisory lock, so the server order is commit order and a pull
+never skips a change.  The pull cursor moves in the same local transaction as
+the changes it counts; the push cursor only after the server committed.  A sync
+killed at any point resumes where the last commit left it.
+"""
+
+from __future__ import annotations
+
+import io
+import re
+from collections.abc import Callable
+from dataclasses import dataclass
+from datetime import UTC, datetime
+from typing import Any
+
+from sqlalchemy import Engine, create_engine, select, text
+from sqlalchemy.engine import make_url
+from sqlalchemy.exc import ArgumentError, DBAPIError, NoSuchModuleError
+from sqlalchemy.orm import Session
+
+from app.core.store.engine import Store, StoreError, check_version, head_revision, upgrade
+from app.core.store.models import SyncCursor
+from app.core.sync.apply import CHANGE_COLUMNS, ApplyResult, Change, apply_changes, at_text, local_changes_after
+from app.i18n import _
+
+PUSH_LOCK = 0x434F5053  # "COPS": every push holds it for its transaction
+SCHEMA_LOCK = 0x434F5055
+BATCH = 50_000
+
+
+class SyncError(RuntimeError):
+    """A sync failed; the message is for the user and never holds a password."""
+
+
+@dataclass
+class SyncReport:
+    server: str
+    sent: int = 0  # changes the server did not have
+    received: int = 0  # changes new to this store
+    conflicts: int = 0
+    records: int = 0
+
+    def summary(self) -> str:
+        return _("Synchronised with {server}: sent {sent}, received {received}, conflicts {conflicts}.").format(
+            server=self.server, sent=self.sent, received=self.received, conflicts=self.conflicts
+        )
+
+
+def safe_server_name(url: str) -> str:
+    """The server URL as it may be shown: never a password."""
+    try:
+        return make_url(url).render_as_string(hide_password=True)
+    except ArgumentError:
+        return re.sub(r"//[^@/]*@", "//***@", url)
+
+
+def _scrub(message: str, url: str) -> str:
+    try:
+        password = make_url(url).password
+    except ArgumentError:
+        password = None
+    first = message.strip().splitlines()[0] if message.strip() else message
+    if password:
+        first = first.replace(str(password), "***")
+    return first
+
+
+def server_engine(url: str) -> Engine:
+    try:
+        parsed = make_url(url)
+    except ArgumentError:
+        raise SyncError(_("'{url}' is not a server URL (e.g. postgresql+psycopg://user@host:5432/db)").format(
+            url=safe_server_name(url))) from None
+    if parsed.get_backend_name() != "postgresql":
+        raise SyncError(_("the sync server must be PostgreSQL (a URL such as postgresql+psycopg://user@host/db)"))
+    if parsed.drivername == "postgresql":
+        parsed = parsed.set(drivername="postgresql+psycopg")
+    try:
+        return create_engine(parsed, pool_pre_ping=True, connect_args={"connect_timeout": 10})
+    except (NoSuchModuleError, ArgumentError) as exc:
+        raise SyncError(_("cannot use the server URL: {error}").format(error=exc)) from None
+
+
+def prepare_server(engine: Engine) -> None:
+    """Create or upgrade the central schema with the store's migrations (one site at a time)."""
+    with engine.connect() as conn:
+        conn.execute(text("SELECT pg_advisory_lock(:k)"), {"k": SCHEMA_LOCK})
+        try:
+            check_version(engine)
+            if check_version(engine) != head_revision():
+                upgrade(engine)
+        finally:
+            conn.execute(text("SELECT pg_advisory_unlock(:k)"), {"k": SCHEMA_LOCK})
+            conn.commit()
+
+
+def _copy_text(value: Any) -> str:
+    if value is None:
+        return "\\N"
+    return str(value).replace("\\", "\\\\").replace("\t", "\\t").replace("\n", "\\n").replace("\r", "\\r")
+
+
+def push_changes(engine: Engine, changes: list[Change]) -> int:
+    """Store ``changes`` on the server (once each); returns how many were new there."""
+    if not changes:
+        return 0
+    cols = ", ".join(CHANGE_COLUMNS)
+    raw = engine.raw_connection()
+    try:
+        cur = raw.cursor()
+        cur.execute("SELECT pg_advisory_xact_lock(%s)", (PUSH_LOCK,))
+        cur.execute(
+            f"CREATE TEMP TABLE IF NOT EXISTS sync_stage ON COMMIT DELETE ROWS AS "
+            f"SELECT {cols} FROM sync_change WITH NO DATA"
+        )
+        buf = io.StringIO()
+        for c in changes:
+            row = list(c)
+            row[8] = at_text(row[8]) + "+00"
+            buf.write("\t".join(_copy_text(v) for v in row))
+            buf.write("\n")
+        with cur.copy(f"COPY sync_stage ({cols}) FROM STDIN") as copy:  # type: ignore[attr-defined]
+            copy.write(buf.getvalue())
+        cur.execute(
+            f"INSERT INTO sync_change ({cols}) SELECT {cols} FROM sync_stage "
+            "ORDER BY origin_site, origin_seq ON CONFLICT (origin_site, origin_seq) DO NOTHING"
+        )
+        added = cur.rowcount
+        raw.commit()
+        return int(added)
+    except BaseException:
+        raw.rollback()
+        raise
+    finally:
+        raw.close()
+
+
+def pull_changes(engine: Engine, after: int, exclude_site: str, limit: int = BATCH) -> list[tuple[int, Change]]:
+    """Server changes after position ``after`` not made by ``exclude_site``, in server order."""
+    with engine.connect() as conn:
+        rows = conn.execute(
+            text(
+                f"SELECT seq, {', '.join(CHANGE_COLUMNS)} FROM sync_change "
+                "WHERE seq > :after AND origin_site <> :me ORDER BY seq LIMIT :limit"
+            ),
+            {"after": after, "me": exclude_site, "limit": limit},
+        ).all()
+    out = []
+    for r in rows:
+        at = r[9]
+        if isinstance(at, datetime):
+            at = at.astimezone(UTC).replace(tzinfo=None).isoformat(sep=" ", timespec="microseconds")
+        out.append((r[0], Change(r[1], r[2], r[3], r[4], r[5], r[6], r[7], r[8], at, r[10], r[11], r[12])))
+    return out
+
+
+def cursor_name(url: str) -> str:
+    parsed = make_url(url)
+    return f"server:{parsed.host or ''}:{parsed.port or 5432}/{parsed.database or ''}"
+
+
+def _cursor(session: Session, name: str) -> SyncCursor:
+    cursor = session.get(SyncCursor, name)
+    if cursor is None:
+        cursor = SyncCursor(peer=name, sent=0, received=0, last_result="")
+        session.add(cursor)
+        session.flush()
+    return cursor
+
+
+def read_cursor(store: Store, name: str) -> tuple[int, int]:
+    with store.session() as session:
+        cursor = session.get(SyncCursor, name)
+        return (cursor.sent, cursor.received) if cursor else (0, 0)
+
+
+def pending_changes(store: Store, name: str | None = None) -> int:
+    """Changes this store holds that the peer (the server if none named) has not taken."""
+    from sqlalchemy import func
+
+    from app.core.store.models import SyncChange
+
+    with store.session() as session:
+        if name is None:
+            sent = session.scalar(select(func.max(SyncCursor.sent)).where(SyncCursor.peer.like("server:%"))) or 0
+        else:
+            cursor = session.get(SyncCursor, name)
+            sent = cursor.sent if cursor else 0
+        return int(session.scalar(select(func.count()).select_from(SyncChange).where(SyncChange.seq > sent)) or 0)
+
+
+def sync_with_server(
+    store: Store,
+    url: str,
+    progress: Callable[[int, int], None] | None = None,
+    cancelled: Callable[[], bool] | None = None,
+    batch: int = BATCH,
+) -> SyncReport:
+    """Push this store's changes to the server, then pull everyone else's."""
+    name = cursor_name(url)
+    report = SyncReport(server=safe_server_name(url))
+    engine = server_engine(url)
+    try:
+        try:
+            prepare_server(engine)
+            _push_all(store, engine, name, report, progress, cancelled, batch)
+            _pull_all(store, engine, name, report, progress, cancelled, batch)
+        except DBAPIError as exc:
+            raise SyncError(
+                _("the sync with {server} failed: {error}").format(
+                    server=report.server, error=_scrub(str(exc.orig or exc), url))
+            ) from None
+        except StoreError as exc:
+            raise SyncError(_("the sync server {server}: {error}").format(server=report.server, error=exc)) from None
+    finally:
+        engine.dispose()
+    with store.transaction() as session:
+        cursor = _cursor(session, name)
+        cursor.last_sync = datetime.now(UTC)
+        cursor.last_result = report.summary()
+    return report
+
+
+def _push_all(
+    store: Store, engine: Engine, name: str, report: SyncReport,
+    progress: Callable[[int, int], None] | None, cancelled: Callable[[], bool] | None, batch: int,
+) -> None:
+    while True:
+        if cancelled and cancelled():
+            return
+        sent, _received = read_cursor(store, name)
+        with store.engine.connect() as conn:
+            rows = local_changes_after(conn, sent, limit=batch)
+        if not rows:
+            return
+        report.sent += push_changes(engine, [c for _seq, c in rows])
+        last = rows[-1][0]
+        with store.transaction() as session:  # only after the server committed
+            cursor = _cursor(session, name)
+            cursor.sent = max(cursor.sent, last)
+        if progress:
+            progress(report.sent, 0)
+
+
+def _pull_all(
+    store: Store, engine: Engine, name: str, report: SyncReport,
+    progress: Callable[[int, int], None] | None, cancelled: Callable[[], bool] | None, batch: int,
+) -> None:
+    while True:
+        if cancelled and cancelled():
+            return
+        _sent, received = read_cursor(store, name)
+        rows = pull_changes(engine, received, store.site.site_id, limit=batch)
+        if not rows:
+            return
+        last = rows[-1][0]
+
+        def advance(session: Session, result: ApplyResult, last: int = last) -> None:
+            cursor = _cursor(session, name)
+            cursor.received = max(cursor.received, last)
+            # what was just pulled came from the server: no need to push it back
+            if result.first_seq and cursor.sent == result.first_seq - 1:
+                cursor.sent = result.first_seq + result.new - 1
+
+        result = apply_changes(store, [c for _seq, c in rows], source=report.server, before_commit=advance)
+        report.received += result.new
+        report.conflicts += result.conflicts
+        report.records += result.records
+        if progress:
+            progress(report.sent + report.received, 0)
