@@ -335,6 +335,7 @@ def _fold_rows(
     children = CHILD_FIELDS.get(st.name, {})
     conflicts: list[dict[str, Any]] = []
     inserts: list[dict[str, Any]] = []
+    deferred: list[tuple[str, str, Any]] = []
     for rid in ids:
         log = logs.get(rid)
         if not log:
@@ -357,8 +358,7 @@ def _fold_rows(
             child_changed = {n: folded.values[n] for n in children if n in folded.values}
             applied.append(Applied(rid, None, row, {**cols, **child_changed}, when, winner.who,
                                    source or winner.origin_site))
-            for name, value in child_changed.items():
-                children[name](session, rid, value)
+            deferred.extend((name, rid, value) for name, value in child_changed.items())
         else:
             changed = {n: v for n, v in cols.items() if not _same(st, n, current.get(n), v)}
             for name in children:
@@ -389,6 +389,8 @@ def _fold_rows(
                               "lost_who": c["lost_who"], "detected_at": utcnow()})
     if inserts:
         session.execute(insert(st.table), inserts)
+    for name, rid, value in deferred:  # child rows after the rows they belong to
+        children[name](session, rid, value)
     result.records += len(inserts) + sum(1 for a in applied if a.before is not None)
     if conflicts:
         result.conflicts += _log_conflicts(session, conflicts)
