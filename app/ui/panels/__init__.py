@@ -6,4 +6,5 @@ PANELS = (
     "app.ui.panels.layers",
     "app.ui.panels.alerts",
     "app.ui.panels.tasks",
+    "app.ui.panels.sync",
 )
