@@ -180,7 +180,7 @@ def test_a_sync_killed_at_random_points_resumes_and_loses_nothing(tmp_path: Path
         _close(a, b)
         rng = random.Random(4)
         env = {**os.environ, "PYTHONPATH": str(REPO)}
-        for attempt in range(4):
+        for _attempt in range(4):
             for path in paths:
                 proc = subprocess.Popen(
                     [sys.executable, "-m", "app", "--db", str(path), "sync", "--server", server],

@@ -29,7 +29,14 @@ from app.core.events import Changed
 from app.core.store.base import utcnow
 from app.core.store.engine import Store
 from app.core.store.models import SiteProfile, SyncChange, SyncConflict
-from app.core.sync.records import AFTER_APPLY, CHILD_FIELDS, Applied, SyncedTable, read_child, synced_tables
+from app.core.sync.records import (
+    AFTER_APPLY,
+    CHILD_FIELDS,
+    Applied,
+    SyncedTable,
+    read_child,
+    synced_tables,
+)
 
 _CHUNK = 500
 MOVE_FIELDS = frozenset({"lat", "lon", "course", "speed", "last_report"})
@@ -288,32 +295,77 @@ def _insert_new(
 ) -> None:
     if not changes:
         return
-    rows: list[dict[str, Any]] = []
+    child_names = CHILD_FIELDS.get(st.name, {})
     children: list[tuple[str, str, Any]] = []
-    names = list(st.columns)
-    for c in changes:
-        values = json.loads(c.fields)
-        cols = _column_values(st, values)
-        if not st.required <= cols.keys():
-            continue  # cannot be a row yet; waits in the log
-        when = _parse_at(c.at)
-        row = {n: st.defaults.get(n) for n in names}
-        row.update(cols)
-        row.update(id=c.row_id, hlc=c.hlc, origin_site=c.origin_site, created_at=when, updated_at=when)
-        if row.get("deleted") is None:
-            row["deleted"] = False
-        rows.append(row)
-        for name in CHILD_FIELDS.get(st.name, {}):
-            if name in values:
-                children.append((name, c.row_id, values[name]))
-        applied.append(Applied(c.row_id, None, row, {**cols, **{k: v for k, v in values.items()
-                                                             if k in CHILD_FIELDS.get(st.name, {})}},
-                               when, c.who, source or c.origin_site))
-    if rows:
-        session.execute(insert(st.table), rows)
-        result.records += len(rows)
+    converters = st.sqlite_converters() if session.connection().dialect.name == "sqlite" else None
+    if converters is not None:
+        # the hot path (a first sync, a big bundle): JSON values straight to SQLite parameters
+        names = list(converters)
+        base = {n: conv(st.defaults.get(n)) for n, conv in converters.items()}
+        if base.get("deleted") is None:
+            base["deleted"] = 0
+        skip = {"id", "hlc", "origin_site", "created_at", "updated_at"}
+        params = []
+        for c in changes:
+            values = json.loads(c.fields)
+            if not st.required <= values.keys():
+                continue  # cannot be a row yet; waits in the log
+            row = dict(base)
+            for k, v in values.items():
+                conv = converters.get(k)
+                if conv is not None and k not in skip:
+                    row[k] = conv(v)
+            if row["deleted"] is None:
+                row["deleted"] = 0
+            row.update(id=c.row_id, hlc=c.hlc, origin_site=c.origin_site, created_at=c.at, updated_at=c.at)
+            params.append(tuple(row[n] for n in names))
+            if child_names:
+                children.extend((k, c.row_id, v) for k, v in values.items() if k in child_names)
+            applied.append(Applied(c.row_id, None, values, values, _parse_at(c.at), c.who, source or c.origin_site))
+        if params:
+            session.connection().exec_driver_sql(
+                f"INSERT INTO {st.name} ({', '.join(names)}) VALUES ({', '.join('?' * len(names))})", params
+            )
+            result.records += len(params)
+    else:
+        rows: list[dict[str, Any]] = []
+        base = {n: st.defaults.get(n) for n in st.columns}
+        for c in changes:
+            values = json.loads(c.fields)
+            cols = _column_values(st, values)
+            if not st.required <= cols.keys():
+                continue
+            when = _parse_at(c.at)
+            row = dict(base)
+            row.update(cols)
+            row.update(id=c.row_id, hlc=c.hlc, origin_site=c.origin_site, created_at=when, updated_at=when)
+            if row.get("deleted") is None:
+                row["deleted"] = False
+            rows.append(row)
+            if child_names:
+                children.extend((k, c.row_id, v) for k, v in values.items() if k in child_names)
+            applied.append(Applied(c.row_id, None, row, {**cols, **{k: v for k, v in values.items()
+                                                                 if k in child_names}},
+                                   when, c.who, source or c.origin_site))
+        if rows:
+            session.execute(insert(st.table), rows)
+            result.records += len(rows)
     for name, row_id, value in children:
         CHILD_FIELDS[st.name][name](session, row_id, value)
+
+
+def _insert_rows(session: Session, st: SyncedTable, rows: list[dict[str, Any]]) -> None:
+    """Insert whole rows: straight to SQLite when every column type is a plain one."""
+    conn = session.connection()
+    converters = st.sqlite_converters() if conn.dialect.name == "sqlite" else None
+    if converters is None:
+        session.execute(insert(st.table), rows)
+        return
+    names = list(converters)
+    params = [tuple(conv(row.get(name)) for name, conv in converters.items()) for row in rows]
+    conn.exec_driver_sql(
+        f"INSERT INTO {st.name} ({', '.join(names)}) VALUES ({', '.join('?' * len(names))})", params
+    )
 
 
 def _fold_rows(
@@ -388,7 +440,7 @@ def _fold_rows(
                               "lost": json.dumps(c["lost"]), "lost_hlc": c["lost_hlc"],
                               "lost_who": c["lost_who"], "detected_at": utcnow()})
     if inserts:
-        session.execute(insert(st.table), inserts)
+        _insert_rows(session, st, inserts)
     for name, rid, value in deferred:  # child rows after the rows they belong to
         children[name](session, rid, value)
     result.records += len(inserts) + sum(1 for a in applied if a.before is not None)

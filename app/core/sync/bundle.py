@@ -34,7 +34,14 @@ from sqlalchemy.orm import Session
 from app.core.domain.markings import BLOC_MEMBERS, PUBLIC, Releasability, normalise_partner
 from app.core.store.engine import Store, head_revision, new_id
 from app.core.store.models import SyncBundle, SyncCursor
-from app.core.sync.apply import CHANGE_COLUMNS, ApplyResult, Change, apply_changes, at_text, local_changes_after
+from app.core.sync.apply import (
+    CHANGE_COLUMNS,
+    ApplyResult,
+    Change,
+    apply_changes,
+    at_text,
+    local_changes_after,
+)
 from app.core.sync.hlc import Timestamp
 from app.core.sync.keys import peer_by_name, peer_by_site, site_keys
 from app.core.sync.records import synced_tables
@@ -144,7 +151,7 @@ _reference_cache: dict[tuple[str, str], bool] = {}
 def _withhold_references(session: Session, change: Change, partner: str) -> Change:
     """Drop references to records ``partner`` may not see (a task goes without its NATO-only unit)."""
     st = synced_tables().get(change.table_name)
-    if st is None or not st.references:
+    if st is None or not st.references or not any(f'"{name}"' in change.fields for name in st.references):
         return change
     values = json.loads(change.fields)
     touched = False
@@ -183,11 +190,12 @@ def export_bundle(store: Store, partner: str, out: Path, encrypt_for: str | None
         }
     changes, withheld, last = _releasable_changes(store, partner, after)
     lines = []
+    encode = json.JSONEncoder(separators=(",", ":")).encode
     for _seq, c in changes:
         if not Releasability.from_storage(c.releasable_to).allows(partner):  # checked again, line by line
             raise BundleError(_("refusing to write a change not releasable to {partner}").format(partner=partner))
-        lines.append(json.dumps(dict(zip(CHANGE_COLUMNS, c, strict=True)), separators=(",", ":")))
-    payload = gzip.compress(("\n".join(lines) + ("\n" if lines else "")).encode("utf-8"), compresslevel=5)
+        lines.append(encode(c._asdict()))
+    payload = gzip.compress(("\n".join(lines) + ("\n" if lines else "")).encode("utf-8"), compresslevel=1)
     bundle_id = new_id()
     encryption = None
     name = PAYLOAD
@@ -316,7 +324,7 @@ def _verify(store: Store, path: Path) -> tuple[dict[str, Any], list[Change]]:
             obj = json.loads(line)
             change = Change(**{k: obj[k] for k in CHANGE_COLUMNS})
             Timestamp.decode(change.hlc)
-            if not isinstance(change.origin_seq, int) or not isinstance(json.loads(change.fields), dict):
+            if not isinstance(change.origin_seq, int) or not change.fields.startswith("{"):
                 raise ValueError
         except (ValueError, KeyError, TypeError):
             raise BundleError(

@@ -26,7 +26,14 @@ from sqlalchemy.orm import Session
 
 from app.core.store.engine import Store, StoreError, check_version, head_revision, upgrade
 from app.core.store.models import SyncCursor
-from app.core.sync.apply import CHANGE_COLUMNS, ApplyResult, Change, apply_changes, at_text, local_changes_after
+from app.core.sync.apply import (
+    CHANGE_COLUMNS,
+    ApplyResult,
+    Change,
+    apply_changes,
+    at_text,
+    local_changes_after,
+)
 from app.i18n import _
 
 PUSH_LOCK = 0x434F5053  # "COPS": every push holds it for its transaction

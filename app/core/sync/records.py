@@ -40,6 +40,15 @@ class SyncedTable:
     required: frozenset[str]  # columns a new row cannot do without
     defaults: dict[str, Any] = field(default_factory=dict)
     references: dict[str, str] = field(default_factory=dict)  # field -> referenced table
+    _converters: Any = None
+
+    def sqlite_converters(self) -> dict[str, Callable[[Any], Any]] | None:
+        """Per column, Python value -> SQLite parameter; None if a column needs SQLAlchemy's own."""
+        if self._converters is False:
+            return None
+        if self._converters is None:
+            self._converters = _sqlite_converters(self.table) or False
+        return self._converters or None
 
     def decode(self, name: str, value: Any) -> Any:
         """A value from a change's JSON, as the column takes it."""
@@ -47,6 +56,66 @@ class SyncedTable:
             parsed = datetime.fromisoformat(value)
             return parsed if parsed.tzinfo else parsed.replace(tzinfo=UTC)
         return value
+
+
+def _as_is(value: Any) -> Any:
+    return value
+
+
+def _sqlite_datetime(value: Any) -> Any:
+    if value is None:
+        return None
+    from app.core.store.ops import sqlite_time
+
+    if isinstance(value, str):
+        value = datetime.fromisoformat(value)
+        if value.tzinfo is None:
+            value = value.replace(tzinfo=UTC)
+    return sqlite_time(value)
+
+
+@cache
+def _storage_of(codes: tuple[str, ...]) -> str:
+    from app.core.domain.markings import Releasability
+
+    return Releasability.parse(list(codes)).to_storage()
+
+
+def _sqlite_partners(value: Any) -> Any:
+    from app.core.domain.markings import Releasability
+
+    if value is None:
+        return None
+    if isinstance(value, Releasability):
+        return value.to_storage()
+    if isinstance(value, str):
+        return Releasability.parse(value).to_storage()
+    return _storage_of(tuple(value))
+
+
+def _sqlite_bool(value: Any) -> Any:
+    return None if value is None else int(bool(value))
+
+
+def _sqlite_converters(table: Table) -> dict[str, Callable[[Any], Any]] | None:
+    from sqlalchemy import Float, Integer, LargeBinary, String
+
+    from app.core.store.base import PartnerSet
+
+    out: dict[str, Callable[[Any], Any]] = {}
+    for column in table.columns:
+        kind = column.type
+        if isinstance(kind, UTCDateTime):
+            out[column.name] = _sqlite_datetime
+        elif isinstance(kind, PartnerSet):
+            out[column.name] = _sqlite_partners
+        elif isinstance(kind, Boolean):
+            out[column.name] = _sqlite_bool
+        elif type(kind) in (String, Float, Integer, LargeBinary) or type(kind).__name__ == "Text":
+            out[column.name] = _as_is
+        else:
+            return None  # a type of its own: let SQLAlchemy bind it
+    return out
 
 
 def _default(column: Column[Any]) -> Any:
@@ -171,7 +240,15 @@ def _unit_positions(session: Session, rows: list[Applied]) -> None:
         if "lat" in row.changed or "lon" in row.changed or row.before is None:
             at = row.after.get("last_report") or row.at
             positions.append({"unit_id": row.row_id, "at": at, "lat": row.after["lat"], "lon": row.after["lon"]})
-    if positions:
+    if not positions:
+        return
+    conn = session.connection()
+    if conn.dialect.name == "sqlite":
+        conn.exec_driver_sql(
+            "INSERT INTO unit_position (unit_id, at, lat, lon) VALUES (?, ?, ?, ?)",
+            [(p["unit_id"], _sqlite_datetime(p["at"]), p["lat"], p["lon"]) for p in positions],
+        )
+    else:
         session.execute(insert(UnitPosition), positions)
 
 
