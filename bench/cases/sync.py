@@ -56,17 +56,12 @@ def _store_with_units(path: Path, n: int, name: str = "Alpha"):  # type: ignore[
 
 
 def _copy_baseline(url: str, store) -> float:  # type: ignore[no-untyped-def]
-    """A raw COPY of the same change rows into a plain PostgreSQL table, ms."""
-    import io
-
+    """A raw COPY of the same change rows into a plain PostgreSQL table, ms (read + COPY)."""
+    import psycopg
     from sqlalchemy.engine import make_url
 
-    from app.core.sync.apply import CHANGE_COLUMNS, local_changes_after
-    from app.core.sync.central import _copy_text
-
-    with store.engine.connect() as conn:
-        rows = [c for _seq, c in local_changes_after(conn, 0)]
-    import psycopg
+    from app.core.sync.apply import CHANGE_COLUMNS
+    from app.core.sync.central import local_copy_text
 
     dsn = make_url(url).set(drivername="postgresql").render_as_string(hide_password=False)
     cols = ", ".join(CHANGE_COLUMNS)
@@ -78,14 +73,10 @@ def _copy_baseline(url: str, store) -> float:  # type: ignore[no-untyped-def]
         )
         conn.commit()
         t = time.perf_counter()
-        buf = io.StringIO()
-        for c in rows:
-            row = list(c)
-            row[8] = row[8] + "+00"
-            buf.write("\t".join(_copy_text(v) for v in row))
-            buf.write("\n")
+        with store.engine.connect() as local:
+            _last, _n, text = local_copy_text(local, 0, 10_000_000)
         with conn.cursor() as cur, cur.copy(f"COPY copy_baseline ({cols}) FROM STDIN") as copy:
-            copy.write(buf.getvalue())
+            copy.write(text)
         conn.commit()
         return (time.perf_counter() - t) * 1000
 
@@ -97,11 +88,8 @@ def sync_100k(repeat: int | None) -> Result:
 
     times, baselines = [], []
     with tempfile.TemporaryDirectory() as tmp:
-        source = _store_with_units(Path(tmp) / "a.sqlite", 100_000)
-        source.close()
         for n in range(repeat or 3):
-            shutil.copy(Path(tmp) / "a.sqlite", Path(tmp) / f"a{n}.sqlite")
-            a = open_store(Path(tmp) / f"a{n}.sqlite")
+            a = _store_with_units(Path(tmp) / f"a{n}.sqlite", 100_000)
             b = open_store(Path(tmp) / f"b{n}.sqlite", site_name="Bravo")
             with _database() as url:
                 baselines.append(_copy_baseline(url, a))

@@ -19,6 +19,7 @@ from collections import defaultdict
 from collections.abc import Callable, Iterable, Sequence
 from dataclasses import dataclass, field
 from datetime import UTC, datetime
+from operator import itemgetter
 from typing import Any, NamedTuple
 
 from sqlalchemy import Connection, insert, select, update
@@ -34,6 +35,7 @@ from app.core.sync.records import (
     CHILD_FIELDS,
     Applied,
     SyncedTable,
+    _as_is,  # noqa: F401
     read_child,
     synced_tables,
 )
@@ -304,21 +306,25 @@ def _insert_new(
         base = {n: conv(st.defaults.get(n)) for n, conv in converters.items()}
         if base.get("deleted") is None:
             base["deleted"] = 0
-        skip = {"id", "hlc", "origin_site", "created_at", "updated_at"}
+        special = [(k, conv) for k, conv in converters.items() if conv is not _as_is]
+        take = itemgetter(*names)
+        required = st.required
+        loads = json.loads
         params = []
         for c in changes:
-            values = json.loads(c.fields)
-            if not st.required <= values.keys():
+            values = loads(c.fields)
+            if not required <= values.keys():
                 continue  # cannot be a row yet; waits in the log
             row = dict(base)
-            for k, v in values.items():
-                conv = converters.get(k)
-                if conv is not None and k not in skip:
-                    row[k] = conv(v)
+            row.update(values)
+            for k, conv in special:
+                if k in values:
+                    row[k] = conv(values[k])
             if row["deleted"] is None:
                 row["deleted"] = 0
-            row.update(id=c.row_id, hlc=c.hlc, origin_site=c.origin_site, created_at=c.at, updated_at=c.at)
-            params.append(tuple(row[n] for n in names))
+            row["id"], row["hlc"], row["origin_site"] = c.row_id, c.hlc, c.origin_site
+            row["created_at"] = row["updated_at"] = c.at
+            params.append(take(row))
             if child_names:
                 children.extend((k, c.row_id, v) for k, v in values.items() if k in child_names)
             applied.append(Applied(c.row_id, None, values, values, _parse_at(c.at), c.who, source or c.origin_site))
