@@ -208,3 +208,46 @@ def test_a_sync_killed_at_random_points_resumes_and_loses_nothing(tmp_path: Path
             assert s.scalar(select(SyncConflict.id)) is None
     finally:
         _close(a, b)
+
+
+def test_a_first_sync_of_thousands_of_records_gives_the_same_rows_everywhere(
+    tmp_path: Path, server: str, monkeypatch: pytest.MonkeyPatch
+) -> None:
+    """The bulk path (new records straight from the change log) keeps every value exactly."""
+    from datetime import UTC, datetime, timedelta
+
+    from app.core.sync import apply
+
+    bulk = apply._insert_new_sql
+    used: list[bool] = []
+    monkeypatch.setattr(apply, "_insert_new_sql", lambda *a, **k: used.append(bulk(*a, **k)) or used[-1])
+
+    from app.core.domain.entities import UnitData
+
+    rng = random.Random(11)
+    a, b = make_stores(tmp_path, 2)
+    base = datetime(2026, 11, 28, 10, 0, tzinfo=UTC)
+    try:
+        units = [
+            UnitData(
+                name=f"Unité {i} \"quoted\"\t'tab'", callsign=f"C{i}", nation=rng.choice(["FRA", "PRT", ""]),
+                sidc="10031000151211000000", lat=rng.uniform(-89, 89), lon=rng.uniform(-179, 179),
+                course=rng.choice([None, rng.uniform(0, 359)]), speed=rng.choice([None, 12.5]),
+                strength=rng.randrange(0, 101), remarks=rng.choice(["", "line\nbreak \\ back", "€ ünïcode"]),
+                last_report=rng.choice([None, base, base + timedelta(microseconds=rng.randrange(1, 10**6))]),
+                stale_after=rng.choice([None, base + timedelta(hours=2)]),
+                classification=rng.choice(["UNCLASSIFIED", "NATO RESTRICTED"]),
+                releasable_to=rng.choice([["PUBLIC"], ["NATO"], ["NATO", "UN", "FRA"], ["EU"]]),
+            )
+            for i in range(2500)
+        ]
+        add_units(a, units)
+        sync_with_server(a, server)
+        assert sync_with_server(b, server).received == 2500
+        assert used == [True]
+        assert snapshot(a) == snapshot(b)
+        with a.session() as s, b.session() as t:
+            q = select(UnitPosition.unit_id, UnitPosition.at, UnitPosition.lat).order_by(UnitPosition.unit_id)
+            assert s.execute(q).all() == t.execute(q).all()
+    finally:
+        _close(a, b)

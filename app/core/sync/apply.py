@@ -41,6 +41,7 @@ from app.core.sync.records import (
 )
 
 _CHUNK = 500
+_BIG_CHUNK = 20_000  # SQLite takes up to 32,766 parameters a statement
 MOVE_FIELDS = frozenset({"lat", "lon", "course", "speed", "last_report"})
 
 
@@ -255,20 +256,21 @@ def _materialise(
         by_table[c.table_name][c.row_id].append(c)
     done = 0
     total = len(fresh)
+    fresh_seq = {(c.origin_site, c.origin_seq): first_seq + n for n, c in enumerate(fresh)}
     for table_name, groups in by_table.items():
         st = tables.get(table_name)
         if st is None:  # a table this version does not know: kept in the log, relayed on
             continue
         ids = list(groups)
         existing: dict[str, dict[str, Any]] = {}
-        for chunk in _chunks(ids):
+        for chunk in _chunks(ids, _BIG_CHUNK if conn.dialect.name == "sqlite" else _CHUNK):
             for row in conn.execute(select(st.table).where(st.table.c.id.in_(chunk))):
                 existing[row.id] = dict(row._mapping)
         # rows new here whose only change is their insert take the fast path
         candidates = [rid for rid in ids if rid not in existing and len(groups[rid]) == 1
                       and groups[rid][0].op == "insert"]
         older: set[str] = set()
-        for chunk in _chunks(candidates):
+        for chunk in _chunks(candidates, _BIG_CHUNK if conn.dialect.name == "sqlite" else _CHUNK):
             older.update(
                 conn.execute(
                     select(SyncChange.row_id).where(
@@ -280,7 +282,9 @@ def _materialise(
         fast_set = set(fast)
         slow = [rid for rid in ids if rid not in fast_set]
         applied: list[Applied] = []
-        _insert_new(session, st, [groups[rid][0] for rid in fast], source, applied, result)
+        new_changes = [groups[rid][0] for rid in fast]
+        if not _insert_new_sql(session, st, new_changes, first_seq, fresh_seq, source, applied, result):
+            _insert_new(session, st, new_changes, source, applied, result)
         _fold_rows(session, st, slow, existing, source, applied, result)
         hook = AFTER_APPLY.get(table_name)
         if hook and applied:
@@ -289,6 +293,81 @@ def _materialise(
         done += sum(len(groups[rid]) for rid in ids)
         if progress:
             progress(done, total)
+
+
+def _json_path(name: str) -> str:
+    return "'$." + name + "'"
+
+
+def _insert_new_sql(
+    session: Session, st: SyncedTable, changes: list[Change], first_seq: int, fresh_seq: dict[tuple[str, int], int],
+    source: str, applied: list[Applied], result: ApplyResult,
+) -> bool:
+    """New rows straight from the change log with SQLite's JSON functions (no JSON parsed
+    in Python); False when this table or these values need the general path."""
+    from app.core.store.base import PartnerSet
+
+    conn = session.connection()
+    if (conn.dialect.name != "sqlite" or len(changes) < 1000 or st.name in CHILD_FIELDS
+            or st.sqlite_converters() is None):
+        return False
+    conn.exec_driver_sql("CREATE TEMP TABLE IF NOT EXISTS sync_fast (seq INTEGER PRIMARY KEY)")
+    conn.exec_driver_sql("DELETE FROM sync_fast")
+    conn.exec_driver_sql(
+        "INSERT INTO sync_fast (seq) VALUES (?)", [(fresh_seq[(c.origin_site, c.origin_seq)],) for c in changes]
+    )
+    source_rows = "FROM sync_change c JOIN sync_fast f ON f.seq = c.seq"
+    dates = [n for n in st.columns if n in st.datetimes and n not in ("created_at", "updated_at")]
+    partners = [n for n, col in st.columns.items() if isinstance(col.type, PartnerSet)]
+    # values this path does not convert (a time not in UTC, a marking given as text): general path
+    odd = [f"(json_type(c.fields, {_json_path(n)}) = 'text' AND json_extract(c.fields, {_json_path(n)}) "
+           f"NOT LIKE '____-__-__T__:__:__%+00:00')" for n in dates]
+    odd += [f"json_type(c.fields, {_json_path(n)}) NOT IN ('array', 'null')" for n in partners]
+    if odd and conn.exec_driver_sql(f"SELECT 1 {source_rows} WHERE {' OR '.join(odd)} LIMIT 1").first():
+        return False
+    converters = st.sqlite_converters() or {}
+    params: list[Any] = []
+    exprs: list[str] = []
+    names = list(st.columns)
+    fixed = {"id": "c.row_id", "hlc": "c.hlc", "origin_site": "c.origin_site", "created_at": "c.at",
+             "updated_at": "c.at"}
+    for n in names:
+        if n in fixed:
+            exprs.append(fixed[n])
+            continue
+        path = _json_path(n)
+        v = f"json_extract(c.fields, {path})"
+        if n in dates:
+            value = (f"CASE WHEN {v} IS NULL THEN NULL WHEN length({v}) = 32 THEN replace(substr({v}, 1, 26), 'T', ' ') "
+                     f"ELSE replace(substr({v}, 1, 19), 'T', ' ') || '.000000' END")
+        elif n in partners:
+            value = (f"CASE WHEN {v} IS NULL THEN NULL WHEN json_array_length({v}) = 0 THEN ',' ELSE "
+                     f"',' || (SELECT group_concat(value, ',') FROM json_each(c.fields, {path})) || ',' END")
+        else:
+            value = v
+        default = converters[n](st.defaults.get(n))
+        if n == "deleted" and default is None:
+            default = 0
+        params.append(default)
+        exprs.append(f"CASE WHEN json_type(c.fields, {path}) IS NULL THEN ? ELSE {value} END")
+    required = " AND ".join(f"json_type(c.fields, {_json_path(n)}) IS NOT NULL" for n in sorted(st.required)) or "1"
+    before = conn.exec_driver_sql(f"SELECT COALESCE(MAX(rowid), 0) FROM {st.name}").scalar() or 0
+    conn.exec_driver_sql(
+        f"INSERT INTO {st.name} ({', '.join(names)}) SELECT {', '.join(exprs)} {source_rows} "
+        f"WHERE {required} ORDER BY c.seq",
+        tuple(params),
+    )
+    who = {c.row_id: (c.who, c.origin_site, c.at) for c in changes}
+    rows = conn.exec_driver_sql(f"SELECT {', '.join(names)} FROM {st.name} WHERE rowid > ?", (before,))
+    count = 0
+    for row in rows:
+        values = dict(zip(names, row, strict=True))
+        made_by, origin, at = who[values["id"]]
+        values["deleted"] = bool(values["deleted"])
+        applied.append(Applied(values["id"], None, values, values, _parse_at(at), made_by, source or origin))
+        count += 1
+    result.records += count
+    return True
 
 
 def _insert_new(

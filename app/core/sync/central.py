@@ -37,7 +37,7 @@ from app.i18n import _
 
 PUSH_LOCK = 0x434F5053  # "COPS": every push holds it for its transaction
 SCHEMA_LOCK = 0x434F5055
-BATCH = 50_000
+BATCH = 100_000
 
 
 class SyncError(RuntimeError):
