@@ -137,9 +137,10 @@ def _releasable_changes(store: Store, partner: str, after: int) -> tuple[list[tu
         for _seq, c in changes:
             by_table[c.table_name].append(c.row_id)
         current = {t: _current_markings(session, t, list(dict.fromkeys(ids))) for t, ids in by_table.items()}
+        reach = set(codes)
         kept = [
             (seq, c) for seq, c in changes
-            if c.row_id not in current.get(c.table_name, {}) or current[c.table_name][c.row_id].allows(partner)
+            if c.row_id not in current.get(c.table_name, {}) or current[c.table_name][c.row_id].codes & reach
         ]
         kept = [(seq, _withhold_references(session, c, partner)) for seq, c in kept]
     return kept, int(total) - len(kept), int(last)
@@ -151,7 +152,11 @@ _reference_cache: dict[tuple[str, str], bool] = {}
 def _withhold_references(session: Session, change: Change, partner: str) -> Change:
     """Drop references to records ``partner`` may not see (a task goes without its NATO-only unit)."""
     st = synced_tables().get(change.table_name)
-    if st is None or not st.references or not any(f'"{name}"' in change.fields for name in st.references):
+    fields = change.fields
+    if st is None or not st.references or not any(
+        f'"{name}"' in fields and f'"{name}":null' not in fields and f'"{name}":[]' not in fields
+        for name in st.references
+    ):
         return change
     values = json.loads(change.fields)
     touched = False
@@ -191,8 +196,9 @@ def export_bundle(store: Store, partner: str, out: Path, encrypt_for: str | None
     changes, withheld, last = _releasable_changes(store, partner, after)
     lines = []
     encode = json.JSONEncoder(separators=(",", ":")).encode
+    reach = set(_partner_codes(partner))
     for _seq, c in changes:
-        if not Releasability.from_storage(c.releasable_to).allows(partner):  # checked again, line by line
+        if not Releasability.from_storage(c.releasable_to).codes & reach:  # checked again, line by line
             raise BundleError(_("refusing to write a change not releasable to {partner}").format(partner=partner))
         lines.append(encode(c._asdict()))
     payload = gzip.compress(("\n".join(lines) + ("\n" if lines else "")).encode("utf-8"), compresslevel=1)
@@ -317,6 +323,7 @@ def _verify(store: Store, path: Path) -> tuple[dict[str, Any], list[Change]]:
                 path=path, error=exc)
         ) from None
     changes: list[Change] = []
+    reach = set(_partner_codes(partner))
     for number, line in enumerate(text.splitlines(), start=1):
         if not line.strip():
             continue
@@ -330,7 +337,7 @@ def _verify(store: Store, path: Path) -> tuple[dict[str, Any], list[Change]]:
             raise BundleError(
                 _("{path}: line {line} is not a valid change: refused, nothing changed").format(path=path, line=number)
             ) from None
-        if not Releasability.from_storage(change.releasable_to).allows(partner):
+        if not Releasability.from_storage(change.releasable_to).codes & reach:
             raise BundleError(
                 _("{path}: line {line} holds a record not releasable to {partner}, the partner the bundle "
                   "declares: refused, nothing changed").format(path=path, line=number, partner=partner)
