@@ -6,7 +6,7 @@ import json
 from pathlib import Path
 from typing import TYPE_CHECKING, Any
 
-from PySide6.QtCore import QModelIndex, QPersistentModelIndex, Qt
+from PySide6.QtCore import QModelIndex, QPersistentModelIndex, Qt, QTimer
 from PySide6.QtWidgets import (
     QAbstractItemView,
     QComboBox,
@@ -135,6 +135,11 @@ class SyncPanel(QWidget):
         self.indicator = QLabel(self)
         self.indicator.setObjectName("syncIndicator")
         self.indicator.setContentsMargins(16, 0, 4, 0)
+        # a burst of changes (tracks, an import) refreshes the counts once, not per change
+        self._refresh_timer = QTimer(self)
+        self._refresh_timer.setSingleShot(True)
+        self._refresh_timer.setInterval(700)
+        self._refresh_timer.timeout.connect(self.refresh)
         ctx.relay.sig_changed.connect(self._on_changed)
         ctx.when_picture_shown(self.refresh)
 
@@ -280,8 +285,8 @@ class SyncPanel(QWidget):
         self.indicator.setText(text)
 
     def _on_changed(self, changes: list[Changed]) -> None:
-        if self.job is None and changes:
-            self.refresh()
+        if self.job is None and changes and not self._refresh_timer.isActive():
+            self._refresh_timer.start()
 
     def _save_server(self) -> None:
         self.ctx.settings.setValue(SERVER_KEY, self.server_edit.text().strip())
