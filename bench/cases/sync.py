@@ -136,11 +136,8 @@ def _fill_million(store, n: int) -> None:  # type: ignore[no-untyped-def]
 
 @bench("sync_incremental_1m")
 def sync_incremental_1m(repeat: int | None) -> Result:
-    from sqlalchemy import update
-
     from app.core.store.engine import open_store
-    from app.core.store.models import SyncCursor
-    from app.core.store.queries import list_units
+    from app.core.store.models import SyncCursor, Unit
     from app.core.sync.central import sync_with_server
 
     times = []
@@ -152,13 +149,22 @@ def sync_incremental_1m(repeat: int | None) -> Result:
         shutil.copy(Path(tmp) / "a.sqlite", Path(tmp) / "b.sqlite")  # a copy: a new site
         a = open_store(Path(tmp) / "a.sqlite")
         b = open_store(Path(tmp) / "b.sqlite")
-        with a.session() as s:
-            cursor = s.get(SyncCursor, next(iter(s.scalars(__import__("sqlalchemy").select(SyncCursor.peer)))))
-            done = (cursor.sent, cursor.received, cursor.peer)
+        # B is a copy made after the sync: it holds what the server holds
+        from sqlalchemy import create_engine, func, select
+
+        from app.core.store.models import SyncChange
+        from app.core.sync.central import cursor_name
+
+        server = create_engine(url)
+        with server.connect() as conn:
+            on_server = conn.execute(select(func.max(SyncChange.seq))).scalar() or 0
+        server.dispose()
         with b.transaction() as s:
-            s.add(SyncCursor(peer=done[2], sent=done[0], received=done[0] + 10, last_result=""))
+            held = s.scalar(select(func.max(SyncChange.seq))) or 0
+            s.add(SyncCursor(peer=cursor_name(url), sent=held, received=on_server, last_result=""))
         sync_with_server(b, url)
-        moved = [u.id for u in list_units(a)[:100]]
+        with a.session() as s:
+            moved = list(s.scalars(select(Unit.id).limit(100)))
         from app.core.store.ops import move_units
 
         for n in range(repeat or 5):
@@ -168,7 +174,6 @@ def sync_incremental_1m(repeat: int | None) -> Result:
             received = sync_with_server(b, url).received
             times.append((time.perf_counter() - t) * 1000)
             assert sent == received == 100, (sent, received)
-        _ = update
         a.close()
         b.close()
     return Result("sync_incremental_1m", "ms", median(times), note="push 100 + pull 100 on 1,000,000; target < 1000")
