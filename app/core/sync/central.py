@@ -95,11 +95,18 @@ def server_engine(url: str) -> Engine:
 
 def prepare_server(engine: Engine) -> None:
     """Create or upgrade the central schema with the store's migrations (one site at a time)."""
+    head = head_revision()
     with engine.connect() as conn:
+        try:
+            current = conn.execute(text("SELECT version_num FROM alembic_version")).scalar()
+        except DBAPIError:
+            conn.rollback()
+            current = None
+        if current == head:  # the usual case: one query
+            return
         conn.execute(text("SELECT pg_advisory_lock(:k)"), {"k": SCHEMA_LOCK})
         try:
-            check_version(engine)
-            if check_version(engine) != head_revision():
+            if check_version(engine) != head:
                 upgrade(engine)
         finally:
             conn.execute(text("SELECT pg_advisory_unlock(:k)"), {"k": SCHEMA_LOCK})
