@@ -131,11 +131,24 @@ def _default(column: Column[Any]) -> Any:
     return arg
 
 
-@cache
+_found: tuple[int, dict[str, SyncedTable]] = (-1, {})
+
+
 def synced_tables() -> dict[str, SyncedTable]:
-    """Every synchronised table by name (all ``SharedRecord`` models on ``Base``)."""
+    """Every synchronised table by name (all ``SharedRecord`` models on ``Base``).
+
+    Worked out again whenever a model was registered since (a module imported late).
+    """
+    global _found
     from app.core.store import models  # noqa: F401  (registers the tables)
 
+    mappers = len(Base.registry.mappers)
+    if _found[0] != mappers:
+        _found = (mappers, _discover())
+    return _found[1]
+
+
+def _discover() -> dict[str, SyncedTable]:
     found: dict[str, SyncedTable] = {}
     for mapper in Base.registry.mappers:
         cls = mapper.class_
