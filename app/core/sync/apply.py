@@ -22,7 +22,7 @@ from datetime import UTC, datetime
 from operator import itemgetter
 from typing import Any, NamedTuple
 
-from sqlalchemy import Connection, insert, select, update
+from sqlalchemy import Connection, insert, select, text, update
 from sqlalchemy.orm import Session
 
 from app.core.domain.markings import Releasability
@@ -263,21 +263,15 @@ def _materialise(
             continue
         ids = list(groups)
         existing: dict[str, dict[str, Any]] = {}
-        for chunk in _chunks(ids, _BIG_CHUNK if conn.dialect.name == "sqlite" else _CHUNK):
+        present = _present(conn, table_name, "id", ids)
+        for chunk in _chunks(present):
             for row in conn.execute(select(st.table).where(st.table.c.id.in_(chunk))):
                 existing[row.id] = dict(row._mapping)
         # rows new here whose only change is their insert take the fast path
         candidates = [rid for rid in ids if rid not in existing and len(groups[rid]) == 1
                       and groups[rid][0].op == "insert"]
-        older: set[str] = set()
-        for chunk in _chunks(candidates, _BIG_CHUNK if conn.dialect.name == "sqlite" else _CHUNK):
-            older.update(
-                conn.execute(
-                    select(SyncChange.row_id).where(
-                        SyncChange.table_name == table_name, SyncChange.row_id.in_(chunk), SyncChange.seq < first_seq
-                    )
-                ).scalars()
-            )
+        older = set(_present(conn, "sync_change", "row_id", candidates,
+                             f"table_name = '{table_name}' AND seq < {int(first_seq)}"))
         fast = [rid for rid in candidates if rid not in older]
         fast_set = set(fast)
         slow = [rid for rid in ids if rid not in fast_set]
@@ -300,6 +294,26 @@ AFTER_INSERT_SQL = {
     "unit": "INSERT INTO unit_position (unit_id, at, lat, lon) "
             "SELECT id, COALESCE(last_report, created_at), lat, lon FROM unit WHERE rowid > ?",
 }
+
+
+def _present(conn: Connection, table: str, column: str, values: Sequence[str], where: str = "1") -> list[str]:
+    """Which of ``values`` the column holds (big batches of plain parameters on SQLite)."""
+    found: list[str] = []
+    sqlite = conn.dialect.name == "sqlite"
+    for chunk in _chunks(values, _BIG_CHUNK if sqlite else _CHUNK):
+        if sqlite:
+            marks = ", ".join("?" * len(chunk))
+            found.extend(r[0] for r in conn.exec_driver_sql(
+                f"SELECT DISTINCT {column} FROM {table} WHERE {column} IN ({marks}) AND {where}", tuple(chunk)
+            ).all())
+        else:
+            from sqlalchemy import bindparam
+
+            found.extend(conn.execute(
+                text(f"SELECT DISTINCT {column} FROM {table} WHERE {column} IN :ids AND {where}").bindparams(
+                    bindparam("ids", expanding=True)), {"ids": list(chunk)}
+            ).scalars())
+    return found
 
 
 def _json_path(name: str) -> str:

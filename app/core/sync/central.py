@@ -190,15 +190,20 @@ def pull_changes(engine: Engine, after: int, exclude_site: str, limit: int = BAT
     cols = [
         "to_char(at AT TIME ZONE 'UTC', 'YYYY-MM-DD HH24:MI:SS.US')" if c == "at" else c for c in CHANGE_COLUMNS
     ]
-    with engine.connect() as conn:
-        rows = conn.execute(
-            text(
-                f"SELECT seq, {', '.join(cols)} FROM sync_change "
-                "WHERE seq > :after AND origin_site <> :me ORDER BY seq LIMIT :limit"
-            ),
-            {"after": after, "me": exclude_site, "limit": limit},
-        ).all()
-    return [(r[0], Change(*r[1:])) for r in rows]
+    raw = engine.raw_connection()
+    try:
+        cur = raw.cursor()
+        cur.execute(
+            f"SELECT seq, {', '.join(cols)} FROM sync_change "
+            "WHERE seq > %s AND origin_site <> %s ORDER BY seq LIMIT %s",
+            (after, exclude_site, limit),
+        )
+        rows = cur.fetchall()
+        raw.commit()
+    finally:
+        raw.close()
+    make = Change._make
+    return [(r[0], make(r[1:])) for r in rows]
 
 
 def cursor_name(url: str) -> str:
