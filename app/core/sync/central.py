@@ -185,25 +185,35 @@ def push_changes(engine: Engine, changes: list[Change]) -> int:
     return push_text(engine, "\n".join(lines) + "\n" if lines else "")
 
 
-def pull_changes(engine: Engine, after: int, exclude_site: str, limit: int = BATCH) -> list[tuple[int, Change]]:
-    """Server changes after position ``after`` not made by ``exclude_site``, in server order."""
+def pull_changes(
+    engine: Engine, after: int, exclude_site: str, limit: int = BATCH
+) -> tuple[list[tuple[int, Change]], int]:
+    """Server changes after position ``after`` not made by ``exclude_site``, in server order,
+    and how far that reaches: past our own changes too when the end was reached.
+
+    Every change up to the highest committed position is committed (pushes hold one lock,
+    so positions are given in commit order); bounding the read by it never skips one.
+    """
     cols = [
         "to_char(at AT TIME ZONE 'UTC', 'YYYY-MM-DD HH24:MI:SS.US')" if c == "at" else c for c in CHANGE_COLUMNS
     ]
     raw = engine.raw_connection()
     try:
         cur = raw.cursor()
+        cur.execute("SELECT COALESCE(MAX(seq), 0) FROM sync_change")
+        top = int(cur.fetchone()[0])
         cur.execute(
             f"SELECT seq, {', '.join(cols)} FROM sync_change "
-            "WHERE seq > %s AND origin_site <> %s ORDER BY seq LIMIT %s",
-            (after, exclude_site, limit),
+            "WHERE seq > %s AND seq <= %s AND origin_site <> %s ORDER BY seq LIMIT %s",
+            (after, top, exclude_site, limit),
         )
         rows = cur.fetchall()
         raw.commit()
     finally:
         raw.close()
     make = Change._make
-    return [(r[0], make(r[1:])) for r in rows]
+    reach = top if len(rows) < limit else rows[-1][0]
+    return [(r[0], make(r[1:])) for r in rows], max(reach, after)
 
 
 def cursor_name(url: str) -> str:
@@ -308,10 +318,13 @@ def _pull_all(
         if cancelled and cancelled():
             return
         _sent, received = read_cursor(store, name)
-        rows = pull_changes(engine, received, store.site.site_id, limit=batch)
+        rows, last = pull_changes(engine, received, store.site.site_id, limit=batch)
         if not rows:
+            if last > received:  # only our own changes since: nothing to apply, move past them
+                with store.transaction() as session:
+                    cursor = _cursor(session, name)
+                    cursor.received = max(cursor.received, last)
             return
-        last = rows[-1][0]
 
         def advance(session: Session, result: ApplyResult, last: int = last) -> None:
             cursor = _cursor(session, name)
