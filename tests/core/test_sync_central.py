@@ -251,3 +251,41 @@ def test_a_first_sync_of_thousands_of_records_gives_the_same_rows_everywhere(
             assert s.execute(q).all() == t.execute(q).all()
     finally:
         _close(a, b)
+
+
+def test_concurrent_assignments_of_a_task_resolve_as_one_field_and_can_be_reversed(tmp_path: Path, server: str) -> None:
+    from app.core.store.task_ops import _load, assign_units
+
+    a, b = make_stores(tmp_path, 2)
+    try:
+        u1, u2, u3 = add_units(a, [unit("1st Coy"), unit("2nd Coy"), unit("3rd Coy")])
+        (task,) = add_tasks(a, [TaskData(title="Escort convoy", assigned_units=[u1])])
+        sync_with_server(a, server)
+        sync_with_server(b, server)
+        assign_units(a, task, [u2])
+        assign_units(b, task, [u3])
+        for s in (a, b, a):
+            sync_with_server(s, server)
+        with a.session() as s1, b.session() as s2:
+            assert _load(s1, task).assigned_units == _load(s2, task).assigned_units == [u1, u3]
+        (conflict,) = [c for c in list_conflicts(a) if c.field == "assigned_units"]
+        assert conflict.lost == [u1, u2]
+        reverse_conflict(a, conflict.id)
+        sync_with_server(a, server)
+        sync_with_server(b, server)
+        with b.session() as s2:
+            assert _load(s2, task).assigned_units == [u1, u2]
+    finally:
+        _close(a, b)
+
+
+def test_a_cancelled_sync_sends_nothing_and_the_next_one_does(tmp_path: Path, server: str) -> None:
+    (a,) = make_stores(tmp_path, 1)
+    try:
+        add_units(a, [unit("1st Coy")])
+        report = sync_with_server(a, server, cancelled=lambda: True)
+        assert (report.sent, report.received) == (0, 0)
+        assert pending_changes(a) == 1
+        assert sync_with_server(a, server).sent == 1
+    finally:
+        _close(a)
