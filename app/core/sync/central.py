@@ -279,7 +279,9 @@ def sync_with_server(
     with store.transaction() as session:
         cursor = _cursor(session, name)
         cursor.last_sync = datetime.now(UTC)
-        cursor.last_result = report.summary()
+        cursor.last_result = _("Sent {sent}, received {received}, conflicts {conflicts}.").format(
+            sent=report.sent, received=report.received, conflicts=report.conflicts
+        )
     return report
 
 

@@ -103,8 +103,9 @@ class ConflictsModel(RowsTableModel):
         if not index.isValid() or role not in (Qt.ItemDataRole.DisplayRole, Qt.ItemDataRole.ToolTipRole):
             return None
         c = self.conflicts[index.row()]
+        kinds = {"unit": _("Unit"), "zone": _("Zone"), "task": _("Task")}
         return (
-            f"{c.kind}: {c.label or c.row_id}",
+            f"{kinds.get(c.kind, c.kind)}: {c.label or c.row_id}",
             c.field,
             _value_text(c.kept),
             _value_text(c.lost),
