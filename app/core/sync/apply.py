@@ -277,7 +277,8 @@ def _materialise(
         slow = [rid for rid in ids if rid not in fast_set]
         applied: list[Applied] = []
         new_changes = [groups[rid][0] for rid in fast]
-        if not _insert_new_sql(session, st, new_changes, first_seq, fresh_seq, source, applied, result):
+        table_changes = sum(len(g) for g in groups.values())
+        if not _insert_new_sql(session, st, new_changes, first_seq, fresh_seq, source, applied, result, table_changes):
             _insert_new(session, st, new_changes, source, applied, result)
         _fold_rows(session, st, slow, existing, source, applied, result)
         hook = AFTER_APPLY.get(table_name)
@@ -322,7 +323,7 @@ def _json_path(name: str) -> str:
 
 def _insert_new_sql(
     session: Session, st: SyncedTable, changes: list[Change], first_seq: int, fresh_seq: dict[tuple[str, int], int],
-    source: str, applied: list[Applied], result: ApplyResult,
+    source: str, applied: list[Applied], result: ApplyResult, table_changes: int = -1,
 ) -> bool:
     """New rows straight from the change log with SQLite's JSON functions (no JSON parsed
     in Python); False when this table or these values need the general path."""
@@ -332,19 +333,23 @@ def _insert_new_sql(
     if (conn.dialect.name != "sqlite" or len(changes) < 1000 or st.name in CHILD_FIELDS
             or st.sqlite_converters() is None):
         return False
-    conn.exec_driver_sql("CREATE TEMP TABLE IF NOT EXISTS sync_fast (seq INTEGER PRIMARY KEY)")
-    conn.exec_driver_sql("DELETE FROM sync_fast")
-    conn.exec_driver_sql(
-        "INSERT INTO sync_fast (seq) VALUES (?)", [(fresh_seq[(c.origin_site, c.origin_seq)],) for c in changes]
-    )
-    source_rows = "FROM sync_change c JOIN sync_fast f ON f.seq = c.seq"
+    if len(changes) == table_changes:
+        # every change received for this table is a new row's insert: take them by position
+        source_rows = f"FROM sync_change c WHERE c.seq >= {int(first_seq)} AND c.table_name = '{st.name}'"
+    else:
+        conn.exec_driver_sql("CREATE TEMP TABLE IF NOT EXISTS sync_fast (seq INTEGER PRIMARY KEY)")
+        conn.exec_driver_sql("DELETE FROM sync_fast")
+        conn.exec_driver_sql(
+            "INSERT INTO sync_fast (seq) VALUES (?)", [(fresh_seq[(c.origin_site, c.origin_seq)],) for c in changes]
+        )
+        source_rows = "FROM sync_change c JOIN sync_fast f ON f.seq = c.seq WHERE 1"
     dates = [n for n in st.columns if n in st.datetimes and n not in ("created_at", "updated_at")]
     partners = [n for n, col in st.columns.items() if isinstance(col.type, PartnerSet)]
     # values this path does not convert (a time not in UTC, a marking given as text): general path
     odd = [f"(json_type(c.fields, {_json_path(n)}) = 'text' AND json_extract(c.fields, {_json_path(n)}) "
            f"NOT LIKE '____-__-__T__:__:__%+00:00')" for n in dates]
     odd += [f"json_type(c.fields, {_json_path(n)}) NOT IN ('array', 'null')" for n in partners]
-    if odd and conn.exec_driver_sql(f"SELECT 1 {source_rows} WHERE {' OR '.join(odd)} LIMIT 1").first():
+    if odd and conn.exec_driver_sql(f"SELECT 1 {source_rows} AND ({' OR '.join(odd)}) LIMIT 1").first():
         return False
     converters = st.sqlite_converters() or {}
     params: list[Any] = []
@@ -375,7 +380,7 @@ def _insert_new_sql(
     before = conn.exec_driver_sql(f"SELECT COALESCE(MAX(rowid), 0) FROM {st.name}").scalar() or 0
     conn.exec_driver_sql(
         f"INSERT INTO {st.name} ({', '.join(names)}) SELECT {', '.join(exprs)} {source_rows} "
-        f"WHERE {required} ORDER BY c.seq",
+        f"AND {required} ORDER BY c.seq",
         tuple(params),
     )
     after_sql = AFTER_INSERT_SQL.get(st.name)

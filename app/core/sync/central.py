@@ -14,6 +14,7 @@ from __future__ import annotations
 
 import re
 from collections.abc import Callable
+from concurrent.futures import ThreadPoolExecutor
 from dataclasses import dataclass
 from datetime import UTC, datetime
 from typing import Any
@@ -37,7 +38,7 @@ from app.i18n import _
 
 PUSH_LOCK = 0x434F5053  # "COPS": every push holds it for its transaction
 SCHEMA_LOCK = 0x434F5055
-BATCH = 100_000
+BATCH = 25_000
 
 
 class SyncError(RuntimeError):
@@ -285,59 +286,71 @@ def sync_with_server(
     return report
 
 
+def _read_local(store: Store, after: int, batch: int) -> tuple[int, int, str | list[tuple[int, Change]]]:
+    """The next batch of this store's changes to push: (last seq, count, COPY text or rows)."""
+    with store.engine.connect() as conn:
+        if conn.dialect.name == "sqlite":
+            return local_copy_text(conn, after, batch)
+        rows = local_changes_after(conn, after, limit=batch)
+        return (rows[-1][0] if rows else after), len(rows), rows
+
+
 def _push_all(
     store: Store, engine: Engine, name: str, report: SyncReport,
     progress: Callable[[int, int], None] | None, cancelled: Callable[[], bool] | None, batch: int,
 ) -> None:
-    while True:
-        if cancelled and cancelled():
-            return
-        sent, _received = read_cursor(store, name)
-        with store.engine.connect() as conn:
-            if conn.dialect.name == "sqlite":
-                last, found, copy_text = local_copy_text(conn, sent, batch)
-                if not found:
-                    return
-                report.sent += push_text(engine, copy_text)
+    sent, _received = read_cursor(store, name)
+    # the next batch is read while the server stores this one
+    with ThreadPoolExecutor(max_workers=1, thread_name_prefix="cop-sync-read") as pool:
+        ahead = pool.submit(_read_local, store, sent, batch)
+        while True:
+            last, found, payload = ahead.result()
+            if not found or (cancelled and cancelled()):
+                return
+            ahead = pool.submit(_read_local, store, last, batch)
+            if isinstance(payload, str):
+                report.sent += push_text(engine, payload)
             else:
-                rows = local_changes_after(conn, sent, limit=batch)
-                if not rows:
-                    return
-                report.sent += push_changes(engine, [c for _seq, c in rows])
-                last = rows[-1][0]
-        with store.transaction() as session:  # only after the server committed
-            cursor = _cursor(session, name)
-            cursor.sent = max(cursor.sent, last)
-        if progress:
-            progress(report.sent, 0)
+                report.sent += push_changes(engine, [c for _seq, c in payload])
+            with store.transaction() as session:  # only after the server committed
+                cursor = _cursor(session, name)
+                cursor.sent = max(cursor.sent, last)
+            if progress:
+                progress(report.sent, 0)
 
 
 def _pull_all(
     store: Store, engine: Engine, name: str, report: SyncReport,
     progress: Callable[[int, int], None] | None, cancelled: Callable[[], bool] | None, batch: int,
 ) -> None:
-    while True:
-        if cancelled and cancelled():
-            return
-        _sent, received = read_cursor(store, name)
-        rows, last = pull_changes(engine, received, store.site.site_id, limit=batch)
-        if not rows:
-            if last > received:  # only our own changes since: nothing to apply, move past them
-                with store.transaction() as session:
-                    cursor = _cursor(session, name)
-                    cursor.received = max(cursor.received, last)
-            return
+    _sent, received = read_cursor(store, name)
+    me = store.site.site_id
+    # the next batch is fetched while this one is applied
+    with ThreadPoolExecutor(max_workers=1, thread_name_prefix="cop-sync-fetch") as pool:
+        ahead = pool.submit(pull_changes, engine, received, me, batch)
+        while True:
+            rows, last = ahead.result()
+            if not rows:
+                if last > received:  # only our own changes since: nothing to apply, move past them
+                    with store.transaction() as session:
+                        cursor = _cursor(session, name)
+                        cursor.received = max(cursor.received, last)
+                return
+            if cancelled and cancelled():
+                return
+            ahead = pool.submit(pull_changes, engine, last, me, batch)
 
-        def advance(session: Session, result: ApplyResult, last: int = last) -> None:
-            cursor = _cursor(session, name)
-            cursor.received = max(cursor.received, last)
-            # what was just pulled came from the server: no need to push it back
-            if result.first_seq and cursor.sent == result.first_seq - 1:
-                cursor.sent = result.first_seq + result.new - 1
+            def advance(session: Session, result: ApplyResult, last: int = last) -> None:
+                cursor = _cursor(session, name)
+                cursor.received = max(cursor.received, last)
+                # what was just pulled came from the server: no need to push it back
+                if result.first_seq and cursor.sent == result.first_seq - 1:
+                    cursor.sent = result.first_seq + result.new - 1
 
-        result = apply_changes(store, [c for _seq, c in rows], source=report.server, before_commit=advance)
-        report.received += result.new
-        report.conflicts += result.conflicts
-        report.records += result.records
-        if progress:
-            progress(report.sent + report.received, 0)
+            result = apply_changes(store, [c for _seq, c in rows], source=report.server, before_commit=advance)
+            received = last
+            report.received += result.new
+            report.conflicts += result.conflicts
+            report.records += result.records
+            if progress:
+                progress(report.sent + report.received, 0)
