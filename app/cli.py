@@ -126,6 +126,33 @@ def build_parser() -> argparse.ArgumentParser:
     site = sub.add_parser("site", help=_("this store's site profile"))
     site_sub = site.add_subparsers(dest="site_command", metavar="ACTION", required=True)
     site_sub.add_parser("show", help=_("show the site id, name and partner"))
+    key = site_sub.add_parser("key", help=_("write this site's public key file (for partners to trust)"))
+    key.add_argument("--out", required=True, type=Path)
+
+    sync = sub.add_parser("sync", help=_("synchronise with a central PostgreSQL server"))
+    sync.add_argument(
+        "--server", metavar="URL",
+        help=_("e.g. postgresql+psycopg://user@host:5432/db (default: $COP_SYNC_SERVER); "
+               "the password may come from the URL, $PGPASSWORD or a pgpass file"),
+    )
+
+    bundle = sub.add_parser("bundle", help=_("signed bundle files for sites without a network"))
+    bundle_sub = bundle.add_subparsers(dest="bundle_command", metavar="ACTION", required=True)
+    trust = bundle_sub.add_parser("trust", help=_("trust the site whose key file this is"))
+    trust.add_argument("file", type=Path)
+    trust.add_argument("--name", required=True, help=_("a name for that site"))
+    bexp = bundle_sub.add_parser("export", help=_("write a bundle of what a partner may receive"))
+    bexp.add_argument("--to", required=True, metavar="PARTNER", help=_("the receiving partner (e.g. UN, NATO, FRA)"))
+    bexp.add_argument("--out", required=True, type=Path)
+    bexp.add_argument("--encrypt-for", metavar="NAME", help=_("encrypt to this trusted site's key"))
+    bimp = bundle_sub.add_parser("import", help=_("verify and apply a bundle (one transaction)"))
+    bimp.add_argument("file", type=Path)
+
+    conflicts = sub.add_parser("conflicts", help=_("values overwritten by sync"))
+    conflicts_sub = conflicts.add_subparsers(dest="conflicts_command", metavar="ACTION", required=True)
+    conflicts_sub.add_parser("list", help=_("list the conflict log"))
+    rev = conflicts_sub.add_parser("reverse", help=_("put back the value that lost"))
+    rev.add_argument("id", type=int)
     return parser
 
 
@@ -356,9 +383,59 @@ def _cmd_audit(args: argparse.Namespace) -> int:
 
 def _cmd_site(args: argparse.Namespace) -> int:
     store = _open(args)
+    if args.site_command == "key":
+        from app.core.sync.keys import write_site_key
+
+        out = write_site_key(store, args.out)
+        print(_("Wrote this site's public key to {path}").format(path=out))
+        return 0
     print(_("Site id: {id}").format(id=store.site.site_id))
     print(_("Site name: {name}").format(name=store.site.site_name))
     print(_("Partner: {partner}").format(partner=store.site.partner))
+    return 0
+
+
+def _cmd_sync(args: argparse.Namespace) -> int:
+    from app.core.sync.central import sync_with_server
+
+    url = args.server or os.environ.get("COP_SYNC_SERVER")
+    if not url:
+        raise _UsageError(_("give the server with --server URL (or set COP_SYNC_SERVER)"))
+    store = _open(args)
+    print(sync_with_server(store, url).summary())
+    return 0
+
+
+def _cmd_bundle(args: argparse.Namespace) -> int:
+    from app.core.sync import bundle, keys
+
+    if args.bundle_command == "import" and not args.file.is_file():
+        raise _Failure(_("{path}: no such file").format(path=args.file))
+    if args.bundle_command == "trust" and not args.file.is_file():
+        raise _Failure(_("{path}: no such file").format(path=args.file))
+    store = _open(args)
+    if args.bundle_command == "trust":
+        peer = keys.trust_sender(store, args.file, args.name)
+        print(_("Trusted {name}: site {site} ({partner}).").format(
+            name=peer.name, site=peer.site_name or peer.site_id, partner=peer.partner))
+    elif args.bundle_command == "export":
+        print(bundle.export_bundle(store, args.to, args.out, encrypt_for=args.encrypt_for).summary())
+    else:
+        print(bundle.import_bundle(store, args.file).summary())
+    return 0
+
+
+def _cmd_conflicts(args: argparse.Namespace) -> int:
+    from app.core.sync.conflicts import list_conflicts, reverse_conflict
+
+    store = _open(args)
+    if args.conflicts_command == "reverse":
+        reverse_conflict(store, args.id)
+        print(_("Conflict {id}: the value that lost is back.").format(id=args.id))
+        return 0
+    for c in list_conflicts(store):
+        state = _("reversed") if c.reversed_at else ""
+        print(f"{c.id}\t{c.kind}\t{c.label or c.row_id}\t{c.field}\t{c.kept!r}\t{c.lost!r}\t{c.lost_who}\t{state}")
     return 0
 
 
@@ -381,6 +458,9 @@ COMMANDS = {
     "db": _cmd_db,
     "site": _cmd_site,
     "audit": _cmd_audit,
+    "sync": _cmd_sync,
+    "bundle": _cmd_bundle,
+    "conflicts": _cmd_conflicts,
 }
 
 

@@ -321,6 +321,10 @@ def open_store(
             upgrade(engine)
         elif current_revision(engine) is None:
             raise StoreError(_("the store has no schema; run 'coalition-cop db upgrade'"))
+        if db_path is not None:
+            from app.core.sync.keys import check_copy  # a copied or restored file is a new site
+
+            check_copy(engine, db_path)
         if db_path is not None and new_file:
             with contextlib.suppress(OSError):
                 os.chmod(db_path, stat.S_IRUSR | stat.S_IWUSR)

@@ -477,3 +477,78 @@ class Presence(SharedRecord, Base):
         "organisation", "sector", "place", "admin1", "country", "in_need", "affected", "targeted",
         "reached", "as_of", "classification", "releasable_to", "deleted",
     )
+
+
+# --- sync bookkeeping (local to each store; never synchronised itself) ---
+
+
+class SyncPeer(Base):
+    """A trusted site: its signing key (to verify its bundles) and its key to encrypt to."""
+
+    __tablename__ = "sync_peer"
+
+    name: Mapped[str] = mapped_column(String(200), primary_key=True)
+    site_id: Mapped[str] = mapped_column(String(36), index=True)
+    site_name: Mapped[str] = mapped_column(String(200), default="")
+    partner: Mapped[str] = mapped_column(String(32), default="")
+    public_key: Mapped[bytes] = mapped_column(LargeBinary)
+    box_key: Mapped[bytes] = mapped_column(LargeBinary)
+    trusted_at: Mapped[datetime] = mapped_column(UTCDateTime, default=utcnow)
+
+
+class SyncCursor(Base):
+    """How far this store has synchronised with one peer (a server or a bundle partner).
+
+    ``sent`` is the highest local ``sync_change.seq`` the peer holds (acknowledged);
+    ``received`` the highest position in the peer's own order applied here.
+    Both only move after the commit of what they count.
+    """
+
+    __tablename__ = "sync_cursor"
+
+    peer: Mapped[str] = mapped_column(String(300), primary_key=True)
+    sent: Mapped[int] = mapped_column(Integer, default=0)
+    received: Mapped[int] = mapped_column(Integer, default=0)
+    last_sync: Mapped[datetime | None] = mapped_column(UTCDateTime, nullable=True)
+    last_result: Mapped[str] = mapped_column(Text, default="")
+
+
+class SyncConflict(Base):
+    """One overwritten value: which change won a field, which lost, and whether it was reversed."""
+
+    __tablename__ = "sync_conflict"
+    __table_args__ = (
+        Index("ix_sync_conflict_key", "table_name", "row_id", "field", "lost_hlc", unique=True),
+    )
+
+    id: Mapped[int] = mapped_column(Integer, primary_key=True, autoincrement=True)
+    table_name: Mapped[str] = mapped_column(String(64))
+    row_id: Mapped[str] = mapped_column(String(36))
+    field: Mapped[str] = mapped_column(String(64))
+    kept: Mapped[str | None] = mapped_column(Text, nullable=True)  # JSON value
+    kept_hlc: Mapped[str] = mapped_column(String(64))
+    lost: Mapped[str | None] = mapped_column(Text, nullable=True)  # JSON value
+    lost_hlc: Mapped[str] = mapped_column(String(64))
+    lost_who: Mapped[str] = mapped_column(String(200), default="")
+    detected_at: Mapped[datetime] = mapped_column(UTCDateTime, default=utcnow)
+    reversed_at: Mapped[datetime | None] = mapped_column(UTCDateTime, nullable=True)
+
+
+class SyncBundle(Base):
+    """A bundle already imported here (a replay changes nothing)."""
+
+    __tablename__ = "sync_bundle"
+
+    bundle_id: Mapped[str] = mapped_column(String(36), primary_key=True)
+    source_site: Mapped[str] = mapped_column(String(36))
+    imported_at: Mapped[datetime] = mapped_column(UTCDateTime, default=utcnow)
+    changes: Mapped[int] = mapped_column(Integer, default=0)
+
+
+class SyncLocal(Base):
+    """Facts about this copy of the store (e.g. the file it was created as), by key."""
+
+    __tablename__ = "sync_local"
+
+    key: Mapped[str] = mapped_column(String(64), primary_key=True)
+    value: Mapped[str] = mapped_column(Text, default="")

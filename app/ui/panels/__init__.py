@@ -10,4 +10,5 @@ PANELS = (
     "app.ui.panels.audit",
     "app.ui.panels.exchange",
     "app.ui.panels.supply",
+    "app.ui.panels.sync",
 )
