@@ -15,9 +15,11 @@ from PySide6.QtGui import QAction, QCloseEvent, QKeySequence
 from PySide6.QtWidgets import (
     QDockWidget,
     QFileDialog,
+    QFrame,
     QLabel,
     QMainWindow,
     QMessageBox,
+    QScrollArea,
     QSizePolicy,
     QToolBar,
     QWidget,
@@ -92,10 +94,19 @@ class MainWindow(QMainWindow):
     def add_panel(
         self, widget: QWidget, title: str, name: str, area: Qt.DockWidgetArea
     ) -> QDockWidget:
-        """Called by each panel's ``register()``: puts ``widget`` in a dock."""
+        """Called by each panel's ``register()``: puts ``widget`` in a dock.
+
+        The dock scrolls rather than grow: a tall panel (Sync, Supply) must not
+        make the whole window taller than a 720-line projector.
+        """
         dock = QDockWidget(title, self)
         dock.setObjectName(name)
-        dock.setWidget(widget)
+        area_ = QScrollArea(dock)
+        area_.setWidgetResizable(True)
+        area_.setFrameShape(QFrame.Shape.NoFrame)
+        area_.setWidget(widget)
+        area_.setFocusProxy(widget)
+        dock.setWidget(area_)
         dock.setFeatures(
             QDockWidget.DockWidgetFeature.DockWidgetMovable
             | QDockWidget.DockWidgetFeature.DockWidgetFloatable
