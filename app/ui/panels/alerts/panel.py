@@ -179,8 +179,10 @@ class AlertsPanel(QWidget):
                     self._pending_full = True
                 for uid, lat, lon in change.positions:
                     self._pending_moves[uid] = (uid, lat, lon)
-        if self._tracker is None:  # not loaded yet: the first full check will see everything
-            self._pending_moves = {}
+        if self._tracker is None and not self._busy:  # never loaded: a full check sees everything
+            self._pending_full = True
+        # moves that arrive while a full check runs are kept: it may have read the
+        # store before they were committed (checking a unit again changes nothing)
         self._kick()
 
     def _failed(self, exc: BaseException) -> None:
