@@ -289,3 +289,29 @@ def test_a_cancelled_sync_sends_nothing_and_the_next_one_does(tmp_path: Path, se
         assert sync_with_server(a, server).sent == 1
     finally:
         _close(a)
+
+
+def test_the_whole_picture_reaches_another_site_supply_slides_routes_and_messages_included(
+    tmp_path: Path, server: str
+) -> None:
+    """Every kind of record the parts of the app write travels through the server,
+    and the receiving site computes the same LOGSITREP from it."""
+    from app.core.demo import load_demo
+    from app.core.store.supply_queries import logsitrep_report
+
+    a, b = make_stores(tmp_path, 2)
+    try:
+        load_demo(a)
+        sync_with_server(a, server)
+        events: list[object] = []
+        b.events.subscribe(events.extend)
+        sync_with_server(b, server)
+        for table in ("supply_item", "supply_site", "stock_movement", "shipment", "shipment_line",
+                      "supply_request", "presence", "saved_view", "task", "unit", "crisis_zone"):
+            assert count(b, table) == count(a, table) > 0, table
+        assert snapshot(a) == snapshot(b)
+        kinds = {e.kind for e in events}  # type: ignore[attr-defined]
+        assert {"unit", "zone", "task", "stock", "shipment", "view"} <= kinds
+        assert logsitrep_report(b) == logsitrep_report(a)
+    finally:
+        _close(a, b)

@@ -24,7 +24,13 @@ from sqlalchemy.orm import Session
 from app.core.store.base import Base, SharedRecord, UTCDateTime
 
 # kinds of ``Changed`` events of the tables the views already know
-_KINDS = {"unit": "unit", "crisis_zone": "zone", "task": "task"}
+# the kind a change event carries for a table (what the panels and the map listen for);
+# a table not named here publishes under its own name
+_KINDS = {
+    "unit": "unit", "crisis_zone": "zone", "task": "task",
+    "stock_movement": "stock", "shipment_line": "shipment",  # as supply_ops publishes them
+    "saved_view": "view", "chat_message": "message",
+}
 
 
 @dataclass
