@@ -337,10 +337,12 @@ class SupplyPanel(QWidget):
         self.report_button = QPushButton(_("LOGSITREP…"), self)
         self.report_button.setObjectName("supplyReport")
         self.report_button.clicked.connect(self._write_report)
+        # the summary on a line of its own, wrapped: it must not set the dock's width
+        self.summary.setWordWrap(True)
         top = QHBoxLayout()
-        top.addWidget(self.summary, 1)
         top.addWidget(self.import_button)
         top.addWidget(self.report_button)
+        top.addStretch(1)
         top.addWidget(self.on_map)
 
         # sites
@@ -496,6 +498,7 @@ class SupplyPanel(QWidget):
         self.tabs.addTab(self.presence_table, _("Presence"))
         layout = QVBoxLayout(self)
         layout.setContentsMargins(4, 4, 4, 4)
+        layout.addWidget(self.summary)
         layout.addLayout(top)
         layout.addWidget(self.tabs, 1)
         ctx.relay.sig_changed.connect(self._on_changed)
