@@ -15,7 +15,7 @@ from sqlalchemy import create_engine, select, text
 
 from app.core.domain.tasks import TaskData
 from app.core.store.engine import open_store
-from app.core.store.models import SyncConflict, TaskHistory, Unit, UnitPosition
+from app.core.store.models import SyncConflict, Task, TaskHistory, Unit, UnitPosition
 from app.core.store.ops import add_units, delete_records, move_units
 from app.core.store.queries import list_units
 from app.core.store.task_ops import add_tasks, set_status
@@ -313,5 +313,26 @@ def test_the_whole_picture_reaches_another_site_supply_slides_routes_and_message
         kinds = {e.kind for e in events}  # type: ignore[attr-defined]
         assert {"unit", "zone", "task", "stock", "shipment", "view"} <= kinds
         assert logsitrep_report(b) == logsitrep_report(a)
+    finally:
+        _close(a, b)
+
+
+def test_two_sites_numbering_tasks_alike_both_keep_their_tasks(tmp_path: Path, server: str) -> None:
+    """A store copied to a second laptop goes on numbering tasks as the first does:
+    the same reference twice must not stop the sync."""
+    from app.core.store.engine import open_store
+
+    a = open_store(tmp_path / "a.sqlite", site_name="JOC Alpha", operator="a")
+    b = open_store(tmp_path / "b.sqlite", site_name="JOC Alpine", operator="b")
+    try:
+        [ta] = add_tasks(a, [TaskData(title="Escort the convoy")])
+        [tb] = add_tasks(b, [TaskData(title="Clear the route")])
+        for store in (a, b, a):
+            sync_with_server(store, server)
+        for store in (a, b):
+            with store.session() as s:
+                refs = dict(s.execute(select(Task.id, Task.reference)).all())
+            assert refs[ta] == refs[tb] == "JOCALP-0001"
+        assert snapshot(a) == snapshot(b)
     finally:
         _close(a, b)

@@ -97,7 +97,7 @@ class Task(SharedRecord, Base):
     __tablename__ = "task"
     __table_args__ = (
         Index("ix_task_hlc", "hlc"),
-        Index("ix_task_reference", "reference", unique=True),
+        Index("ix_task_reference", "reference"),  # not unique: see migration 0008
         Index("ix_task_status", "status"),
     )
 
