@@ -173,3 +173,26 @@ def test_geojson_carries_routes_too(picture: Store, other: Store, tmp_path: Path
     assert result.routes == 1 and "1 routes" in str(result)
     assert list_routes(other) == list_routes(picture)
     assert sorted(list_zones(other), key=lambda z: z.id) == sorted(list_zones(picture), key=lambda z: z.id)
+
+
+def test_a_tracks_team_and_point_accuracy_come_back_out_of_our_cot(picture: Store, other: Store, tmp_path: Path) -> None:
+    """What a unit has no field for (``__group`` team and role, ``hae``/``ce``/``le``) is
+    kept from the last event heard, written back on export and read by takproto too."""
+    import takproto
+
+    from app.core.interop.cot import UNKNOWN, event_bytes
+    from app.core.interop.cot_records import picture_events, record_id
+    from app.core.store.interop_queries import cot_details
+
+    rid = record_id("ANDROID-77")
+    assert cot_details(picture, [rid])[rid] == {
+        "group_name": "Cyan", "group_role": "Team Lead", "hae": None, "ce": 35.0, "le": None,
+    }
+    out = tmp_path / "p.cot"
+    export_file(picture, out, "cot")
+    import_file(other, out)
+    assert cot_details(other, [rid]) == cot_details(picture, [rid])
+    event = next(e for e in picture_events(picture) if e.uid == "ANDROID-77")
+    assert (event.group_name, event.group_role, event.hae, event.ce, event.le) == ("Cyan", "Team Lead", UNKNOWN, 35.0, UNKNOWN)
+    cot = takproto.parse_proto(takproto.xml2proto(event_bytes(event).decode())).cotEvent
+    assert (cot.detail.group.name, cot.detail.group.role, cot.ce) == ("Cyan", "Team Lead", 35.0)

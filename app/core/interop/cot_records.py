@@ -20,7 +20,7 @@ from typing import Any
 
 from app.core.domain.entities import UnitData, ValidationError, ZoneData
 from app.core.domain.markings import Releasability
-from app.core.interop.cot import CotChat, CotEvent, CotLink
+from app.core.interop.cot import UNKNOWN, CotChat, CotEvent, CotLink
 from app.core.interop.cot_types import (
     cot_type_for_sidc,
     is_atom,
@@ -41,6 +41,7 @@ from app.core.store.engine import Store
 from app.core.store.interop_queries import (
     MessageRow,
     RouteRow,
+    cot_details,
     cot_uids,
     list_messages,
     list_routes,
@@ -183,6 +184,10 @@ def _message(event: CotEvent) -> MessageData:
     )
 
 
+def _known(value: float) -> float | None:
+    return None if value >= UNKNOWN else value
+
+
 def to_exchange(events: list[CotEvent], live: bool = False) -> Exchange:
     """What the events say, ready for ``exchange.apply``; bad ones raise ``InteropError``."""
     out = Exchange()
@@ -195,6 +200,10 @@ def to_exchange(events: list[CotEvent], live: bool = False) -> Exchange:
         if is_atom(kind):
             out.units.append(_unit(event))
             out.uids[rid] = ("unit", event.uid)
+            out.details[rid] = {
+                "group_name": event.group_name[:64], "group_role": event.group_role[:64],
+                "hae": _known(event.hae), "ce": _known(event.ce), "le": _known(event.le),
+            }
         elif kind.startswith(("u-d-f", "u-d-r", "u-d-c")):
             out.zones.append((_zone(event), event.where))
             out.uids[rid] = ("zone", event.uid)
@@ -218,7 +227,9 @@ def _rel(value: Releasability) -> str:
     return ",".join(value.codes_list())
 
 
-def unit_event(row: UnitRow, uid: str, cot_type: str | None, now: datetime) -> CotEvent:
+def unit_event(
+    row: UnitRow, uid: str, cot_type: str | None, now: datetime, detail: dict[str, Any] | None = None
+) -> CotEvent:
     kind = with_affiliation(cot_type, row.sidc) if cot_type else cot_type_for_sidc(row.sidc)
     time = row.last_report or now
     cop = {
@@ -232,8 +243,17 @@ def unit_event(row: UnitRow, uid: str, cot_type: str | None, now: datetime) -> C
         uid=uid, type=kind, how="h-e", time=time, start=time,
         stale=row.stale_after or (time + timedelta(minutes=5)),
         lat=row.lat, lon=row.lon, callsign=row.callsign or row.name, course=row.course, speed=row.speed,
-        remarks=row.remarks, cop=cop,
+        remarks=row.remarks, cop=cop, **_detail_fields(detail or {}),
     )
+
+
+def _detail_fields(detail: dict[str, Any]) -> dict[str, Any]:
+    """The event's team and point accuracy as the last event heard said (unknown: 9999999.0)."""
+    out: dict[str, Any] = {"group_name": detail.get("group_name") or "", "group_role": detail.get("group_role") or ""}
+    for name in ("hae", "ce", "le"):
+        value = detail.get(name)
+        out[name] = UNKNOWN if value is None else float(value)
+    return out
 
 
 def zone_event(row: ZoneRow, uid: str, now: datetime) -> CotEvent:
@@ -317,7 +337,8 @@ def picture_events(
     route_rows = [] if units is not None else list_routes(store, partner=partner)
     uids = cot_uids(store, [r.id for r in unit_rows] + [z.id for z in zone_rows])
     types = unit_cot_types(store, [r.id for r in unit_rows])
-    events = [unit_event(r, uids.get(r.id, r.id), types.get(r.id), now) for r in unit_rows]
+    details = cot_details(store, [r.id for r in unit_rows])
+    events = [unit_event(r, uids.get(r.id, r.id), types.get(r.id), now, details.get(r.id)) for r in unit_rows]
     events += [zone_event(z, uids.get(z.id, z.id), now) for z in zone_rows]
     events += [route_event(r, r.cot_uid or r.id, now) for r in route_rows]
     if messages and units is None:

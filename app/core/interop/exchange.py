@@ -21,7 +21,13 @@ from app.core.domain.entities import UnitData, ValidationError, ZoneData
 from app.core.interop.errors import InteropError
 from app.core.interop.records import MessageData, RouteData
 from app.core.store.engine import Store
-from app.core.store.interop_ops import remember_uids, remove_records, save_messages, save_routes
+from app.core.store.interop_ops import (
+    remember_details,
+    remember_uids,
+    remove_records,
+    save_messages,
+    save_routes,
+)
 from app.core.store.models import Unit, UnitPosition
 from app.core.store.ops import _upsert, save_zones, writing
 from app.i18n import _
@@ -49,6 +55,8 @@ class Exchange:
     messages: list[MessageData] = field(default_factory=list)
     removed: list[str] = field(default_factory=list)
     uids: dict[str, tuple[str, str]] = field(default_factory=dict)  # record id -> (kind, CoT uid)
+    # unit id -> CoT detail the unit has no field for (team, height, errors): see CotIdentity
+    details: dict[str, dict[str, Any]] = field(default_factory=dict)
     ignored: Counter[str] = field(default_factory=Counter)  # event types not shown on the picture
 
     def extend(self, other: Exchange) -> None:
@@ -58,6 +66,7 @@ class Exchange:
         self.messages += other.messages
         self.removed += other.removed
         self.uids.update(other.uids)
+        self.details.update(other.details)
         self.ignored.update(other.ignored)
 
     def __len__(self) -> int:
@@ -151,6 +160,7 @@ def apply(store: Store, exchange: Exchange, initiator: str | None = "import") ->
         save_routes(batch, [r for r, _w in routes.values()])
         save_messages(batch, messages.values())
         remember_uids(batch, exchange.uids)
+        remember_details(batch, exchange.details)
         removed = remove_records(batch, exchange.removed) if exchange.removed else 0
     return Applied(len(units) + tracks.count, len(zones), len(routes), len(messages), removed, positions,
                    sum(exchange.ignored.values()))

@@ -90,6 +90,22 @@ def remember_uids(batch: WriteBatch, uids: dict[str, tuple[str, str]]) -> None:
     batch.session.execute(pg_insert(CotIdentity).on_conflict_do_nothing(index_elements=["record_id"]), rows)
 
 
+def remember_details(batch: WriteBatch, details: dict[str, dict[str, Any]]) -> None:
+    """Keep what the last event said of each track that the unit has no field for
+    (``group_name``, ``group_role``, ``hae``, ``ce``, ``le``); after ``remember_uids``."""
+    if not details:
+        return
+    from sqlalchemy import update
+
+    batch.session.execute(
+        update(CotIdentity),
+        [{"record_id": rid, **{k: v for k, v in d.items() if k in _DETAIL_FIELDS}} for rid, d in details.items()],
+    )
+
+
+_DETAIL_FIELDS = frozenset({"group_name", "group_role", "hae", "ce", "le"})
+
+
 def remove_records(batch: WriteBatch, ids: Iterable[str]) -> int:
     """Tombstone units, zones and routes with these ids (a track a live feed dropped)."""
     wanted = list(dict.fromkeys(ids))

@@ -96,6 +96,18 @@ def cot_uids(store: Store, ids: Iterable[str]) -> dict[str, str]:
     return found
 
 
+def cot_details(store: Store, ids: Iterable[str]) -> dict[str, dict[str, Any]]:
+    """What the last CoT event said of each track beyond the unit's fields (see ``CotIdentity``)."""
+    found: dict[str, dict[str, Any]] = {}
+    cols = (CotIdentity.record_id, CotIdentity.group_name, CotIdentity.group_role,
+            CotIdentity.hae, CotIdentity.ce, CotIdentity.le)
+    with store.session() as session:
+        for chunk in _chunks(list(ids)):
+            for rid, name, role, hae, ce, le in session.execute(select(*cols).where(CotIdentity.record_id.in_(chunk))):
+                found[rid] = {"group_name": name or "", "group_role": role or "", "hae": hae, "ce": ce, "le": le}
+    return found
+
+
 def unit_cot_types(store: Store, ids: Iterable[str]) -> dict[str, str | None]:
     """The stored CoT type of each unit (None when it never had one)."""
     found: dict[str, str | None] = {}

@@ -270,6 +270,14 @@ class CotIdentity(Base):
     record_id: Mapped[str] = mapped_column(String(36), primary_key=True)
     kind: Mapped[str] = mapped_column(String(16))
     uid: Mapped[str] = mapped_column(String(255))
+    # what the last event said of the track that the unit has no field for: the
+    # TAK team (``__group`` name and role) and the point's height above the
+    # ellipsoid and circular / linear errors in metres (None: unknown)
+    group_name: Mapped[str] = mapped_column(String(64), default="")
+    group_role: Mapped[str] = mapped_column(String(64), default="")
+    hae: Mapped[float | None] = mapped_column(Float, nullable=True)
+    ce: Mapped[float | None] = mapped_column(Float, nullable=True)
+    le: Mapped[float | None] = mapped_column(Float, nullable=True)
 
 
 # ------------------------------------------------------------------ supply (DESIGN §3)
