@@ -298,3 +298,35 @@ def test_text_in_the_html_handout_is_data_never_markup(store, tmp_path) -> None:
     text = (tmp_path / "deck.html").read_text(encoding="utf-8")
     assert "<script>alert(1)" not in text and "<img src=x" not in text
     assert "\\u003c/script\\u003e\\u003cscript\\u003ealert(1)" in text
+
+
+def test_a_slide_shows_supply_traffic_lights_as_they_were_at_its_time(tmp_path) -> None:  # type: ignore[no-untyped-def]
+    """A big delivery of water to Metuge turns its light green now; the slide as at
+    an hour ago still shows it red, from the ledger rows up to that time."""
+    from datetime import UTC, datetime, timedelta
+
+    from app.core.briefing.slides import supply_summary
+    from app.core.demo import load_demo
+    from app.core.domain.supply import MovementData
+    from app.core.store.engine import open_store
+    from app.core.store.supply_ops import add_movements
+    from app.core.store.supply_queries import list_items, list_sites
+
+    store = open_store(tmp_path / "s.sqlite")
+    try:
+        load_demo(store)
+        metuge = next(s for s in list_sites(store) if s.name.startswith("Metuge"))
+        bounds = [[metuge.lat - 0.1, metuge.lon - 0.1], [metuge.lat + 0.1, metuge.lon + 0.1]]
+        now = datetime.now(UTC)
+        before = supply_summary(store, now, None, bounds)
+        assert before is not None and before.rows[0][0] == metuge.name and before.colours[0] == "#ef9a9a"
+        for item in list_items(store):
+            add_movements(store, [MovementData(site_id=metuge.id, item_id=item.id, kind="receipt",
+                                               quantity=50_000_000, at=now)])
+        after = supply_summary(store, now + timedelta(seconds=1), None, bounds)
+        assert after is not None and after.colours[0] == "#a5d6a7"
+        earlier = supply_summary(store, now - timedelta(hours=1), None, bounds)
+        assert earlier is not None and earlier.colours[0] == "#ef9a9a"
+        assert supply_summary(store, now, "UN", [[0, 0], [1, 1]]) is None  # nothing in that extent
+    finally:
+        store.close()

@@ -51,11 +51,10 @@ SummaryProvider = Callable[[Store, datetime, "str | None", list[list[float]]], "
 SUMMARY_PROVIDERS: dict[str, SummaryProvider] = {}
 """Tables a slide can show, by the name stored in the view's ``summary``.
 
-``tasks`` (tasks by status) is built in.  ``supply`` (stock traffic lights) is
-an optional hook: the supply area registers its provider with
-``register_summary("supply", fn)``; until it does, a slide asking for it shows
-no supply table.  A provider gets (store, time, partner or None, bounds) and
-returns a ``SummaryTable`` or None.
+``tasks`` (tasks by status) and ``supply`` (days of supply per site, as a
+traffic light, from the stock ledger as it was at the slide's time) are built
+in; another area may add one with ``register_summary(name, fn)``.  A provider
+gets (store, time, partner or None, bounds) and returns a ``SummaryTable`` or None.
 """
 
 
@@ -213,6 +212,36 @@ def tasks_summary(store: Store, at: datetime, partner: str | None, bounds: list[
         for s in STATUSES if counts[s]
     )
     return SummaryTable(_("Tasks by status"), (_("Status"), _("Tasks"), _("Overdue")), table)
+
+
+SUPPLY_COLOURS = {"red": "#ef9a9a", "amber": "#ffe082", "green": "#a5d6a7"}
+
+
+def supply_summary(store: Store, at: datetime, partner: str | None, bounds: list[list[float]]) -> SummaryTable | None:
+    """The supply sites of the slide's extent with their days of supply, as at ``at``:
+    stock on hand and consumption come from the ledger rows up to that time."""
+    from app.core.analysis.supply import site_summaries
+    from app.core.store.supply_queries import list_sites
+
+    allowed = {site.id for site in list_sites(store, partner)}
+    sites = [
+        s for s in site_summaries(store, as_of=at, partner=partner)
+        if s.site_id in allowed and s.lat is not None and s.lon is not None and _inside(bounds, s.lat, s.lon)
+    ]
+    if not sites:
+        return None
+    order = {"red": 0, "amber": 1, "green": 2}
+    sites.sort(key=lambda s: (order.get(s.level, 3), s.worst_days if s.worst_days is not None else 1e9, s.name))
+    rows = tuple(
+        (s.name, f"{s.worst_days:.1f}" if s.worst_days is not None else "—", s.worst_item) for s in sites
+    )
+    colours = tuple(SUPPLY_COLOURS.get(s.level, "") for s in sites)
+    return SummaryTable(
+        _("Supply: days of supply"), (_("Site"), _("Days"), _("Lowest item")), rows, colours
+    )
+
+
+register_summary("supply", supply_summary)
 
 
 def build_slide(
