@@ -150,7 +150,3 @@ class Runner(QObject):
     def cancel_all(self) -> None:
         for job in list(self._jobs):
             job.cancel()
-
-    @property
-    def busy(self) -> bool:
-        return any(p.activeThreadCount() for p in self._pools.values())

@@ -37,9 +37,9 @@ def _supply(store: Any) -> dict[str, str]:
 def _wait_loaded(qtbot: Any, panel: Any) -> None:
     """Until the dock shows everything ``_supply`` wrote (each write refreshes it)."""
     qtbot.waitUntil(lambda: panel.view is not None and len(panel.view.shipments) == 2
-                    and len(panel.view.sites) == 3 and not panel.ctx.runner.busy, timeout=30000)  # fmt: skip
+                    and len(panel.view.sites) == 3 and panel.ctx.runner.idle(), timeout=30000)  # fmt: skip
     qtbot.wait(200)
-    qtbot.waitUntil(lambda: not panel.ctx.runner.busy, timeout=30000)
+    qtbot.waitUntil(lambda: panel.ctx.runner.idle(), timeout=30000)
 
 
 def test_the_stock_chart_shows_history_projection_and_arrivals(window: Any, qtbot: Any) -> None:
@@ -160,3 +160,20 @@ def test_record_an_issue_from_the_stock_tab(window: Any, qtbot: Any, monkeypatch
     panel.move_button.click()
     qtbot.waitUntil(lambda: bool(errors), timeout=30000)
     assert "cannot take out 999999" in errors[0]
+
+
+def test_the_supply_dock_follows_the_history_bar(window: Any, qtbot: Any) -> None:
+    """Moved back to before the camp's first delivery, the dock shows no stock there."""
+    ids = _supply(window.ctx.store)
+    panel = window.supply_panel
+    _wait_loaded(qtbot, panel)
+
+    def camp_on_hand() -> int:
+        assert panel.view is not None
+        return sum(line.on_hand for line in panel.view.lines if line.site_id == ids["camp"])
+
+    assert camp_on_hand() == 40_000 - 11 * 3_000
+    window.timebar.sig_time_changed.emit(datetime.now(UTC) - timedelta(days=30))
+    qtbot.waitUntil(lambda: panel.as_of is not None and camp_on_hand() == 0, timeout=10000)
+    window.timebar.sig_time_changed.emit(None)
+    qtbot.waitUntil(lambda: camp_on_hand() == 40_000 - 11 * 3_000, timeout=10000)

@@ -17,14 +17,14 @@ def _days(value: float | None) -> str:
     return "—" if value is None else f"{value:.1f}"
 
 
-def supply_message(store: Store, partner: str | None = None) -> dict[str, Any]:
+def supply_message(store: Store, partner: str | None = None, as_of: Any = None) -> dict[str, Any]:
     from app.core.analysis.geofence import zones_in_force
     from app.core.analysis.supply import logsitrep, site_summaries
     from app.core.analysis.supply_routes import route_alerts
     from app.core.store.queries import list_zones
     from app.core.store.supply_queries import list_shipments
 
-    lines = logsitrep(store, partner=partner)
+    lines = logsitrep(store, as_of=as_of, partner=partner)
     sites = []
     for s in site_summaries(store, lines):
         if s.lat is None or s.lon is None:

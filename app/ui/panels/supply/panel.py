@@ -97,7 +97,9 @@ class SupplyView:
     map_message: dict[str, Any]
 
 
-def load_view(store: Any) -> SupplyView:
+def load_view(store: Any, as_of: Any = None) -> SupplyView:
+    """Everything the dock shows; with ``as_of``, stock as it was then (the ledger up to
+    that time: the History bar of the main window)."""
     from app.core.analysis.supply import logsitrep, operation_totals, site_summaries
     from app.core.mapdoc.supply import supply_message
     from app.core.store.supply_queries import (
@@ -108,10 +110,10 @@ def load_view(store: Any) -> SupplyView:
         list_standards,
     )
 
-    lines = logsitrep(store)
+    lines = logsitrep(store, as_of=as_of)
     return SupplyView(
         lines, site_summaries(store, lines), list_items(store), operation_totals(lines), list_standards(store),
-        list_shipments(store), list_requests(store), list_presence(store), supply_message(store),
+        list_shipments(store), list_requests(store), list_presence(store), supply_message(store, as_of=as_of),
     )  # fmt: skip
 
 
@@ -501,12 +503,21 @@ class SupplyPanel(QWidget):
         layout.addWidget(self.summary)
         layout.addLayout(top)
         layout.addWidget(self.tabs, 1)
+        self.as_of: Any = None
+        timebar = getattr(window, "timebar", None) if window is not None else None
+        if timebar is not None:
+            timebar.sig_time_changed.connect(self.show_time)
         ctx.relay.sig_changed.connect(self._on_changed)
         ctx.when_picture_shown(self.refresh)
 
     # ------------------------------------------------------------------ loading
     def refresh(self) -> None:
-        self.ctx.runner.submit(load_view, self.ctx.store, on_done=self._arrived)
+        self.ctx.runner.submit(load_view, self.ctx.store, self.as_of, on_done=self._arrived)
+
+    def show_time(self, at: Any) -> None:
+        """The History bar moved: stock as it was at ``at`` (None: live)."""
+        self.as_of = at
+        self.refresh()
 
     def _on_changed(self, changes: list[Changed]) -> None:
         if any(c.kind in SUPPLY_KINDS or c.kind == "zone" for c in changes):
