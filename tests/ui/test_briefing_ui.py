@@ -256,3 +256,16 @@ def test_showing_a_slide_on_the_map_ticks_its_layers(window: Any, qtbot: Any, js
     assert hostile.checkState(0) == Qt.CheckState.Unchecked
     # all four units are in the slide's extent; the hostile one is not drawn
     qtbot.waitUntil(lambda: js(window.map_view, "COP.stats().drawn") == 3, timeout=10000)
+
+
+def test_a_pdf_handout_can_be_cancelled_and_leaves_no_file(window: Any, slides: list[ViewData], tmp_path: Path,
+                                                           qtbot: Any, monkeypatch: Any) -> None:
+    from PySide6.QtWidgets import QProgressDialog
+
+    monkeypatch.setattr(QProgressDialog, "wasCanceled", lambda self: True)  # the user pressed Cancel
+    messages: list[str] = []
+    window.ctx.sig_status.connect(messages.append)
+    panel = window.briefing_panel
+    panel.write_handout(tmp_path / "deck.pdf", None)
+    qtbot.waitUntil(lambda: "Handout cancelled: nothing was written." in messages, timeout=60000)
+    assert not (tmp_path / "deck.pdf").exists() and not (tmp_path / "deck.pdf.part").exists()

@@ -9,6 +9,7 @@ slide), the rest (banners, title, DTG, legend, tables) painted by QPainter.
 from __future__ import annotations
 
 import time
+from collections.abc import Callable
 from dataclasses import dataclass
 from datetime import datetime
 from pathlib import Path
@@ -294,9 +295,19 @@ def prepare_pdf(store: Store, partner: str | None = None, now: datetime | None =
     return slides, symbol_svgs(sidcs, LEGEND_PX)
 
 
+class HandoutCancelled(Exception):
+    """The user cancelled a handout: nothing was written."""
+
+
 def render_pdf(slides: list[Slide], svgs: dict[str, str], out: Path, size: tuple[int, int] = (1920, 1080),
-               renderer: SlideRenderer | None = None) -> HandoutResult:
-    """The part of the PDF drawn on the GUI thread: each slide's map, then the pages."""
+               renderer: SlideRenderer | None = None,
+               progress: Callable[[int, int], bool] | None = None) -> HandoutResult:
+    """The part of the PDF drawn on the GUI thread: each slide's map, then the pages.
+
+    The page is drawn by QtWebEngine, which lives on the GUI thread; the event
+    loop keeps running while each map loads.  ``progress(done, total)`` is told
+    after each slide and returns False to stop (then no file is left).
+    """
     layout = Layout(*size)
     own = renderer is None
     renderer = renderer or SlideRenderer((int(layout.map_rect.width()), int(layout.map_rect.height())))
@@ -319,9 +330,14 @@ def render_pdf(slides: list[Slide], svgs: dict[str, str], out: Path, size: tuple
                     writer.newPage()
                 image = renderer.map_image(slide, int(layout.map_rect.width()), int(layout.map_rect.height()))
                 paint_slide(painter, layout, slide, image, symbols)
+                if progress is not None and not progress(i + 1, len(slides)):
+                    raise HandoutCancelled()
         finally:
             painter.end()
         tmp.replace(out)
+    except HandoutCancelled:
+        tmp.unlink(missing_ok=True)
+        raise
     finally:
         if own:
             renderer.close()

@@ -331,14 +331,31 @@ class BriefingPanel(QWidget):
 
 
     def _render_pdf(self, prepared: tuple[list[Any], dict[str, str]], path: Path) -> None:
-        from app.ui.briefing.render import render_pdf
+        from PySide6.QtWidgets import QProgressDialog
+
+        from app.ui.briefing.render import HandoutCancelled, render_pdf
 
         slides, svgs = prepared
+        dialog = QProgressDialog(_("Writing {path}…").format(path=path.name), _("Cancel"), 0, len(slides), self)
+        dialog.setWindowTitle(_("Handout"))
+        dialog.setMinimumDuration(300)
+        self.progress = dialog
+
+        def step(done: int, total: int) -> bool:
+            dialog.setValue(done)
+            return not dialog.wasCanceled()
+
         try:
-            result = render_pdf(slides, svgs, path)
+            result = render_pdf(slides, svgs, path, progress=step)
+        except HandoutCancelled:
+            self.ctx.sig_status.emit(_("Handout cancelled: nothing was written."))
+            return
         except Exception as exc:  # shown to the user; nothing is left half written
             self.window_.show_error(str(exc))
             return
+        finally:
+            dialog.reset()
+            dialog.deleteLater()
         self.ctx.sig_status.emit(str(result))
         self.sig_handout_written.emit(str(path))
 
