@@ -9,6 +9,7 @@ start; the classification banners keep their prescribed colours.
 
 from __future__ import annotations
 
+import sys
 from typing import TYPE_CHECKING, Any
 
 from PySide6.QtCore import QObject, Signal
@@ -22,6 +23,12 @@ if TYPE_CHECKING:
 
 SIZES = (1.0, 1.25, 1.5, 1.75, 2.0)
 _ORIGINAL: dict[str, Any] = {}
+_CURRENT = {"theme": "day"}
+
+
+def current_theme() -> str:
+    """"day" or "night", as the window shows now (for widgets made later)."""
+    return _CURRENT["theme"]
 
 NIGHT = {
     QPalette.ColorRole.Window: "#161b20",
@@ -138,6 +145,10 @@ class Display(QObject):
         self.night_action.setChecked(night)
         self.night_action.blockSignals(False)
         self.size_actions[self.size].setChecked(True)
+        _CURRENT["theme"] = self.theme
+        charts = sys.modules.get("app.ui.charts.supply")  # only if a chart was ever made
+        if charts is not None:
+            charts.set_chart_theme(self.theme)
         self.window.map_view.push([
             {"op": "theme", "name": self.theme},
             {"op": "scale", "factor": self.size},

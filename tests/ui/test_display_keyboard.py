@@ -6,7 +6,7 @@ from typing import Any
 
 from PySide6.QtCore import Qt
 from PySide6.QtGui import QPalette
-from PySide6.QtWidgets import QApplication
+from PySide6.QtWidgets import QApplication, QWidget
 
 
 def _luminance(role: QPalette.ColorRole) -> float:
@@ -22,7 +22,11 @@ def test_night_mode_darkens_the_window_and_the_map_and_is_remembered(window: Any
     assert _luminance(QPalette.ColorRole.Text) > 0.5  # still readable
     qtbot.waitUntil(lambda: js(window.map_view, "document.body.classList.contains('cop-night')"), timeout=5000)
     assert window.ctx.settings.value("display/theme") == "night"
+    # the supply charts too: no white area left in the window
+    chart = window.supply_panel.findChild(QWidget, "supplyStockChart").plot
+    assert chart.backgroundBrush().color().lightnessF() < 0.15
     display.set_theme("day")
+    assert chart.backgroundBrush().color().lightnessF() > 0.9
     assert _luminance(QPalette.ColorRole.Window) > 0.6
     qtbot.waitUntil(lambda: not js(window.map_view, "document.body.classList.contains('cop-night')"), timeout=5000)
 

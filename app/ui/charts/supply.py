@@ -3,10 +3,12 @@ stock-out and the arrivals of shipments on the way; consumption per day."""
 
 from __future__ import annotations
 
+import weakref
 from datetime import UTC, date, datetime, time
 from typing import TYPE_CHECKING
 
 import pyqtgraph as pg
+import shiboken6
 from PySide6.QtCore import Qt
 from PySide6.QtWidgets import QLabel, QVBoxLayout, QWidget
 
@@ -15,7 +17,32 @@ from app.i18n import _
 if TYPE_CHECKING:
     from app.core.analysis.supply import StockHistory
 
-pg.setConfigOptions(antialias=True, background="w", foreground="#333")
+CHART_THEMES = {"day": ("w", "#333"), "night": ("#0f1317", "#d9c7a0")}
+_plots: weakref.WeakSet[pg.PlotWidget] = weakref.WeakSet()
+
+
+def set_chart_theme(theme: str) -> None:
+    """Day or night for every chart, open or to come (``app.ui.theme`` calls this)."""
+    background, foreground = CHART_THEMES.get(theme, CHART_THEMES["day"])
+    pg.setConfigOptions(antialias=True, background=background, foreground=foreground)
+    for plot in list(_plots):
+        if not shiboken6.isValid(plot):  # its window was closed
+            _plots.discard(plot)
+            continue
+        plot.setBackground(background)
+        for name in ("left", "bottom"):
+            axis = plot.getAxis(name)
+            axis.setPen(foreground)
+            axis.setTextPen(foreground)
+
+
+def _current_theme() -> str:
+    from app.ui.theme import current_theme
+
+    return current_theme()
+
+
+set_chart_theme(_current_theme())
 
 BALANCE = "#1565c0"
 PROJECTION = "#c62828"
@@ -47,6 +74,7 @@ def _plot(title: str, left: str) -> pg.PlotWidget:
     plot.setMenuEnabled(False)
     plot.setMouseEnabled(x=True, y=False)
     plot.setMinimumSize(180, 150)
+    _plots.add(plot)
     return plot
 
 
