@@ -202,6 +202,7 @@ def test_bad_input_is_refused_with_a_message_and_nothing_is_stored(window: Any, 
     site.name.setText("Chiure")
     site.position.setText("91N 200E")
     _refused(qtbot, site, "position")
+    _shot(site, "site-refused")
     site.position.setText("")
     site.capacity.setText("-40")
     _refused(qtbot, site, "capacity", "negative")
@@ -236,3 +237,22 @@ def test_bad_input_is_refused_with_a_message_and_nothing_is_stored(window: Any, 
     _idle(qtbot, panel)
     assert _count(store, SupplySite) == 2 and _count(store, SupplyItem) == 2
     assert _count(store, Shipment) == 0 and _count(store, SupplyRequest) == 0
+
+
+def test_the_new_menu_opens_each_form(window: Any, qtbot: Any) -> None:
+    from app.ui.panels.supply.forms import ItemForm, RequestForm, ShipmentForm, SiteForm
+
+    _seed(window, qtbot)
+    panel = window.supply_panel
+    actions = panel.new_button.menu().actions()
+    assert len(actions) == 4
+    for action, kind in zip(actions, (SiteForm, ItemForm, ShipmentForm, RequestForm), strict=True):
+        with qtbot.waitSignal(panel.forms.sig_opened, timeout=5000) as opened:
+            action.trigger()
+        form = opened.args[0]
+        assert isinstance(form, kind) and form.isVisible()
+        form.reject()
+    if SHOTS:
+        panel.tabs.setCurrentIndex(0)
+        panel.resize(760, 420)
+        panel.grab().save(os.path.join(SHOTS, "supply-dock.png"))

@@ -22,6 +22,7 @@ from PySide6.QtWidgets import (
     QHeaderView,
     QLabel,
     QLineEdit,
+    QMenu,
     QPushButton,
     QTableWidget,
     QWidget,
@@ -116,6 +117,7 @@ class SupplyForm(QDialog):
         self.buttons.accepted.connect(self.accept)
         self.buttons.rejected.connect(self.reject)
         self.saved_ids: list[str] | None = None
+        self.saving = False
 
     def finish_layout(self) -> None:
         self.form.addRow(self.error)
@@ -137,16 +139,23 @@ class SupplyForm(QDialog):
             return
         self.error.setText("")
         self.buttons.setEnabled(False)
+        self.saving = True
         self.runner.submit(self.operation(data), self.store, [data], initiator="supply",
                            on_done=self._saved, on_error=self._refused)  # fmt: skip
 
+    def reject(self) -> None:
+        if not self.saving:  # a write on its way is waited for: its answer comes back here
+            super().reject()
+
     def _saved(self, ids: list[str]) -> None:
         self.saved_ids = list(ids)
+        self.saving = False
         self.buttons.setEnabled(True)
         self.sig_saved.emit(self.saved_ids)
         super().accept()
 
     def _refused(self, exc: BaseException) -> None:
+        self.saving = False
         self.buttons.setEnabled(True)
         self.error.setText(str(exc))
 
@@ -437,6 +446,50 @@ class SupplyForms(QObject):
         super().__init__(panel)
         self.panel = panel
         self.current: SupplyForm | None = None
+
+    def install_menus(self) -> None:
+        """Right-click menus on the sites, items and requests tables."""
+        panel = self.panel
+        for table in (panel.sites_table, panel.items_table, panel.requests_table):
+            table.setContextMenuPolicy(Qt.ContextMenuPolicy.CustomContextMenu)
+            table.setToolTip(_("Double-click a row to edit it; right-click for more"))
+        panel.sites_table.customContextMenuRequested.connect(self._site_menu)
+        panel.items_table.customContextMenuRequested.connect(self._item_menu)
+        panel.requests_table.customContextMenuRequested.connect(self._request_menu)
+
+    def _menu(self, table: Any, pos: Any, actions: Sequence[tuple[str, Callable[[], Any]]]) -> None:
+        menu = QMenu(table)
+        for text, slot in actions:
+            menu.addAction(text, slot)
+        menu.popup(table.viewport().mapToGlobal(pos))
+
+    def _site_menu(self, pos: Any) -> None:
+        panel = self.panel
+        index = panel.sites_table.indexAt(pos)
+        actions: list[tuple[str, Callable[[], Any]]] = [(_("New site…"), self.new_site)]
+        if index.isValid():
+            site_id = panel.sites_model.rows[index.row()].site_id
+            actions = [(_("Edit site…"), lambda: self.edit_site(site_id)),
+                       (_("New request for this site…"), lambda: self.new_request(site_id)), *actions]  # fmt: skip
+        self._menu(panel.sites_table, pos, actions)
+
+    def _item_menu(self, pos: Any) -> None:
+        panel = self.panel
+        index = panel.items_table.indexAt(pos)
+        actions: list[tuple[str, Callable[[], Any]]] = [(_("New item…"), self.new_item)]
+        if index.isValid():
+            item_id = panel.items_model.rows[index.row()][0].id
+            actions.insert(0, (_("Edit item…"), lambda: self.edit_item(item_id)))
+        self._menu(panel.items_table, pos, actions)
+
+    def _request_menu(self, pos: Any) -> None:
+        panel = self.panel
+        index = panel.requests_table.indexAt(pos)
+        actions: list[tuple[str, Callable[[], Any]]] = [(_("New request…"), lambda: self.new_request())]
+        if index.isValid():
+            request_id = panel.requests_model.rows[index.row()].id
+            actions.insert(0, (_("Edit request…"), lambda: self.edit_request(request_id)))
+        self._menu(panel.requests_table, pos, actions)
 
     def _open(self, form: SupplyForm, done: str) -> SupplyForm:
         status = self.panel.ctx.sig_status

@@ -507,6 +507,7 @@ class SupplyPanel(QWidget):
         )  # fmt: skip
         self.presence_table = _table(self.presence_model, "supplyPresence", (130, 120, 150, 110, 80, 80, 80))
 
+        self.forms.install_menus()
         self.tabs = QTabWidget(self)
         self.tabs.setObjectName("supplyTabs")
         self.tabs.addTab(self.sites_table, _("Sites"))
