@@ -154,6 +154,34 @@ def test_a_shipment_with_two_lines_is_planned_from_the_dock(window: Any, qtbot: 
     qtbot.waitUntil(lambda: any("WB-0042" in board.item(n).text() for n in range(board.count())), timeout=30000)
     _idle(qtbot, panel)
 
+    # a planned shipment is edited from the board: one line fewer, another quantity
+    row = next(n for n in range(board.count()) if "WB-0042" in board.item(n).text())
+    with qtbot.waitSignal(panel.forms.sig_opened, timeout=5000) as opened:
+        board.itemDoubleClicked.emit(board.item(row))
+    edit = opened.args[0]
+    assert edit.waybill.text() == "WB-0042" and edit.lines.rowCount() == 2 and edit.eta.text() == "051200ZDEC26"
+    rice_row = next(n for n in range(2) if edit.line_fields(n)[0].currentData() == ids["rice"])
+    edit.lines.setCurrentCell(rice_row, 1)
+    edit.remove_line()
+    edit.line_fields(0)[1].setText("9000")
+    assert _saved(qtbot, edit) == [ship_id]
+    with window.ctx.store.session() as session:
+        lines = session.execute(select(ShipmentLine.item_id, ShipmentLine.quantity).where(
+            ShipmentLine.shipment_id == ship_id, ShipmentLine.deleted.is_(False))).all()  # fmt: skip
+    assert lines == [(ids["water"], 9_000)]
+    _idle(qtbot, panel)
+    # once dispatched it is on its way: no form
+    from app.core.domain.supply import MovementData
+    from app.core.store.supply_ops import add_movements, set_shipment_status
+
+    add_movements(window.ctx.store, [MovementData(site_id=ids["hub"], item_id=ids["water"], kind="receipt",
+                                                  quantity=20_000)])  # fmt: skip
+    set_shipment_status(window.ctx.store, ship_id, "in_transit")
+    qtbot.waitUntil(lambda: any(s.id == ship_id and s.status == "in_transit" for s in panel.view.shipments),
+                    timeout=30000)  # fmt: skip
+    assert panel.forms.edit_shipment(ship_id) is None
+    _idle(qtbot, panel)
+
 
 def test_a_request_is_created_and_edited_from_the_dock(window: Any, qtbot: Any) -> None:
     ids = _seed(window, qtbot)

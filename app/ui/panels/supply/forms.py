@@ -52,7 +52,7 @@ from app.i18n import _
 
 if TYPE_CHECKING:
     from app.core.analysis.supply import SiteSummary
-    from app.core.store.supply_queries import ItemRow, RequestRow, SiteRow
+    from app.core.store.supply_queries import ItemRow, RequestRow, ShipmentRow, SiteRow
     from app.ui.workers import Runner
 
 UNITS = ("each", "L", "kg", "ration", "box", "kit", "carton", "m³")
@@ -293,23 +293,26 @@ def _item_combo(parent: QWidget, items: Sequence[ItemRow], current: str | None =
 
 
 class ShipmentForm(SupplyForm):
-    """A new planned shipment: waybill, route, mode, ETA and its lines in base units."""
+    """A planned shipment, new or edited: waybill, route, mode, ETA and its lines in base units."""
 
     def __init__(self, runner: Runner, store: Any, sites: Sequence[SiteSummary], items: Sequence[ItemRow],
-                 parent: QWidget | None = None) -> None:  # fmt: skip
+                 shipment: ShipmentRow | None = None, parent: QWidget | None = None) -> None:  # fmt: skip
         super().__init__(runner, store, parent)
         self.setObjectName("supplyShipmentForm")
-        self.setWindowTitle(_("New shipment"))
+        self.shipment = shipment
+        self.setWindowTitle(_("Edit shipment {waybill}").format(waybill=shipment.waybill) if shipment
+                            else _("New shipment"))  # fmt: skip
         self.items = list(items)
-        self.waybill = QLineEdit(self)
-        self.origin = _site_combo(self, sites, none=_("(from outside the operation)"))
-        self.origin_name = QLineEdit(self)
+        self.waybill = QLineEdit(shipment.waybill if shipment else "", self)
+        self.origin = _site_combo(self, sites, shipment.origin_site_id if shipment else None,
+                                  none=_("(from outside the operation)"))  # fmt: skip
+        self.origin_name = QLineEdit(shipment.origin if shipment and not shipment.origin_site_id else "", self)
         self.origin_name.setPlaceholderText(_("supplier or place, if not one of our sites"))
-        self.destination = _site_combo(self, sites)
-        self.mode = _combo(self, MODES, mode_label, "road")
-        self.eta = QLineEdit(self)
+        self.destination = _site_combo(self, sites, shipment.destination_site_id if shipment else None)
+        self.mode = _combo(self, MODES, mode_label, shipment.mode if shipment else "road")
+        self.eta = QLineEdit(format_dtg(shipment.eta) if shipment and shipment.eta else "", self)
         self.eta.setPlaceholderText(_("DTG, e.g. 281530ZNOV26"))
-        self.note = QLineEdit(self)
+        self.note = QLineEdit(shipment.note if shipment else "", self)
         self.lines = QTableWidget(0, 2, self)
         self.lines.setObjectName("supplyShipmentLines")
         self.lines.setHorizontalHeaderLabels([_("Item"), _("Quantity (base units)")])
@@ -338,7 +341,10 @@ class ShipmentForm(SupplyForm):
         self.finish_layout()
         self.origin.currentIndexChanged.connect(self._origin_changed)
         self._origin_changed()
-        self.add_line()
+        for line in shipment.lines if shipment else ():
+            self.add_line(line.item_id, str(line.quantity))
+        if not self.lines.rowCount():
+            self.add_line()
         self.setMinimumWidth(480)
 
     def _origin_changed(self) -> None:
@@ -382,6 +388,9 @@ class ShipmentForm(SupplyForm):
             destination_site_id=self.destination.currentData() or "", mode=self.mode.currentData(),
             status="planned", eta=_when(self.eta.text(), _("ETA")), note=self.note.text(), lines=lines,
         )  # fmt: skip
+        if self.shipment is not None:
+            data.id, data.departure = self.shipment.id, self.shipment.departure
+            data.classification, data.releasable_to = self.shipment.classification, self.shipment.releasable_to
         return data.validate()
 
     def operation(self, data: Any) -> Callable[..., Any]:
@@ -531,8 +540,17 @@ class SupplyForms(QObject):
 
     def new_shipment(self) -> SupplyForm:
         ctx = self.panel.ctx
-        return self._open(ShipmentForm(ctx.runner, ctx.store, self._sites(), self._items(), self.panel),
+        return self._open(ShipmentForm(ctx.runner, ctx.store, self._sites(), self._items(), None, self.panel),
                           _("Shipment planned"))  # fmt: skip
+
+    def edit_shipment(self, shipment_id: str) -> SupplyForm | None:
+        """The form of a planned shipment (only a planned one can be edited)."""
+        ctx = self.panel.ctx
+        ship = next((s for s in (self.panel.view.shipments if self.panel.view else []) if s.id == shipment_id), None)
+        if ship is None or ship.status != "planned":
+            return None
+        form = ShipmentForm(ctx.runner, ctx.store, self._sites(), self._items(), ship, self.panel)
+        return self._open(form, _("Shipment updated"))
 
     def new_request(self, site_id: str | None = None) -> SupplyForm:
         ctx = self.panel.ctx

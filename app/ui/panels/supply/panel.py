@@ -461,6 +461,8 @@ class SupplyPanel(QWidget):
             listing.setSpacing(2)
             listing.setHorizontalScrollBarPolicy(Qt.ScrollBarPolicy.ScrollBarAlwaysOff)
             listing.itemClicked.connect(self._shipment_clicked)
+            listing.itemDoubleClicked.connect(
+                lambda it: self.forms.edit_shipment(str(it.data(Qt.ItemDataRole.UserRole))))
             column.addWidget(title)
             column.addWidget(listing)
             columns.addLayout(column)
