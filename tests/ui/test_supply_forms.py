@@ -190,6 +190,7 @@ def test_a_request_is_created_and_edited_from_the_dock(window: Any, qtbot: Any) 
     assert form.site.currentData() == ids["camp"]
     form.item.setCurrentIndex(form.item.findData(ids["rice"]))
     form.quantity.setText("2500")
+    assert form.unit.text() == "kg"
     form.priority.setCurrentIndex(form.priority.findData("critical"))
     form.required_by.setText("2026-12-10")
     form.note.setText("<i>before the rains</i>")
