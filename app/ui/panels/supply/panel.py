@@ -28,6 +28,7 @@ from PySide6.QtWidgets import (
     QLineEdit,
     QListWidget,
     QListWidgetItem,
+    QMenu,
     QPushButton,
     QSpinBox,
     QSplitter,
@@ -341,7 +342,19 @@ class SupplyPanel(QWidget):
         self.report_button.clicked.connect(self._write_report)
         # the summary on a line of its own, wrapped: it must not set the dock's width
         self.summary.setWordWrap(True)
+        from app.ui.panels.supply.forms import SupplyForms
+
+        self.forms = SupplyForms(self)
+        self.new_button = QPushButton(_("New"), self)
+        self.new_button.setObjectName("supplyNew")
+        new_menu = QMenu(self.new_button)
+        new_menu.addAction(_("Site…"), self.forms.new_site)
+        new_menu.addAction(_("Item…"), self.forms.new_item)
+        new_menu.addAction(_("Shipment…"), self.forms.new_shipment)
+        new_menu.addAction(_("Request…"), lambda: self.forms.new_request(self.site_filter.currentData()))
+        self.new_button.setMenu(new_menu)
         top = QHBoxLayout()
+        top.addWidget(self.new_button)
         top.addWidget(self.import_button)
         top.addWidget(self.report_button)
         top.addStretch(1)
@@ -358,6 +371,7 @@ class SupplyPanel(QWidget):
         )  # fmt: skip
         self.sites_table = _table(self.sites_model, "supplySites", (230, 120, 70, 95, 190, 95, 75))
         self.sites_table.selectionModel().selectionChanged.connect(self._site_selected)
+        self.sites_table.doubleClicked.connect(lambda i: self.forms.edit_site(self.sites_model.rows[i.row()].site_id))
 
         # stock and charts
         self.site_filter = QComboBox(self)
@@ -421,6 +435,7 @@ class SupplyPanel(QWidget):
         self.standards_table = _table(self.standards_model, "supplyStandards", (90, 130, 60))
         self.standards_table.setMaximumHeight(110)
         self.standards_table.doubleClicked.connect(self._edit_standard)
+        self.items_table.doubleClicked.connect(lambda i: self.forms.edit_item(self.items_model.rows[i.row()][0].id))
         items_page = QWidget(self)
         items_layout = QVBoxLayout(items_page)
         items_layout.setContentsMargins(0, 0, 0, 0)
@@ -446,6 +461,8 @@ class SupplyPanel(QWidget):
             listing.setSpacing(2)
             listing.setHorizontalScrollBarPolicy(Qt.ScrollBarPolicy.ScrollBarAlwaysOff)
             listing.itemClicked.connect(self._shipment_clicked)
+            listing.itemDoubleClicked.connect(
+                lambda it: self.forms.edit_shipment(str(it.data(Qt.ItemDataRole.UserRole))))
             column.addWidget(title)
             column.addWidget(listing)
             columns.addLayout(column)
@@ -480,6 +497,8 @@ class SupplyPanel(QWidget):
             numeric=(2, 3),
         )  # fmt: skip
         self.requests_table = _table(self.requests_model, "supplyRequests", (200, 190, 110, 80, 75, 110, 110))
+        self.requests_table.doubleClicked.connect(
+            lambda i: self.forms.edit_request(self.requests_model.rows[i.row()].id))
         self.presence_model = ColumnsModel(
             [(_("Organisation"), lambda p: p.organisation), (_("Sector"), lambda p: p.sector),
              (_("Place"), lambda p: p.place), (_("Admin 1"), lambda p: p.admin1),
@@ -490,6 +509,7 @@ class SupplyPanel(QWidget):
         )  # fmt: skip
         self.presence_table = _table(self.presence_model, "supplyPresence", (130, 120, 150, 110, 80, 80, 80))
 
+        self.forms.install_menus()
         self.tabs = QTabWidget(self)
         self.tabs.setObjectName("supplyTabs")
         self.tabs.addTab(self.sites_table, _("Sites"))
