@@ -19,6 +19,7 @@ from PySide6.QtWidgets import QFileDialog, QMessageBox, QProgressDialog
 
 from app.core.store import safety
 from app.i18n import _
+from app.ui.dialogs import plain_message
 from app.ui.progress import run_with_progress
 
 if TYPE_CHECKING:
@@ -91,13 +92,14 @@ class StoreActions:
             )
 
     def confirm_restore(self, backup: Path) -> None:
-        answer = QMessageBox.question(
-            self.window, _("Restore from a backup"),
+        answer = plain_message(
+            self.window, QMessageBox.Icon.Question, _("Restore from a backup"),
             _(
                 "Replace the store with the backup {backup}?\n\n"
                 "Changes made since that backup are kept aside in the backups folder, not in the picture. "
                 "Coalition COP restarts on the restored store."
             ).format(backup=backup.name),
+            QMessageBox.StandardButton.Yes | QMessageBox.StandardButton.No,
         )
         if answer == QMessageBox.StandardButton.Yes:
             self.restore(backup)
@@ -112,8 +114,9 @@ class StoreActions:
         try:
             safety.restore(backup, path)
         except Exception as exc:  # checked already; a full disk, say: the store is untouched
-            QMessageBox.critical(
-                None, _("Restore from a backup"), _("The store was not restored: {error}").format(error=exc)
+            plain_message(
+                None, QMessageBox.Icon.Critical, _("Restore from a backup"),
+                _("The store was not restored: {error}").format(error=exc),
             )
         program, args = restart_command()
         QProcess.startDetached(program, args)

@@ -195,3 +195,15 @@ def test_what_a_user_typed_is_escaped_in_every_export(store: Store, tmp_path: Pa
         else:
             [report] = read_kml(data, out.name).units
             assert report.data.name == nasty
+
+
+def test_a_package_listing_one_entry_many_times_reads_it_once(seeded: Store, tmp_path: Path) -> None:
+    before = counts(seeded)["units"]
+    path = tmp_path / "repeat.zip"
+    listing = "".join('<Content ignore="false" zipEntry="tracks.cot"/>' for _ in range(20_000))
+    with zipfile.ZipFile(path, "w", zipfile.ZIP_DEFLATED) as archive:
+        archive.writestr("MANIFEST/manifest.xml",
+                         f'<MissionPackageManifest version="2"><Contents>{listing}</Contents></MissionPackageManifest>')
+        archive.writestr("tracks.cot", atom("ANDROID-r1"))
+    import_file(seeded, path)
+    assert counts(seeded)["units"] == before + 1

@@ -300,3 +300,17 @@ def test_an_adjustment_reason_gives_its_direction(store: Any, base: dict[str, st
     add_movements(store, [MovementData(site_id=base["hub"], item_id=base["tarp"], kind="adjustment",
                                        quantity=-4, reason="expired", lot="L-7")])  # fmt: skip
     assert [r.on_hand for r in logsitrep(store) if r.item == "Tarpaulin"] == [6]
+
+
+def test_a_huge_stock_barely_consumed_has_no_stock_out_date_rather_than_a_crash(store: Any, base: dict[str, str]) -> None:
+    from app.core.analysis.supply import logsitrep
+
+    add_movements(store, [
+        MovementData(site_id=base["camp"], item_id=base["water"], kind="receipt", quantity=10_000_000,
+                     at=datetime.now(UTC) - timedelta(days=3)),
+        MovementData(site_id=base["camp"], item_id=base["water"], kind="issue", quantity=1,
+                     at=datetime.now(UTC) - timedelta(days=1)),
+    ])
+    [line] = [r for r in logsitrep(store) if r.site_id == base["camp"] and r.item_id == base["water"]]
+    assert line.days_of_supply is not None and line.days_of_supply > 3650
+    assert line.stockout_date is None

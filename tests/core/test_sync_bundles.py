@@ -294,3 +294,35 @@ def test_cli_site_key_trust_export_import(tmp_path: Path, capsys: pytest.Capture
         assert list_units(store) and all(u.releasable_to.allows("UN") for u in list_units(store))
     finally:
         store.close()
+
+
+def test_a_change_claiming_to_come_from_the_receiving_site_is_ignored(tmp_path: Path, pair: tuple[Store, Store]) -> None:
+    """A forged change under the receiver's own site id would take a number its next
+    edit needs: every later edit would fail. It is dropped, and editing goes on."""
+    from app.core.sync.apply import Change, apply_changes
+
+    a, b = pair
+    forged = Change(b.site.site_id, 50, "unit", "01890a5d-ac96-774b-bcce-b302099a8099", "insert",
+                    a.clock.tick(), None, "mallory", "2026-11-28T00:00:00",
+                    '{"name":"Ghost","sidc":"10031000001211000000","lat":-12.0,"lon":40.0}', "UNCLASSIFIED", ",PUBLIC,")
+    assert apply_changes(b, [forged]).new == 0
+    for n in range(60):  # b's own change numbers pass 50 without a clash
+        add_units(b, [unit(f"Unit {n}")])
+    assert count(b, "unit") == 60
+
+
+def test_an_oversized_or_empty_change_bundle_is_refused_unread(tmp_path: Path, pair: tuple[Store, Store]) -> None:
+    a, b = pair
+    out = tmp_path / "a.zip"
+    export_bundle(a, "NATO", out)
+    before = _state(b.path)
+    huge = tmp_path / "huge.zip"
+    with zipfile.ZipFile(out) as src, zipfile.ZipFile(huge, "w", zipfile.ZIP_DEFLATED) as dst:
+        for item in src.infolist():
+            data = src.read(item.filename)
+            if item.filename == "manifest.json":
+                data = data + b" " * (200 * 1024)  # far more than a manifest needs; compresses to nothing
+            dst.writestr(item.filename, data)
+    with pytest.raises(BundleError, match="more than a bundle may hold"):
+        import_bundle(b, huge)
+    assert _state(b.path) == before

@@ -98,10 +98,10 @@ def test_reshaping_a_zone_moves_its_vertex_and_undo_restores_the_outline(
 def test_a_reshaped_outline_that_crosses_itself_is_refused(
     window: Any, qtbot: Any, js: Any, picture: Any, monkeypatch: Any
 ) -> None:
-    from PySide6.QtWidgets import QMessageBox
+    from app.ui.map import zones
 
     warnings: list[str] = []
-    monkeypatch.setattr(QMessageBox, "warning", lambda _parent, _title, text: warnings.append(text))
+    monkeypatch.setattr(zones, "plain_message", lambda _parent, _icon, _title, text, *_a: warnings.append(text))
     zone = list_zones(picture)[0]
     window.zone_editor.reshape(zone)
     qtbot.waitUntil(lambda: js(window.map_view, "!!COP.reshapeLayer()"), timeout=5000)

@@ -48,6 +48,18 @@ REPORT_KEYS = (
 )  # fmt: skip
 
 
+# beyond ten years a stock-out date means nothing (and a huge stock with a trickle
+# of consumption would run past the year 9999)
+MAX_STOCKOUT_DAYS = 3650
+
+
+def _stockout(today: date, days: float | None) -> date | None:
+    """The day stock runs out at today's rate; None when nothing is consumed or it is years away."""
+    if days is None or days > MAX_STOCKOUT_DAYS:
+        return None
+    return today + timedelta(days=math.floor(days))
+
+
 def level_of(days: float | None) -> str:
     """Traffic light of days of supply: ``red`` under RED_DAYS, ``amber`` under
     AMBER_DAYS, else ``green``; ``none`` when nothing is consumed."""
@@ -214,7 +226,7 @@ def logsitrep(
             continue
         daily = consumed / window_days
         days = max(held, 0) * window_days / consumed if consumed > 0 else None
-        stockout = today + timedelta(days=math.floor(days)) if days is not None else None
+        stockout = _stockout(today, days)
         rows.append(
             StockLine(
                 sid, site.name, iid, item.name, item.code, item.category, item.unit, held, pipeline,
@@ -373,7 +385,7 @@ def stock_history(
     daily = consumed / span if span else 0.0
     held = balance[-1] if balance else 0
     dos = max(held, 0) / daily if daily > 0 else None
-    stockout = today + timedelta(days=math.floor(dos)) if dos is not None else None
+    stockout = _stockout(today, dos)
     return StockHistory(
         [first + timedelta(days=n) for n in range(days)], balance, used, daily, dos, stockout,
         sorted(arrivals), unit,

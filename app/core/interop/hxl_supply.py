@@ -43,6 +43,7 @@ from app.core.domain.supply import (
     parse_quantity,
 )
 from app.core.interop.errors import InteropError, read_limited
+from app.core.interop.tasks_csv import escape_cell
 from app.core.store.engine import Store, new_id
 from app.core.store.models import Presence, SupplyItem, SupplyRequest, SupplySite
 from app.core.store.ops import writing
@@ -484,13 +485,20 @@ def _import_presence(store: Store, path: Path, table: Table) -> HxlImportResult:
 
 
 # ------------------------------------------------------------------ writing
+def _out(value: Any) -> Any:
+    """A CSV cell: names typed by partners are never written as a spreadsheet formula."""
+    if value is None:
+        return ""
+    return escape_cell(value) if isinstance(value, str) else value
+
+
 def _write(path: Path, header: list[str], tags: list[str], rows: list[list[Any]]) -> int:
     buffer = io.StringIO()
     writer = csv.writer(buffer, lineterminator="\n")
     writer.writerow(header)
     writer.writerow(tags)
     for row in rows:
-        writer.writerow(["" if v is None else v for v in row])
+        writer.writerow([_out(v) for v in row])
     tmp = path.with_name(path.name + ".part")
     tmp.write_text(buffer.getvalue(), encoding="utf-8")
     tmp.replace(path)
@@ -587,7 +595,7 @@ def write_logsitrep(path: Path, rows: list[dict[str, Any]], fmt: str) -> int:
     writer = csv.writer(buffer, lineterminator="\n")
     writer.writerow(REPORT_KEYS)
     for row in table:
-        writer.writerow(["" if v is None else v for v in row])
+        writer.writerow([_out(v) for v in row])
     tmp.write_text(buffer.getvalue(), encoding="utf-8")
     tmp.replace(path)
     return len(rows)

@@ -61,6 +61,7 @@ def read_package(path: Path) -> Exchange:
             name=path.name, manifest=MANIFEST))
     manifest = parse_xml(archive.read(manifest_name), f"{path.name}/{MANIFEST}")
     out = Exchange()
+    seen: set[str] = set()
     for content in manifest.iter("Content"):
         if (content.get("ignore") or "").lower() == "true":
             continue
@@ -69,6 +70,9 @@ def read_package(path: Path) -> Exchange:
         if member is None:
             raise InteropError(_("{name}: the manifest lists '{entry}', which is not in the package").format(
                 name=path.name, entry=entry[:200]))
+        if member in seen:  # listed twice: read once (a package listing one entry a million times is hostile)
+            continue
+        seen.add(member)
         label = f"{path.name}/{member}"
         lower = member.lower()
         if lower.endswith((".cot", ".xml")):

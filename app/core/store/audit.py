@@ -18,6 +18,7 @@ from pathlib import Path
 from sqlalchemy import Select, func, or_, select
 
 from app.core.domain.dtg import format_dtg
+from app.core.interop.tasks_csv import escape_cell
 from app.core.store.base import Base
 from app.core.store.engine import Store
 from app.core.store.models import SyncChange
@@ -159,11 +160,6 @@ def _batches(store: Store, f: AuditFilter, size: int = 5000) -> Iterator[list[Au
         yield _rows(store, raw)
 
 
-def _cell(text: str) -> str:
-    """Text a user typed, as a CSV cell a spreadsheet shows and never runs as a formula."""
-    return "'" + text if text[:1] in ("=", "+", "-", "@", "\t", "\r") else text
-
-
 def export_audit(
     store: Store,
     out: Path,
@@ -181,8 +177,8 @@ def export_audit(
         for batch in _batches(store, f):
             for r in batch:
                 writer.writerow((
-                    r.seq, r.at.isoformat(), r.dtg, _cell(r.who), r.site, r.kind, r.record_id,
-                    _cell(r.record), r.op, _cell(r.fields),
+                    r.seq, r.at.isoformat(), r.dtg, escape_cell(r.who), r.site, r.kind, r.record_id,
+                    escape_cell(r.record), r.op, escape_cell(r.fields),
                 ))
             written += len(batch)
             if progress is not None:

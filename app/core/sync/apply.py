@@ -224,6 +224,9 @@ def apply_changes(
     ``before_commit`` runs inside the transaction (to move a cursor with the data).
     """
     result = ApplyResult(received=len(changes))
+    # this site numbers its own changes: one claiming to come from here (forged, or
+    # echoed back) would take a number our next edit needs, and every edit would fail
+    changes = [c for c in changes if c.origin_site != store.site.site_id]
     with store.transaction() as session:
         conn = session.connection()
         fresh = _new_only(conn, changes) if changes else []

@@ -50,7 +50,9 @@ from app.i18n import _
 BUNDLE_FORMAT = "coalition-cop-bundle"
 MANIFEST, SIGNATURE = "manifest.json", "manifest.sig"
 PAYLOAD, PAYLOAD_ENC = "changes.jsonl.gz", "changes.jsonl.gz.enc"
-MAX_PAYLOAD = 2_000_000_000
+MAX_PAYLOAD = 512 * 1024 * 1024  # the compressed changes, as stored in the zip
+MAX_CHANGES_TEXT = 2 * 1024 * 1024 * 1024  # the changes once decompressed
+MAX_SMALL = 64 * 1024  # the manifest and the signature
 
 
 class BundleError(ValueError):
@@ -247,8 +249,16 @@ def export_bundle(store: Store, partner: str, out: Path, encrypt_for: str | None
     return ExportReport(out, partner, len(lines), withheld)
 
 
-def _read(zf: zipfile.ZipFile, name: str, path: Path) -> bytes:
+def _read(zf: zipfile.ZipFile, name: str, path: Path, limit: int = MAX_SMALL) -> bytes:
+    """One member, refused unread if it says it is larger than ``limit`` (zipfile
+    never returns more than the size a member declares)."""
     try:
+        size = zf.getinfo(name).file_size
+        if size > limit:
+            raise BundleError(
+                _("{path}: {name} is {size} bytes, more than a bundle may hold ({limit}): refused, nothing changed").format(
+                    path=path, name=name, size=size, limit=limit)
+            )
         return zf.read(name)
     except KeyError:
         if name == SIGNATURE:
@@ -298,7 +308,7 @@ def _verify(store: Store, path: Path) -> tuple[dict[str, Any], list[Change]]:
                 _("{path} is not signed by {name}'s key (forged or altered): refused, nothing changed").format(
                     path=path, name=peer.name)
             ) from None
-        payload = _read(zf, payload_name, path)
+        payload = _read(zf, payload_name, path, MAX_PAYLOAD)
     if hashlib.sha256(payload).hexdigest() != manifest.get("sha256"):
         raise BundleError(_("{path}: the changes do not match the signed manifest (tampered or truncated): "
                             "refused, nothing changed").format(path=path))
@@ -316,7 +326,14 @@ def _verify(store: Store, path: Path) -> tuple[dict[str, Any], list[Change]]:
             raise BundleError(_("{path} cannot be decrypted with this site's key: refused, nothing changed").format(
                 path=path)) from None
     try:
-        text = gzip.decompress(payload).decode("utf-8")
+        inflater = zlib.decompressobj(16 + zlib.MAX_WBITS)  # gzip, inflated only up to a bound
+        raw = inflater.decompress(payload, MAX_CHANGES_TEXT)
+        if inflater.unconsumed_tail:
+            raise BundleError(_("{path}: the changes inflate to more than a bundle may hold: refused, "
+                                "nothing changed").format(path=path))
+        if not inflater.eof:
+            raise EOFError("the compressed changes end early")
+        text = raw.decode("utf-8")
     except (OSError, EOFError, zlib.error, UnicodeDecodeError) as exc:
         raise BundleError(
             _("{path}: the changes are damaged or truncated ({error}): refused, nothing changed").format(
@@ -333,6 +350,8 @@ def _verify(store: Store, path: Path) -> tuple[dict[str, Any], list[Change]]:
             Timestamp.decode(change.hlc)
             if not isinstance(change.origin_seq, int) or not change.fields.startswith("{"):
                 raise ValueError
+            if change.op != "delete" and not json.loads(change.fields):
+                raise ValueError  # a change that changes nothing
         except (ValueError, KeyError, TypeError):
             raise BundleError(
                 _("{path}: line {line} is not a valid change: refused, nothing changed").format(path=path, line=number)

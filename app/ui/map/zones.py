@@ -18,6 +18,7 @@ from app.core.store.models import CrisisZone
 from app.core.store.ops import add_zones, delete_records
 from app.core.store.queries import ZoneRow, list_zones
 from app.i18n import _
+from app.ui.dialogs import plain_message
 from app.ui.map.forms import ZoneForm
 
 if TYPE_CHECKING:
@@ -139,8 +140,8 @@ class ZoneEditor:
         try:
             replace(after).validate()
         except ValidationError as exc:
-            QMessageBox.warning(
-                self.window, _("Zone not changed"),
+            plain_message(
+                self.window, QMessageBox.Icon.Warning, _("Zone not changed"),
                 _("The new outline of {name} cannot be stored: {reason}").format(name=before.name, reason=exc),
             )
             return

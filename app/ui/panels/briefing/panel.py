@@ -33,6 +33,7 @@ from app.core.domain.dtg import format_dtg
 from app.core.events import Changed
 from app.i18n import _
 from app.ui.briefing.presenter import Presenter
+from app.ui.models.table import plain_tooltip
 from app.ui.panels.briefing.form import ViewForm
 from app.ui.panels.briefing.timebar import TimeBar
 from app.ui.panels.briefing.timebar import install as install_timebar
@@ -159,7 +160,7 @@ class BriefingPanel(QWidget):
             when = _("live") if view.as_at is None else _("as at {dtg}").format(dtg=format_dtg(view.as_at))
             item = QListWidgetItem(f"{n}. {view.name}  ({when})")
             item.setData(ID, view.id)
-            item.setToolTip(view.note)
+            item.setToolTip(plain_tooltip(view.note) if view.note else "")
             self.list.addItem(item)
             if current and view.id == current.id:
                 self.list.setCurrentItem(item)
