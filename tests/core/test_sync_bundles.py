@@ -326,3 +326,25 @@ def test_an_oversized_or_empty_change_bundle_is_refused_unread(tmp_path: Path, p
     with pytest.raises(BundleError, match="more than a bundle may hold"):
         import_bundle(b, huge)
     assert _state(b.path) == before
+
+
+def test_a_public_stock_movement_at_a_restricted_site_goes_without_the_site(tmp_path: Path) -> None:
+    import gzip
+
+    from app.core.domain.supply import ItemData, MovementData, SiteData
+    from app.core.store.supply_ops import add_items, add_movements, add_sites
+
+    [a] = make_stores(tmp_path, 1)
+    try:
+        [item] = add_items(a, [ItemData(code="WAT", name="Water", category="water", unit="L")])
+        [site] = add_sites(a, [SiteData(name="Forward cache", kind="warehouse", lat=-12, lon=40, releasable_to="GBR")])
+        add_movements(a, [MovementData(site_id=site, item_id=item, kind="receipt", quantity=500)])
+        out = tmp_path / "un.zip"
+        export_bundle(a, "UN", out)
+        with zipfile.ZipFile(out) as zf:
+            lines = [json.loads(x) for x in gzip.decompress(zf.read("changes.jsonl.gz")).decode().splitlines() if x]
+        moves = [json.loads(x["fields"]) for x in lines if x["table_name"] == "stock_movement"]
+        assert moves and all(m["site_id"] is None and m["item_id"] == item for m in moves)
+        assert not any(x["row_id"] == site for x in lines)
+    finally:
+        a.close()

@@ -194,6 +194,11 @@ _BOOKKEEPING = frozenset({"id", "created_at", "updated_at", "hlc", "origin_site"
 REFERENCES: dict[str, dict[str, str]] = {
     "unit": {"parent_id": "unit"},
     "task": {"assigned_units": "unit"},
+    # supply: a movement at a site the partner may not see must not name that site
+    "stock_movement": {"site_id": "supply_site", "item_id": "supply_item", "shipment_id": "shipment"},
+    "shipment": {"origin_site_id": "supply_site", "destination_site_id": "supply_site"},
+    "shipment_line": {"shipment_id": "shipment", "item_id": "supply_item", "request_id": "supply_request"},
+    "supply_request": {"site_id": "supply_site", "item_id": "supply_item"},
 }
 
 
