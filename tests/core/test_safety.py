@@ -142,3 +142,24 @@ def test_kill_9_during_an_import_leaves_the_store_as_it_was(tmp_path: Path) -> N
         assert counts(store)["units"] == 20
     finally:
         store.close()
+
+
+def test_a_restore_is_refused_while_the_store_is_open_and_changes_nothing(tmp_path: Path, capsys) -> None:  # type: ignore[no-untyped-def]
+    """Replacing the file under a running app would lose everything it writes after."""
+    db = tmp_path / "cop.sqlite"
+    store = open_store(db)
+    _fill(store, 3)
+    backup = safety.backup_store(store, tmp_path / "b.sqlite")
+    _fill(store, 2)
+    try:
+        assert main(["--db", str(db), "db", "restore", str(backup)]) == 1
+        assert "is open" in capsys.readouterr().err
+        assert counts(store)["units"] == 5
+    finally:
+        store.close()
+    assert main(["--db", str(db), "db", "restore", str(backup)]) == 0  # closed: it goes ahead
+    reopened = open_store(db)
+    try:
+        assert counts(reopened)["units"] == 3
+    finally:
+        reopened.close()

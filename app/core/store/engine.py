@@ -69,6 +69,7 @@ class Store:
     clock: HybridLogicalClock
     events: EventHub = field(default_factory=EventHub)
     _write_lock: threading.RLock = field(default_factory=threading.RLock, repr=False)
+    _in_use: int | None = field(default=None, repr=False)  # see safety.hold_in_use
 
     def __post_init__(self) -> None:
         self._sessions = sessionmaker(self.engine, expire_on_commit=False)
@@ -93,6 +94,11 @@ class Store:
 
     def close(self) -> None:
         self.engine.dispose()
+        if self._in_use is not None:
+            from app.core.store.safety import release
+
+            release(self._in_use)
+            self._in_use = None
 
 
 def _sqlite_pragmas(dbapi_conn: Any, _record: Any) -> None:
@@ -334,6 +340,15 @@ def open_store(
         raise
     who = operator or os.environ.get("COP_OPERATOR") or _default_operator()
     site = SiteInfo(profile.site_id, profile.site_name, profile.partner)
+    in_use = None
+    if db_path is not None:
+        from app.core.store.safety import hold_in_use
+
+        try:
+            in_use = hold_in_use(db_path)
+        except Exception:
+            engine.dispose()
+            raise
     return Store(
         engine=engine,
         url=url,
@@ -341,6 +356,7 @@ def open_store(
         site=site,
         operator=who,
         clock=HybridLogicalClock(site.site_id, profile.last_hlc),
+        _in_use=in_use,
     )
 
 

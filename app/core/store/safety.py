@@ -167,6 +167,58 @@ def check_backup(backup: Path) -> str:
     return str(revision)
 
 
+def _lock_path(store_path: Path) -> Path:
+    return store_path.with_name(store_path.name + ".lock")
+
+
+def hold_in_use(store_path: Path) -> int | None:
+    """Mark the store as open (a shared lock on ``<store>.lock``) until ``release`` is
+    called: a restore refuses to replace a store another process is using."""
+    try:
+        import fcntl
+    except ImportError:  # Windows: the open store file itself cannot be replaced there
+        return None
+    try:
+        fd = os.open(_lock_path(store_path), os.O_RDWR | os.O_CREAT, 0o600)
+    except OSError:
+        return None
+    try:
+        fcntl.flock(fd, fcntl.LOCK_SH | fcntl.LOCK_NB)
+    except OSError:  # a restore holds it right now
+        os.close(fd)
+        raise BackupError(
+            _("the store {path} is being restored; try again in a moment").format(path=store_path)
+        ) from None
+    return fd
+
+
+def release(fd: int | None) -> None:
+    if fd is not None:
+        with contextlib.suppress(OSError):
+            os.close(fd)  # closing the descriptor drops its lock
+
+
+@contextlib.contextmanager
+def _sole_user(store_path: Path):  # type: ignore[no-untyped-def]
+    try:
+        import fcntl
+    except ImportError:
+        yield
+        return
+    fd = os.open(_lock_path(store_path), os.O_RDWR | os.O_CREAT, 0o600)
+    try:
+        try:
+            fcntl.flock(fd, fcntl.LOCK_EX | fcntl.LOCK_NB)
+        except OSError:
+            raise BackupError(
+                _("the store {path} is open in Coalition COP (or another command): close it, then restore").format(
+                    path=store_path)
+            ) from None
+        yield
+    finally:
+        os.close(fd)
+
+
 def restore(backup: Path, store_path: Path, keep_current: bool = True) -> Path | None:
     """Put ``backup`` in place of the (closed) store at ``store_path``.
 
@@ -175,6 +227,11 @@ def restore(backup: Path, store_path: Path, keep_current: bool = True) -> Path |
     """
     backup, store_path = Path(backup), Path(store_path)
     check_backup(backup)
+    with _sole_user(store_path):
+        return _restore(backup, store_path, keep_current)
+
+
+def _restore(backup: Path, store_path: Path, keep_current: bool) -> Path | None:
     previous = None
     if keep_current and store_path.exists():
         previous = automatic_backup(store_path, "before-restore")
