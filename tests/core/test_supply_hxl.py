@@ -247,3 +247,25 @@ def test_exports_hold_only_what_the_partner_may_see(store: Any, tmp_path: Path) 
     assert main(["--db", str(db), "report", "logsitrep", "--format", "json", "--out", str(out),
                  "--releasable-to", "WFP"]) == 0  # fmt: skip
     assert [r["site"] for r in json.loads(out.read_text())] == ["Camp North"]
+
+
+def test_a_count_dated_in_the_past_keeps_what_moved_since(store: Any, tmp_path: Path) -> None:
+    """1,000 L received, 300 L issued two days ago; a count of 1,000 L taken five days
+    ago is right: on hand today is 700, not 1,000."""
+    from datetime import UTC, datetime, timedelta
+
+    _catalogue(store)
+    [site] = add_sites(store, [SiteData(name="Camp North", kind="distribution point")])
+    water = next(i.id for i in list_items(store) if i.code == "WAT")
+    now = datetime.now(UTC)
+    add_movements(store, [
+        MovementData(site_id=site, item_id=water, kind="receipt", quantity=1_000, at=now - timedelta(days=10)),
+        MovementData(site_id=site, item_id=water, kind="issue", quantity=300, at=now - timedelta(days=2)),
+    ])
+    day = (now - timedelta(days=5)).date().isoformat()
+    import_hxl(store, _write(tmp_path / "count.csv", f"#loc+name,#item+code,#quantity,#date\nCamp North,WAT,1000,{day}\n"))
+    [line] = [r for r in logsitrep(store) if r.site == "Camp North" and r.item == "Water"]
+    assert line.on_hand == 700
+    before = _counts(store)
+    import_hxl(store, tmp_path / "count.csv")  # the same count again changes nothing
+    assert _counts(store) == before

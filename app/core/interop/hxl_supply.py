@@ -31,7 +31,7 @@ from operator import itemgetter
 from pathlib import Path
 from typing import Any
 
-from sqlalchemy import select
+from sqlalchemy import func, select
 
 from app.core.domain.entities import ValidationError
 from app.core.domain.markings import Releasability
@@ -399,6 +399,32 @@ def _import_items_table(store: Store, path: Path, table: Table, kind: str) -> Hx
         return HxlImportResult(path, kind, rows, written)
 
 
+def _latest_movements(session: Any, site_ids: set[str]) -> dict[tuple[str, str], datetime]:
+    from app.core.store.models import StockMovement
+
+    found: dict[tuple[str, str], datetime] = {}
+    ids = sorted(site_ids)
+    for start in range(0, len(ids), 500):
+        stmt = (
+            select(StockMovement.site_id, StockMovement.item_id, func.max(StockMovement.at))
+            .where(StockMovement.site_id.in_(ids[start : start + 500]))
+            .group_by(StockMovement.site_id, StockMovement.item_id)
+        )
+        for site, item, at in session.execute(stmt):
+            if at is not None:
+                found[(site, item)] = at if at.tzinfo else at.replace(tzinfo=UTC)
+    return found
+
+
+def _moved_after(session: Any, key: tuple[str, str], when: datetime) -> int:
+    from app.core.store.models import StockMovement
+
+    stmt = select(func.coalesce(func.sum(StockMovement.quantity), 0)).where(
+        StockMovement.site_id == key[0], StockMovement.item_id == key[1], StockMovement.at > when
+    )
+    return int(session.scalar(stmt) or 0)
+
+
 def _write_counts(batch: Any, counts: list[tuple[str, str, int, datetime | None]], note: str) -> int:
     """Each count becomes an adjustment (reason ``count``) of the difference from the stock on hand.
 
@@ -406,12 +432,23 @@ def _write_counts(batch: Any, counts: list[tuple[str, str, int, datetime | None]
     resolved from the catalogue, so the rows go straight into the ledger.
     """
     balance = on_hand(batch.session, {c[0] for c in counts})
+    latest = _latest_movements(batch.session, {c[0] for c in counts})
     public = Releasability.parse("PUBLIC")
     rows = []
+    written: dict[tuple[str, str], list[tuple[datetime | None, int]]] = {}
     for site_id, item_id, quantity, when in counts:
         key = (site_id, item_id)
-        delta = quantity - balance.get(key, 0)
-        balance[key] = quantity
+        if when is not None and when.tzinfo is None:
+            when = when.replace(tzinfo=UTC)
+        # a count is what was there on its date: compare with the stock as it was
+        # then (movements recorded after that date still count on top of it)
+        held = balance.get(key, 0)
+        if when is not None and latest.get(key) is not None and latest[key] > when:
+            held -= _moved_after(batch.session, key, when)
+        held += sum(d for w, d in written.get(key, []) if w is None or when is None or w <= when)
+        delta = quantity - held
+        if delta:
+            written.setdefault(key, []).append((when, delta))
         if delta:
             rows.append((site_id, item_id, "adjustment", delta, when, "count", "", None, None, note, "UNCLASSIFIED",
                          public))  # fmt: skip
