@@ -435,21 +435,19 @@ def _write_counts(batch: Any, counts: list[tuple[str, str, int, datetime | None]
     latest = _latest_movements(batch.session, {c[0] for c in counts})
     public = Releasability.parse("PUBLIC")
     rows = []
-    written: dict[tuple[str, str], list[tuple[datetime | None, int]]] = {}
+    running = dict(balance)  # the stock now, after the counts so far
     for site_id, item_id, quantity, when in counts:
         key = (site_id, item_id)
-        if when is not None and when.tzinfo is None:
-            when = when.replace(tzinfo=UTC)
-        # a count is what was there on its date: compare with the stock as it was
-        # then (movements recorded after that date still count on top of it)
-        held = balance.get(key, 0)
-        if when is not None and latest.get(key) is not None and latest[key] > when:
-            held -= _moved_after(batch.session, key, when)
-        held += sum(d for w, d in written.get(key, []) if w is None or when is None or w <= when)
+        # a count is what was there on its date: compare it with the stock as it was
+        # then, so movements recorded after that date still count on top of it
+        held = running.get(key, 0)
+        if when is not None:
+            last = latest.get(key)
+            if last is not None and last > when:
+                held -= _moved_after(batch.session, key, when)
         delta = quantity - held
         if delta:
-            written.setdefault(key, []).append((when, delta))
-        if delta:
+            running[key] = running.get(key, 0) + delta
             rows.append((site_id, item_id, "adjustment", delta, when, "count", "", None, None, note, "UNCLASSIFIED",
                          public))  # fmt: skip
     insert_ledger_rows(batch, rows)
