@@ -336,3 +336,48 @@ def test_two_sites_numbering_tasks_alike_both_keep_their_tasks(tmp_path: Path, s
         assert snapshot(a) == snapshot(b)
     finally:
         _close(a, b)
+
+
+def test_a_shipment_received_at_two_sites_is_counted_once(tmp_path: Path, server: str) -> None:
+    """Two HQs both mark the convoy arrived before they sync: the camp's stock goes
+    up by the load once, not twice."""
+    from app.core.domain.supply import ItemData, LineData, MovementData, ShipmentData, SiteData
+    from app.core.store.models import StockMovement
+    from app.core.store.supply_ops import (
+        add_items,
+        add_movements,
+        add_shipments,
+        add_sites,
+        on_hand,
+        set_shipment_status,
+    )
+
+    a, b = make_stores(tmp_path, 2)
+    try:
+        [water] = add_items(a, [ItemData(code="WAT", name="Water", category="water", unit="L")])
+        hub, camp = add_sites(a, [SiteData(name="Hub", kind="warehouse", lat=-12.9, lon=40.5),
+                                  SiteData(name="Camp", kind="distribution point", lat=-12.8, lon=40.3)])
+        add_movements(a, [MovementData(site_id=hub, item_id=water, kind="receipt", quantity=1_000)])
+        [ship] = add_shipments(a, [ShipmentData(waybill="WB-1", origin_site_id=hub, destination_site_id=camp,
+                                                lines=[LineData(item_id=water, quantity=400)])])
+        set_shipment_status(a, ship, "in_transit")
+        sync_with_server(a, server)
+        sync_with_server(b, server)
+        set_shipment_status(a, ship, "arrived")
+        set_shipment_status(b, ship, "arrived")
+        for store in (a, b, a):
+            sync_with_server(store, server)
+        for store in (a, b):
+            with store.session() as s:
+                stock = on_hand(s, {hub, camp})
+            assert stock[(camp, water)] == 400 and stock[(hub, water)] == 600
+        sa, sb = snapshot(a), snapshot(b)
+        # the one receipt row each site wrote under the same id: its content is the same
+        # everywhere; only where and when each site first wrote it (created_at, origin_site) differ
+        content = [i for i, c in enumerate(c.name for c in StockMovement.__table__.c if c.name != "updated_at")
+                   if c not in ("created_at", "origin_site")]
+        assert [[r[i] for i in content] for r in sa.pop("stock_movement")] == \
+            [[r[i] for i in content] for r in sb.pop("stock_movement")]
+        assert sa == sb
+    finally:
+        _close(a, b)

@@ -11,6 +11,7 @@ explicit adjustment (with a reason) may.
 from __future__ import annotations
 
 import json
+import uuid
 from collections.abc import Iterable, Sequence
 from datetime import datetime
 from typing import Any, TypeVar, cast
@@ -545,6 +546,16 @@ ALLOWED_MOVES = {
 }
 
 
+_SHIPMENT_LEDGER = uuid.UUID("6b1f4c0e-9a53-4f0e-8d0e-2f5c3a7b9e11")
+
+
+def _shipment_move_id(shipment_id: str, line_id: str, event: str) -> str:
+    """The ledger row a shipment event writes for one line has the same id at every
+    site: two sites that both receive a shipment write one row, which sync merges,
+    not two that would count the goods twice."""
+    return str(uuid.uuid5(_SHIPMENT_LEDGER, f"{shipment_id}/{line_id}/{event}"))
+
+
 def _transition(
     batch: WriteBatch,
     shipment_id: str,
@@ -578,7 +589,8 @@ def _transition(
         moves += [
             MovementData(site_id=ship.origin_site_id, item_id=line.item_id, kind="transfer_out",
                          quantity=line.quantity, at=departure, lot=line.lot, expiry=line.expiry,
-                         shipment_id=ship.id, note=ship.waybill, **marks)
+                         shipment_id=ship.id, note=ship.waybill, id=_shipment_move_id(ship.id, line.id, "dispatch"),
+                         **marks)
             for line in lines
         ]  # fmt: skip
         if ship.departure is None:
@@ -601,7 +613,7 @@ def _transition(
                     MovementData(site_id=ship.destination_site_id, item_id=line.item_id,
                                  kind="transfer_in" if ship.origin_site_id else "receipt", quantity=got,
                                  at=arrived, lot=line.lot, expiry=line.expiry, shipment_id=ship.id,
-                                 note=ship.waybill, **marks)
+                                 note=ship.waybill, id=_shipment_move_id(ship.id, line.id, "receive"), **marks)
                 )  # fmt: skip
         for line, values in line_updates:
             _update(batch, ShipmentLine, line, values)
@@ -609,7 +621,8 @@ def _transition(
         moves += [
             MovementData(site_id=ship.origin_site_id, item_id=line.item_id, kind="transfer_in",
                          quantity=line.quantity, at=at, lot=line.lot, expiry=line.expiry,
-                         shipment_id=ship.id, note=_("{waybill} cancelled").format(waybill=ship.waybill), **marks)
+                         shipment_id=ship.id, note=_("{waybill} cancelled").format(waybill=ship.waybill),
+                         id=_shipment_move_id(ship.id, line.id, "return"), **marks)
             for line in lines
         ]  # fmt: skip
     if moves:
