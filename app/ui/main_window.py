@@ -79,6 +79,9 @@ class MainWindow(QMainWindow):
         self.store_actions = install_store_actions(self)
         for name in PANELS:
             importlib.import_module(name).register(self)
+        for dock in self.docks:  # by default the watchkeeper's tabs are in front
+            if dock.objectName() in ("unitsDock", "alertsDock"):
+                dock.raise_()
         from app.ui.shortcuts import install as install_keyboard
         from app.ui.theme import install as install_display
 
