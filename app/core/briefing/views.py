@@ -14,13 +14,13 @@ from dataclasses import dataclass, field, replace
 from datetime import UTC, datetime
 from typing import Any
 
-from sqlalchemy import func, select, update
+from sqlalchemy import func, select
 
 from app.core.domain.entities import ValidationError
 from app.core.domain.markings import Classification, Releasability, validate_marking
 from app.core.store.engine import Store, new_id
 from app.core.store.models import SavedView
-from app.core.store.ops import WriteBatch, writing
+from app.core.store.ops import WriteBatch, tombstone, writing
 from app.core.store.queries import releasable_clause
 from app.i18n import _
 
@@ -194,20 +194,7 @@ def add_views(store: Store, views: Iterable[ViewData], initiator: str | None = N
 def delete_views(store: Store, ids: Iterable[str], initiator: str | None = None) -> int:
     """Tombstone views (kept for sync, hidden everywhere else)."""
     with writing(store, initiator) as batch:
-        rows = batch.session.execute(
-            select(SavedView.id, SavedView.hlc, SavedView.classification, SavedView.releasable_to).where(
-                SavedView.id.in_(list(ids)), SavedView.deleted.is_(False)
-            )
-        ).all()
-        for rid, hlc, cls, rel in rows:
-            batch.capture(SavedView.__tablename__, rid, "delete", {"deleted": True}, hlc, cls, rel)
-            batch._note(KIND, "removed", rid)
-        if rows:
-            batch.session.execute(
-                update(SavedView),
-                [{"id": r[0], "deleted": True, "updated_at": batch.now, "hlc": batch.hlc} for r in rows],
-            )
-        return len(rows)
+        return len(tombstone(batch, SavedView, ids, KIND))
 
 
 def reorder_views(store: Store, ordered_ids: Sequence[str], initiator: str | None = None) -> int:

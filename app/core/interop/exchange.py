@@ -29,7 +29,7 @@ from app.core.store.interop_ops import (
     save_routes,
 )
 from app.core.store.models import Unit, UnitPosition
-from app.core.store.ops import _upsert, save_zones, writing
+from app.core.store.ops import save_zones, upsert_records, writing
 from app.i18n import _
 
 # fields a CoT event from another system does not carry: kept from the stored unit
@@ -152,7 +152,7 @@ def apply(store: Store, exchange: Exchange, initiator: str | None = "import") ->
             if not (-90 <= lat <= 90 and -180 <= lon <= 180):
                 raise InteropError(_("a reported position is out of range: {lat}, {lon}").format(lat=lat, lon=lon))
         # validated above (each refusal names its event or placemark): stored as they are
-        _upsert(batch, Unit, [(u.id, u.columns()) for u in units])
+        upsert_records(batch, Unit, [(u.id, u.columns()) for u in units])
         if extra_positions:
             batch.session.execute(UnitPosition.__table__.insert(), extra_positions)
             positions = len(extra_positions)

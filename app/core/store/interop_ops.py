@@ -8,12 +8,11 @@ from __future__ import annotations
 from collections.abc import Iterable, Sequence
 from typing import Any
 
-from sqlalchemy import select, update
+from sqlalchemy import update
 from sqlalchemy.dialects.sqlite import insert as sqlite_insert
 
-from app.core.store.engine import new_id
 from app.core.store.models import ChatMessage, CotIdentity, CrisisZone, Route, Unit
-from app.core.store.ops import KIND_OF, WriteBatch
+from app.core.store.ops import KIND_OF, WriteBatch, tombstone, upsert_records
 
 ROUTE_KIND = "route"
 MESSAGE_KIND = "message"
@@ -21,48 +20,7 @@ _KINDS: dict[Any, str] = {Route: ROUTE_KIND, ChatMessage: MESSAGE_KIND, **KIND_O
 
 
 def _upsert(batch: WriteBatch, model: Any, rows: Sequence[tuple[str | None, dict[str, Any]]]) -> list[str]:
-    """Insert new records, update existing ones by id (only the fields that differ)."""
-    kind = _KINDS[model]
-    table = model.__tablename__
-    ids = [rid for rid, _v in rows if rid]
-    existing: dict[str, Any] = {}
-    for start in range(0, len(ids), 500):
-        for record in batch.session.scalars(select(model).where(model.id.in_(ids[start : start + 500]))):
-            existing[record.id] = record
-    inserts: list[dict[str, Any]] = []
-    updates: dict[str, dict[str, Any]] = {}
-    result: list[str] = []
-    site = batch.store.site.site_id
-    for rid, values in rows:
-        rid = rid or new_id()
-        result.append(rid)
-        old = existing.get(rid)
-        if old is None and rid not in existing:
-            inserts.append({"id": rid, "created_at": batch.now, "updated_at": batch.now, "hlc": batch.hlc,
-                            "origin_site": site, "deleted": False, **values})
-            existing[rid] = None
-            batch.capture(table, rid, "insert", values, None, values["classification"], values["releasable_to"])
-            batch._note(kind, "added", rid)
-            continue
-        if old is None:  # twice in one batch: the later one wins
-            for record in inserts:
-                if record["id"] == rid:
-                    record.update(values)
-            batch.capture(table, rid, "update", values, batch.hlc, values["classification"], values["releasable_to"])
-            continue
-        changed = {k: v for k, v in values.items() if getattr(old, k) != v}
-        if old.deleted:
-            changed["deleted"] = False
-        if not changed:
-            continue
-        updates.setdefault(rid, {"id": rid, "updated_at": batch.now, "hlc": batch.hlc}).update(changed)
-        batch.capture(table, rid, "update", changed, old.hlc, values["classification"], values["releasable_to"])
-        batch._note(kind, "updated", rid)
-    if inserts:
-        batch.session.execute(model.__table__.insert(), inserts)
-    if updates:
-        batch.session.execute(update(model), list(updates.values()))
-    return result
+    return upsert_records(batch, model, rows, kind=_KINDS[model])
 
 
 def save_routes(batch: WriteBatch, routes: Iterable[Any]) -> list[str]:
@@ -95,7 +53,6 @@ def remember_details(batch: WriteBatch, details: dict[str, dict[str, Any]]) -> N
     (``group_name``, ``group_role``, ``hae``, ``ce``, ``le``); after ``remember_uids``."""
     if not details:
         return
-    from sqlalchemy import update
 
     batch.session.execute(
         update(CotIdentity),
@@ -109,23 +66,4 @@ _DETAIL_FIELDS = frozenset({"group_name", "group_role", "hae", "ce", "le"})
 def remove_records(batch: WriteBatch, ids: Iterable[str]) -> int:
     """Tombstone units, zones and routes with these ids (a track a live feed dropped)."""
     wanted = list(dict.fromkeys(ids))
-    removed = 0
-    for model in (Unit, CrisisZone, Route):
-        kind = _KINDS[model]
-        for start in range(0, len(wanted), 500):
-            chunk = wanted[start : start + 500]
-            rows = batch.session.execute(
-                select(model.id, model.hlc, model.classification, model.releasable_to).where(
-                    model.id.in_(chunk), model.deleted.is_(False)
-                )
-            ).all()
-            for rid, hlc, cls, rel in rows:
-                batch.capture(model.__tablename__, rid, "delete", {"deleted": True}, hlc, cls, rel)
-                batch._note(kind, "removed", rid)
-            if rows:
-                batch.session.execute(
-                    update(model),
-                    [{"id": r[0], "deleted": True, "updated_at": batch.now, "hlc": batch.hlc} for r in rows],
-                )
-                removed += len(rows)
-    return removed
+    return sum(len(tombstone(batch, model, wanted, _KINDS[model])) for model in (Unit, CrisisZone, Route))

@@ -170,13 +170,23 @@ def writing(store: Store, initiator: str | None = None) -> _Writing:
     return _Writing(store, initiator)
 
 
-def _upsert(
+def upsert_records(
     batch: WriteBatch,
-    model: type[Unit] | type[CrisisZone],
+    model: Any,
     rows: Sequence[tuple[str | None, dict[str, Any]]],
+    kind: str | None = None,
+    group_nulls: bool = False,
 ) -> list[str]:
-    """Insert new records, update existing ones by id (only the fields that differ)."""
-    kind = KIND_OF[model]
+    """Insert new records, update existing ones by id (only the fields that differ).
+
+    For any shared record: one statement for the inserts and one for the updates,
+    each change captured in the change log and noted under ``kind`` (by default
+    the model's, see ``KIND_OF``).  Units also get their position history.  A
+    record given twice in one call ends with the later values.  ``group_nulls``
+    orders the inserts so that rows with None in the same columns come together
+    (the ORM starts a new INSERT statement at each change of that pattern).
+    """
+    kind = kind or KIND_OF[model]
     table = model.__tablename__
     ids = [row_id for row_id, _ in rows if row_id]
     existing: dict[str, Any] = {}
@@ -184,8 +194,8 @@ def _upsert(
         chunk = ids[start : start + 500]
         for record in batch.session.scalars(select(model).where(model.id.in_(chunk))):
             existing[record.id] = record
-    inserts: list[dict[str, Any]] = []
-    updates: list[dict[str, Any]] = []
+    inserts: dict[str, dict[str, Any]] = {}
+    updates: dict[str, dict[str, Any]] = {}
     positions: list[dict[str, Any]] = []
     result: list[str] = []
     site = batch.store.site.site_id
@@ -193,8 +203,12 @@ def _upsert(
         row_id = row_id or new_id()
         result.append(row_id)
         old = existing.get(row_id)
+        if row_id in inserts:  # twice in one call: the later values win
+            inserts[row_id].update(values)
+            batch.capture(table, row_id, "update", values, batch.hlc, values["classification"], values["releasable_to"])
+            continue
         if old is None:
-            record = {
+            inserts[row_id] = {
                 "id": row_id,
                 "created_at": batch.now,
                 "updated_at": batch.now,
@@ -203,8 +217,6 @@ def _upsert(
                 "deleted": False,
                 **values,
             }
-            inserts.append(record)
-            existing[row_id] = None
             batch.capture(table, row_id, "insert", values, None, values["classification"], values["releasable_to"])
             batch._note(kind, "added", row_id)
             if model is Unit:
@@ -218,7 +230,7 @@ def _upsert(
             changed["deleted"] = False
         if not changed:
             continue
-        updates.append({"id": row_id, "updated_at": batch.now, "hlc": batch.hlc, **changed})
+        updates.setdefault(row_id, {"id": row_id, "updated_at": batch.now, "hlc": batch.hlc}).update(changed)
         batch.capture(
             table, row_id, "update", changed, old.hlc,
             values.get("classification", old.classification),
@@ -233,24 +245,51 @@ def _upsert(
             if set(changed) <= {"lat", "lon", "course", "speed", "last_report"}:
                 batch._note(kind, "moved", row_id)
     if inserts:
-        # Core insert: one executemany, every row with the same columns
-        batch.session.execute(model.__table__.insert(), inserts)
+        new_rows = list(inserts.values())
+        if group_nulls:
+            new_rows.sort(key=lambda row: tuple(value is None for value in row.values()))
+        # Core insert: one executemany
+        batch.session.execute(model.__table__.insert(), new_rows)
     if updates:
-        batch.session.execute(update(model), updates)
+        batch.session.execute(update(model), list(updates.values()))
     if positions:
         batch.session.execute(UnitPosition.__table__.insert(), positions)
     return result
 
 
+def tombstone(batch: WriteBatch, model: Any, ids: Iterable[str], kind: str | None = None) -> list[str]:
+    """Tombstone the live records of ``model`` among ``ids`` inside an open batch
+    (kept for sync, hidden everywhere else); returns the ids tombstoned."""
+    kind = kind or KIND_OF[model]
+    wanted = list(dict.fromkeys(ids))
+    rows: list[Any] = []
+    for start in range(0, len(wanted), 500):
+        rows.extend(
+            batch.session.execute(
+                select(model.id, model.hlc, model.classification, model.releasable_to).where(
+                    model.id.in_(wanted[start : start + 500]), model.deleted.is_(False)
+                )
+            ).all()
+        )
+    for rid, hlc, cls, rel in rows:
+        batch.capture(model.__tablename__, rid, "delete", {"deleted": True}, hlc, cls, rel)
+        batch._note(kind, "removed", rid)
+    if rows:
+        batch.session.execute(
+            update(model), [{"id": r[0], "deleted": True, "updated_at": batch.now, "hlc": batch.hlc} for r in rows]
+        )
+    return [r[0] for r in rows]
+
+
 def save_units(batch: WriteBatch, units: Iterable[UnitData]) -> list[str]:
     """Add or update units (by id) inside an open write batch; each is validated."""
     rows = [(u.id, u.validate().columns()) for u in units]
-    return _upsert(batch, Unit, rows)
+    return upsert_records(batch, Unit, rows)
 
 
 def save_zones(batch: WriteBatch, zones: Iterable[ZoneData]) -> list[str]:
     rows = [(z.id, z.validate().columns()) for z in zones]
-    return _upsert(batch, CrisisZone, rows)
+    return upsert_records(batch, CrisisZone, rows)
 
 
 def add_units(store: Store, units: Iterable[UnitData], initiator: str | None = None) -> list[str]:
@@ -359,19 +398,5 @@ def delete_records(
     store: Store, model: type[Unit] | type[CrisisZone], ids: Iterable[str], initiator: str | None = None
 ) -> int:
     """Tombstone records (kept for sync, hidden everywhere else)."""
-    kind = KIND_OF[model]
     with writing(store, initiator) as batch:
-        rows = batch.session.execute(
-            select(model.id, model.hlc, model.classification, model.releasable_to).where(
-                model.id.in_(list(ids)), model.deleted.is_(False)
-            )
-        ).all()
-        for rid, hlc, cls, rel in rows:
-            batch.capture(model.__tablename__, rid, "delete", {"deleted": True}, hlc, cls, rel)
-            batch._note(kind, "removed", rid)
-        if rows:
-            batch.session.execute(
-                update(model),
-                [{"id": r[0], "deleted": True, "updated_at": batch.now, "hlc": batch.hlc} for r in rows],
-            )
-        return len(rows)
+        return len(tombstone(batch, model, ids))

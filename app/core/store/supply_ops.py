@@ -35,7 +35,7 @@ from app.core.domain.supply import (
     parse_standard,
     shipment_status_label,
 )
-from app.core.store.engine import Store, new_id
+from app.core.store.engine import Store
 from app.core.store.models import (
     Presence,
     Shipment,
@@ -46,7 +46,7 @@ from app.core.store.models import (
     SupplySite,
     SupplyStandard,
 )
-from app.core.store.ops import WriteBatch, writing
+from app.core.store.ops import WriteBatch, tombstone, upsert_records, writing
 from app.i18n import _
 
 # the ``Changed.kind`` of each supply record
@@ -83,48 +83,8 @@ def _chunks(ids: Sequence[str], size: int = _CHUNK) -> Iterable[Sequence[str]]:
 
 
 def _upsert(batch: WriteBatch, model: Any, rows: Sequence[tuple[str | None, dict[str, Any]]]) -> list[str]:
-    """Insert new records, update existing ones by id (only the fields that differ)."""
-    kind = KINDS[model]
-    table = model.__tablename__
-    ids = [row_id for row_id, _v in rows if row_id]
-    existing: dict[str, Any] = {}
-    for chunk in _chunks(ids):
-        for record in batch.session.scalars(select(model).where(model.id.in_(chunk))):
-            existing[record.id] = record
-    inserts: list[dict[str, Any]] = []
-    updates: list[dict[str, Any]] = []
-    result: list[str] = []
-    site = batch.store.site.site_id
-    for row_id, values in rows:
-        row_id = row_id or new_id()
-        result.append(row_id)
-        old = existing.get(row_id)
-        if old is None:
-            inserts.append(
-                {"id": row_id, "created_at": batch.now, "updated_at": batch.now, "hlc": batch.hlc,
-                 "origin_site": site, "deleted": False, **values}
-            )  # fmt: skip
-            existing[row_id] = None
-            batch.capture(table, row_id, "insert", values, None, values["classification"], values["releasable_to"])
-            batch._note(kind, "added", row_id)
-            continue
-        changed = {k: v for k, v in values.items() if getattr(old, k) != v}
-        if old.deleted:
-            changed["deleted"] = False
-        if not changed:
-            continue
-        updates.append({"id": row_id, "updated_at": batch.now, "hlc": batch.hlc, **changed})
-        batch.capture(
-            table, row_id, "update", changed, old.hlc,
-            values.get("classification", old.classification), values.get("releasable_to", old.releasable_to),
-        )  # fmt: skip
-        batch._note(kind, "updated", row_id)
-    if inserts:
-        inserts.sort(key=lambda row: tuple(value is None for value in row.values()))
-        batch.session.execute(model.__table__.insert(), inserts)
-    if updates:
-        batch.session.execute(update(model), updates)
-    return result
+    """``ops.upsert_records`` under the supply kinds, alike rows inserted together."""
+    return upsert_records(batch, model, rows, kind=KINDS[model], group_nulls=True)
 
 
 def _validated(items: Iterable[M]) -> list[M]:
@@ -709,24 +669,6 @@ def delete_supply_records(store: Store, model: Any, ids: Iterable[str], initiato
     """Tombstone sites, items, requests or presence rows (never ledger rows)."""
     if model is StockMovement:
         raise ValidationError(_("the stock ledger is append-only: record an adjustment instead"))
-    kind = KINDS[model]
-    wanted = list(dict.fromkeys(ids))
     with writing(store, initiator) as batch:
-        rows: list[Any] = []
-        for chunk in _chunks(wanted):
-            rows.extend(
-                batch.session.execute(
-                    select(model.id, model.hlc, model.classification, model.releasable_to).where(
-                        model.id.in_(chunk), model.deleted.is_(False)
-                    )
-                ).all()
-            )
-        for rid, hlc, cls, rel in rows:
-            batch.capture(model.__tablename__, rid, "delete", {"deleted": True}, hlc, cls, rel)
-            batch._note(kind, "removed", rid)
-        if rows:
-            batch.session.execute(
-                update(model), [{"id": r[0], "deleted": True, "updated_at": batch.now, "hlc": batch.hlc} for r in rows]
-            )
-        return len(rows)
+        return len(tombstone(batch, model, ids, KINDS[model]))
 

@@ -32,7 +32,7 @@ from app.core.domain.tasks import (
 )
 from app.core.store.engine import Store, new_id
 from app.core.store.models import Task, TaskHistory, TaskUnit
-from app.core.store.ops import WriteBatch, writing
+from app.core.store.ops import WriteBatch, tombstone, writing
 from app.i18n import _
 
 KIND = "task"
@@ -357,29 +357,12 @@ def delete_tasks(
     store: Store, ids: Iterable[str], reason: str = "", initiator: str | None = None
 ) -> int:
     """Tombstone tasks (kept for sync and history, hidden everywhere else)."""
-    wanted = list(dict.fromkeys(ids))
     with writing(store, initiator) as batch:
-        rows: list[Any] = []
-        for chunk in _chunks(wanted):
-            rows.extend(
-                batch.session.execute(
-                    select(Task.id, Task.hlc, Task.classification, Task.releasable_to).where(
-                        Task.id.in_(chunk), Task.deleted.is_(False)
-                    )
-                ).all()
-            )
-        history = []
-        for rid, hlc, cls, rel in rows:
-            batch.capture(Task.__tablename__, rid, "delete", {"deleted": True}, hlc, cls, rel)
-            batch._note(KIND, "removed", rid)
-            history.append(
+        removed = tombstone(batch, Task, ids, KIND)
+        if removed:
+            batch.session.execute(_TASK_HISTORY.insert(), [
                 {"task_id": rid, "at": batch.now, "who": batch.store.operator, "what": "deleted",
                  "old": None, "new": None, "reason": reason}
-            )  # fmt: skip
-        if rows:
-            batch.session.execute(
-                update(Task),
-                [{"id": r[0], "deleted": True, "updated_at": batch.now, "hlc": batch.hlc} for r in rows],
-            )
-            batch.session.execute(_TASK_HISTORY.insert(), history)
-        return len(rows)
+                for rid in removed
+            ])  # fmt: skip
+        return len(removed)
