@@ -31,6 +31,28 @@ def symbol_svgs(sidcs: Iterable[str], size: int) -> dict[str, str]:
     return out
 
 
+def svg_image(svg: str, height: int) -> QImage:
+    """An SVG symbol drawn ``height`` pixels high at twice the resolution (sharp on
+    high-DPI screens, in PDFs and on projectors), its width in proportion."""
+    renderer = QSvgRenderer(QByteArray(svg.encode()))
+    box = renderer.defaultSize()
+    width = max(1, int(height * box.width() / max(1, box.height())))
+    image = QImage(width * 2, height * 2, QImage.Format.Format_ARGB32_Premultiplied)
+    image.fill(Qt.GlobalColor.transparent)
+    painter = QPainter(image)
+    painter.setRenderHint(QPainter.RenderHint.Antialiasing)
+    renderer.render(painter, QRectF(0, 0, width * 2, height * 2))
+    painter.end()
+    return image
+
+
+def svg_pixmap(svg: str, height: int) -> QPixmap:
+    """``svg_image`` as a pixmap that lays out ``height`` pixels high."""
+    pix = QPixmap.fromImage(svg_image(svg, height))
+    pix.setDevicePixelRatio(2.0)
+    return pix
+
+
 class SymbolIcons(QObject):
     sig_ready = Signal()
     """New symbols were rendered; views should repaint their symbol column."""
@@ -98,16 +120,4 @@ class SymbolIcons(QObject):
             pix = QPixmap.fromImage(image)
             pix.setDevicePixelRatio(2.0)
             return pix
-        renderer = QSvgRenderer(QByteArray(svg.encode()))
-        box = renderer.defaultSize()
-        height = self.size
-        width = max(1, int(height * box.width() / max(1, box.height())))
-        image = QImage(width * 2, height * 2, QImage.Format.Format_ARGB32_Premultiplied)
-        image.fill(Qt.GlobalColor.transparent)
-        painter = QPainter(image)
-        painter.setRenderHint(QPainter.RenderHint.Antialiasing)
-        renderer.render(painter, QRectF(0, 0, width * 2, height * 2))
-        painter.end()
-        pix = QPixmap.fromImage(image)
-        pix.setDevicePixelRatio(2.0)
-        return pix
+        return svg_pixmap(svg, self.size)

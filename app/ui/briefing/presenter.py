@@ -11,18 +11,15 @@ from __future__ import annotations
 
 from typing import Any
 
-from PySide6.QtCore import QByteArray, QRectF, QSize, Qt, Signal
+from PySide6.QtCore import QSize, Qt, Signal
 from PySide6.QtGui import (
     QCloseEvent,
     QIcon,
-    QImage,
     QKeySequence,
-    QPainter,
     QPixmap,
     QScreen,
     QShortcut,
 )
-from PySide6.QtSvg import QSvgRenderer
 from PySide6.QtWidgets import (
     QAbstractItemView,
     QHBoxLayout,
@@ -63,18 +60,9 @@ def _slide_job(store: Any, view: ViewData, number: int, total: int, partner: str
 
 
 def _svg_icon(svg: str, height: int) -> QIcon:
-    renderer = QSvgRenderer(QByteArray(svg.encode()))
-    box = renderer.defaultSize()
-    width = max(1, int(height * box.width() / max(1, box.height())))
-    image = QImage(width * 2, height * 2, QImage.Format.Format_ARGB32_Premultiplied)
-    image.fill(Qt.GlobalColor.transparent)
-    painter = QPainter(image)
-    painter.setRenderHint(QPainter.RenderHint.Antialiasing)
-    renderer.render(painter, QRectF(0, 0, width * 2, height * 2))
-    painter.end()
-    pix = QPixmap.fromImage(image)
-    pix.setDevicePixelRatio(2.0)
-    return QIcon(pix)
+    from app.ui.symbols import svg_pixmap
+
+    return QIcon(svg_pixmap(svg, height))
 
 
 def _swatch(colour: str) -> QIcon:

@@ -15,9 +15,8 @@ from datetime import datetime
 from pathlib import Path
 from typing import Any
 
-from PySide6.QtCore import QByteArray, QEventLoop, QMarginsF, QPointF, QRectF, QSizeF, Qt, QTimer
+from PySide6.QtCore import QEventLoop, QMarginsF, QPointF, QRectF, QSizeF, Qt, QTimer
 from PySide6.QtGui import QColor, QFont, QImage, QPageLayout, QPageSize, QPainter, QPdfWriter, QPen
-from PySide6.QtSvg import QSvgRenderer
 
 from app.core.briefing.handout import PRESENTATION_SCALE, HandoutResult, _no_slides
 from app.core.briefing.slides import LegendEntry, Slide, build_deck, build_slide, deck_marking
@@ -137,7 +136,7 @@ LEGEND_PX = 40
 
 
 def _symbol_images(sidcs: list[str], px: int, svgs: dict[str, str] | None = None) -> dict[str, QImage]:
-    from app.ui.symbols import symbol_svgs
+    from app.ui.symbols import svg_image, symbol_svgs
 
     out: dict[str, QImage] = {}
     missing = [s for s in sidcs if svgs is None or s not in svgs]
@@ -145,16 +144,7 @@ def _symbol_images(sidcs: list[str], px: int, svgs: dict[str, str] | None = None
     for sidc, svg in found.items():
         if not svg:
             continue
-        renderer = QSvgRenderer(QByteArray(svg.encode()))
-        box = renderer.defaultSize()
-        w = max(1, int(px * box.width() / max(1, box.height())))
-        image = QImage(w * 2, px * 2, QImage.Format.Format_ARGB32_Premultiplied)
-        image.fill(Qt.GlobalColor.transparent)
-        p = QPainter(image)
-        p.setRenderHint(QPainter.RenderHint.Antialiasing)
-        renderer.render(p, QRectF(0, 0, w * 2, px * 2))
-        p.end()
-        out[sidc] = image
+        out[sidc] = svg_image(svg, px)
     return out
 
 
