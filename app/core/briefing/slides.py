@@ -19,7 +19,13 @@ from app.core.briefing.views import ViewData, list_views
 from app.core.domain.dtg import format_dtg
 from app.core.domain.markings import Classification, Releasability, banner_text
 from app.core.domain.sidc import echelon_label, parse_sidc
-from app.core.mapdoc.features import UNIT_COLUMNS, unit_values, zone_feature, zone_kind_label
+from app.core.mapdoc.features import (
+    UNIT_COLUMNS,
+    task_feature,
+    unit_values,
+    zone_feature,
+    zone_kind_label,
+)
 from app.core.mapdoc.picture import Marking, marking_for
 from app.core.store.engine import Store
 from app.core.store.queries import UnitRow, ZoneRow, list_units, list_zones, picture_marking
@@ -110,22 +116,6 @@ class Slide:
             layers,
             {"op": "fit", "bounds": self.view.bounds},
         ]
-
-
-def task_feature(row: TaskRow) -> dict[str, Any]:
-    """A task with a location as the page draws it (as ``picture.task_features``)."""
-    from app.core.domain.tasks import priority_label, status_label
-
-    return {
-        "type": "Feature",
-        "id": row.id,
-        "geometry": row.location,
-        "properties": {
-            "reference": row.reference, "title": row.title, "status": row.status,
-            "status_label": status_label(row.status), "priority_label": priority_label(row.priority),
-            "overdue": row.overdue, "units": ", ".join(row.assigned_callsigns),
-        },
-    }
 
 
 AFFILIATIONS = ("friend", "hostile", "neutral", "unknown")

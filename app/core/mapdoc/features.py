@@ -67,6 +67,26 @@ def _readiness(value: str) -> str:
     return {"green": _("ready"), "amber": _("limited"), "red": _("not ready")}.get(value, value)
 
 
+def task_feature(row: Any) -> dict[str, Any]:
+    """A task that has a location (a ``TaskRow``) as the page draws it."""
+    from app.core.domain.tasks import priority_label, status_label
+
+    return {
+        "type": "Feature",
+        "id": row.id,
+        "geometry": row.location,
+        "properties": {
+            "reference": row.reference,
+            "title": row.title,
+            "status": row.status,
+            "status_label": status_label(row.status),
+            "priority_label": priority_label(row.priority),
+            "overdue": row.overdue,
+            "units": ", ".join(row.assigned_callsigns),
+        },
+    }
+
+
 def zone_feature(row: ZoneRow) -> dict[str, Any]:
     return {
         "type": "Feature",

@@ -18,6 +18,7 @@ from app.core.events import Changed
 from app.core.mapdoc.features import (
     UNIT_COLUMNS,
     picture_bounds,
+    task_feature,
     unit_values,
     zone_feature,
     zones_collection,
@@ -103,28 +104,9 @@ def _bounds(store: Store, zones: list[Any]) -> list[list[float]] | None:
 
 def task_features(store: Store, ids: Iterable[str] | None = None) -> list[dict[str, Any]]:
     """Tasks that have a location, as GeoJSON features for the page."""
-    from app.core.domain.tasks import priority_label, status_label
     from app.core.store.task_queries import list_tasks
 
-    features = []
-    for row in list_tasks(store, ids):
-        if not row.location:
-            continue
-        features.append({
-            "type": "Feature",
-            "id": row.id,
-            "geometry": row.location,
-            "properties": {
-                "reference": row.reference,
-                "title": row.title,
-                "status": row.status,
-                "status_label": status_label(row.status),
-                "priority_label": priority_label(row.priority),
-                "overdue": row.overdue,
-                "units": ", ".join(row.assigned_callsigns),
-            },
-        })
-    return features
+    return [task_feature(row) for row in list_tasks(store, ids) if row.location]
 
 
 def full_picture(store: Store, now: datetime | None = None) -> Picture:
