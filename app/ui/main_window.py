@@ -95,9 +95,11 @@ class MainWindow(QMainWindow):
 
     # ------------------------------------------------------------------ layout
     def add_panel(
-        self, widget: QWidget, title: str, name: str, area: Qt.DockWidgetArea
+        self, widget: QWidget, title: str, name: str, area: Qt.DockWidgetArea, tab_with: str | None = None
     ) -> QDockWidget:
-        """Called by each panel's ``register()``: puts ``widget`` in a dock.
+        """Called by each panel's ``register()``: puts ``widget`` in a dock, as a tab
+        beside the dock named ``tab_with`` when there is one (Units and Alerts are
+        brought to the front once every panel is placed).
 
         The dock scrolls rather than grow: a tall panel (Sync, Supply) must not
         make the whole window taller than a 720-line projector.
@@ -116,6 +118,9 @@ class MainWindow(QMainWindow):
             | QDockWidget.DockWidgetFeature.DockWidgetClosable
         )
         self.addDockWidget(area, dock)
+        neighbour = next((d for d in self.docks if d.objectName() == tab_with), None) if tab_with else None
+        if neighbour is not None:
+            self.tabifyDockWidget(neighbour, dock)
         self.docks.append(dock)
         self.view_menu.addAction(dock.toggleViewAction())
         return dock

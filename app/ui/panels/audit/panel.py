@@ -210,10 +210,6 @@ class AuditPanel(QWidget):
 def register(window: MainWindow) -> QDockWidget:
     panel = AuditPanel(window.ctx)
     window.audit_panel = panel
-    dock = window.add_panel(panel, _("Audit"), "auditDock", Qt.DockWidgetArea.BottomDockWidgetArea)
     # beside the Alerts dock, as a tab: the watchkeeper's eye stays on the alerts
-    alerts = next((d for d in window.docks if d.objectName() == "alertsDock"), None)
-    if alerts is not None:
-        window.tabifyDockWidget(alerts, dock)
-        alerts.raise_()
-    return dock
+    return window.add_panel(panel, _("Audit"), "auditDock", Qt.DockWidgetArea.BottomDockWidgetArea,
+                            tab_with="alertsDock")

@@ -373,12 +373,6 @@ def register(window: MainWindow) -> QDockWidget:
     present.triggered.connect(lambda: panel.present())
     window.view_menu.addAction(present)
     window.ctx.when_picture_shown(panel.load)
-    dock = window.add_panel(panel, _("Briefing"), "briefingDock", Qt.DockWidgetArea.RightDockWidgetArea)
     # a tab beside Units and Tasks: the briefer opens it, the watchkeeper keeps the tables
-    neighbour = next((d for d in window.docks if d.objectName() in ("tasksDock", "unitsDock")), None)
-    if neighbour is not None:
-        window.tabifyDockWidget(neighbour, dock)
-        units = next((d for d in window.docks if d.objectName() == "unitsDock"), None)
-        if units is not None:
-            units.raise_()
-    return dock
+    return window.add_panel(panel, _("Briefing"), "briefingDock", Qt.DockWidgetArea.RightDockWidgetArea,
+                            tab_with="unitsDock")

@@ -105,10 +105,6 @@ def register(window: MainWindow) -> QDockWidget:
     window.sig_closed.connect(feed.close)
     if feed.connect_at_start:
         window.ctx.when_picture_shown(lambda: window.exchange_menu.connect_action.setChecked(True))
-    dock = window.add_panel(panel, _("Messages"), "messagesDock", Qt.DockWidgetArea.BottomDockWidgetArea)
     # a tab beside the Alerts: the bottom of the window is too short to split
-    alerts = next((d for d in window.docks if d.objectName() == "alertsDock"), None)
-    if alerts is not None:
-        window.tabifyDockWidget(alerts, dock)
-        alerts.raise_()
-    return dock
+    return window.add_panel(panel, _("Messages"), "messagesDock", Qt.DockWidgetArea.BottomDockWidgetArea,
+                            tab_with="alertsDock")

@@ -760,11 +760,5 @@ def register(window: MainWindow) -> QDockWidget:
     panel = SupplyPanel(window.ctx, window)
     window.supply_panel = panel
     window.map_controller.sig_loaded.connect(lambda *_a: panel.view and panel._push(panel.view.map_message))
-    dock = window.add_panel(panel, _("Supply"), "supplyDock", Qt.DockWidgetArea.RightDockWidgetArea)
-    tasks = window.findChild(QDockWidget, "tasksDock")
-    if tasks is not None:
-        window.tabifyDockWidget(tasks, dock)
-    units = window.findChild(QDockWidget, "unitsDock")
-    if units is not None:
-        units.raise_()
-    return dock
+    return window.add_panel(panel, _("Supply"), "supplyDock", Qt.DockWidgetArea.RightDockWidgetArea,
+                            tab_with="tasksDock")

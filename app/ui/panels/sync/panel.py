@@ -398,9 +398,5 @@ def register(window: MainWindow) -> QDockWidget:
     panel = SyncPanel(window.ctx, window)
     window.sync_panel = panel  # type: ignore[attr-defined]
     window.statusBar().addPermanentWidget(panel.indicator)
-    dock = window.add_panel(panel, _("Sync"), "syncDock", Qt.DockWidgetArea.RightDockWidgetArea)
-    tasks = next((d for d in window.docks if d.objectName() == "tasksDock"), None)
-    if tasks is not None:  # beside the tasks, not squeezing the map
-        window.tabifyDockWidget(tasks, dock)
-        tasks.raise_()
-    return dock
+    # beside the tasks, not squeezing the map
+    return window.add_panel(panel, _("Sync"), "syncDock", Qt.DockWidgetArea.RightDockWidgetArea, tab_with="tasksDock")

@@ -353,9 +353,4 @@ class TasksPanel(QWidget):
 def register(window: MainWindow) -> QDockWidget:
     panel = TasksPanel(window.ctx)
     window.tasks_panel = panel
-    dock = window.add_panel(panel, _("Tasks"), "tasksDock", Qt.DockWidgetArea.RightDockWidgetArea)
-    units = window.findChild(QDockWidget, "unitsDock")
-    if units is not None:
-        window.tabifyDockWidget(units, dock)
-        units.raise_()
-    return dock
+    return window.add_panel(panel, _("Tasks"), "tasksDock", Qt.DockWidgetArea.RightDockWidgetArea, tab_with="unitsDock")
