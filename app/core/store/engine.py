@@ -235,18 +235,26 @@ def _ensure_site(engine: Engine, site_name: str | None, partner: str | None) -> 
         return profile
 
 
+def read_only(path: Path) -> Any:  # sqlite3.Connection
+    """A connection that reads ``path`` and changes nothing on disk.
+
+    immutable=1 reads without creating -wal/-shm files; when a -wal file is
+    already there its content matters, and reading it creates nothing new.
+    """
+    import sqlite3
+    from urllib.parse import quote
+
+    wal = path.with_name(path.name + "-wal")
+    mode = "mode=ro" if wal.exists() else "immutable=1"
+    return sqlite3.connect(f"file:{quote(str(path))}?{mode}", uri=True)
+
+
 def _peek_version(path: Path) -> None:
     """Refuse an unreadable or too-new store before anything writes to the file."""
     import sqlite3
 
-    # immutable=1 reads without creating -wal/-shm files; when a -wal file is
-    # already there its content matters, and reading it creates nothing new
-    wal = path.with_name(path.name + "-wal")
-    mode = "mode=ro" if wal.exists() else "immutable=1"
-    from urllib.parse import quote
-
     try:
-        conn = sqlite3.connect(f"file:{quote(str(path))}?{mode}", uri=True)
+        conn = read_only(path)
     except sqlite3.Error as exc:
         raise StoreError(_("cannot open the store {path}: {error}").format(path=path, error=exc)) from exc
     try:

@@ -56,12 +56,10 @@ def integrity_problems(path: Path, full: bool = False) -> list[str]:
     page in a time proportional to the file; ``full`` also checks every index
     against its table.
     """
-    from urllib.parse import quote
+    from app.core.store.engine import read_only
 
-    wal = path.with_name(path.name + "-wal")
-    mode = "mode=ro" if wal.exists() else "immutable=1"
     try:
-        conn = sqlite3.connect(f"file:{quote(str(path))}?{mode}", uri=True)
+        conn = read_only(path)
     except sqlite3.Error as exc:
         return [str(exc)]
     try:
@@ -143,7 +141,7 @@ def automatic_backup(store_path: Path, reason: str) -> Path:
 
 def check_backup(backup: Path) -> str:
     """Refuse a file that is not a readable, sound Coalition COP store; returns its schema revision."""
-    from app.core.store.engine import StoreError, _require_known
+    from app.core.store.engine import StoreError, _require_known, read_only
 
     if not backup.is_file():
         raise BackupError(_("no such backup: {path}").format(path=backup))
@@ -152,7 +150,7 @@ def check_backup(backup: Path) -> str:
         raise BackupError(
             _("{path} is damaged or not a store: {problem}").format(path=backup, problem=problems[0])
         )
-    conn = sqlite3.connect(f"file:{backup}?mode=ro", uri=True)
+    conn = read_only(backup)
     try:
         tables = {r[0] for r in conn.execute("SELECT name FROM sqlite_master WHERE type='table'")}
         if not {"alembic_version", "site_profile", "unit"} <= tables:
@@ -232,10 +230,12 @@ def restore(backup: Path, store_path: Path, keep_current: bool = True) -> Path |
 
 
 def _restore(backup: Path, store_path: Path, keep_current: bool) -> Path | None:
+    from app.core.store.engine import read_only
+
     previous = None
     if keep_current and store_path.exists():
         previous = automatic_backup(store_path, "before-restore")
-    source = sqlite3.connect(f"file:{backup}?mode=ro", uri=True)
+    source = read_only(backup)
     try:
         staged = _copy(source, store_path.with_name(store_path.name + ".restoring"))
     finally:
