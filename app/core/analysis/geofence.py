@@ -91,21 +91,11 @@ def compute_alerts(
     Returns the alerts (units inside hazard zones; units that entered any hazard
     zone since ``previous``) and the membership to pass as ``previous`` next time.
     """
-    hazards = [z for z in zones if z.kind in HAZARD_KINDS]
-    index = ZoneIndex(hazards)
-    lats = np.fromiter((u[2] for u in units), dtype=float, count=len(units))
-    lons = np.fromiter((u[3] for u in units), dtype=float, count=len(units))
-    point_idx, zone_idx = index.containing(lats, lons)
-    membership: dict[str, set[str]] = {}
-    alerts: list[Alert] = []
-    for p, z in zip(point_idx.tolist(), zone_idx.tolist(), strict=True):
-        uid, name, lat, lon = units[p]
-        zone = hazards[z]
-        membership.setdefault(uid, set()).add(zone.id)
-        was_inside = previous is not None and zone.id in previous.get(uid, frozenset())
-        kind = "entered" if previous is not None and not was_inside else "inside"
-        alerts.append(Alert(kind, uid, name, zone.id, zone.name, zone.kind, zone.severity, lat, lon))
-    return _sorted(alerts), {uid: frozenset(ids) for uid, ids in membership.items()}
+    tracker = AlertTracker()
+    if previous is not None:
+        tracker.membership, tracker.loaded = dict(previous), True
+    alerts = tracker.set_picture({u[0]: (u[1], u[2], u[3]) for u in units}, zones)
+    return alerts, dict(tracker.membership)
 
 
 def naive_alerts(units: list[tuple[str, str, float, float]], zones: list[ZoneShape]) -> int:
@@ -143,21 +133,13 @@ class AlertTracker:
         self.loaded = False
 
     def load(self, store: object, now: datetime | None = None) -> list[Alert]:
-        from sqlalchemy import select
+        from app.core.store.queries import list_zones
 
-        from app.core.store.models import Unit
-        from app.core.store.queries import YIELD_ROWS, list_zones
+        return self.set_picture(_protected_units(store), zones_in_force(list_zones(store), now))  # type: ignore[arg-type]
 
-        with store.session() as session:  # type: ignore[attr-defined]
-            self.units = {
-                r[0]: (r[1], r[2], r[3])
-                for r in session.execute(
-                    select(Unit.id, Unit.name, Unit.lat, Unit.lon)
-                .where(Unit.deleted.is_(False), Unit.affiliation.in_(sorted(PROTECTED)))
-                .execution_options(yield_per=YIELD_ROWS)
-                )
-            }
-        zones = zones_in_force(list_zones(store), now)  # type: ignore[arg-type]
+    def set_picture(self, units: dict[str, tuple[str, float, float]], zones: list[ZoneShape]) -> list[Alert]:
+        """Every unit (id -> name, lat, lon) against the zones in force, from scratch."""
+        self.units = units
         self.hazards = [z for z in zones if z.kind in HAZARD_KINDS]
         self.index = ZoneIndex(self.hazards)
         previous = self.membership if self.loaded else None
@@ -212,22 +194,29 @@ class AlertTracker:
         return _sorted(out)
 
 
-def store_alerts(
-    store: object, previous: Mapping[str, frozenset[str]] | None = None, now: datetime | None = None
-) -> tuple[list[Alert], dict[str, frozenset[str]]]:
-    """Alerts for everything live in ``store`` (a worker calls this after each change)."""
+def _protected_units(store: object) -> dict[str, tuple[str, float, float]]:
+    """Live friendly and neutral units: id -> (name, lat, lon)."""
     from sqlalchemy import select
 
     from app.core.store.models import Unit
-    from app.core.store.queries import list_zones
+    from app.core.store.queries import YIELD_ROWS
 
     with store.session() as session:  # type: ignore[attr-defined]
-        units = [
-            (r[0], r[1], r[2], r[3])
+        return {
+            r[0]: (r[1], r[2], r[3])
             for r in session.execute(
-                select(Unit.id, Unit.name, Unit.lat, Unit.lon).where(
-                    Unit.deleted.is_(False), Unit.affiliation.in_(sorted(PROTECTED))
-                )
+                select(Unit.id, Unit.name, Unit.lat, Unit.lon)
+                .where(Unit.deleted.is_(False), Unit.affiliation.in_(sorted(PROTECTED)))
+                .execution_options(yield_per=YIELD_ROWS)
             )
-        ]
+        }
+
+
+def store_alerts(
+    store: object, previous: Mapping[str, frozenset[str]] | None = None, now: datetime | None = None
+) -> tuple[list[Alert], dict[str, frozenset[str]]]:
+    """Alerts for everything live in ``store``, ``previous`` the membership of the last call."""
+    from app.core.store.queries import list_zones
+
+    units = [(uid, *rest) for uid, rest in _protected_units(store).items()]
     return compute_alerts(units, zones_in_force(list_zones(store), now), previous)  # type: ignore[arg-type]
