@@ -32,10 +32,17 @@ def extract(root: Path = SOURCE) -> list[Message]:
                 continue
             args = node.args
             where = f"{path.relative_to(root.parent)}:{node.lineno}"
-            if node.func.id in ("_", "N_") and args and isinstance(args[0], ast.Constant) and isinstance(args[0].value, str):
+            if (
+                node.func.id in ("_", "N_")
+                and args
+                and isinstance(args[0], ast.Constant)
+                and isinstance(args[0].value, str)
+            ):
                 found.setdefault((None, args[0].value), Message(args[0].value, None, where))
-            elif node.func.id == "pgettext" and len(args) >= 2 and all(
-                isinstance(a, ast.Constant) and isinstance(a.value, str) for a in args[:2]
+            elif (
+                node.func.id == "pgettext"
+                and len(args) >= 2
+                and all(isinstance(a, ast.Constant) and isinstance(a.value, str) for a in args[:2])
             ):
                 ctx, msg = args[0].value, args[1].value  # type: ignore[union-attr]
                 found.setdefault((ctx, msg), Message(msg, ctx, where))  # type: ignore[arg-type]
@@ -75,7 +82,9 @@ def update(lang: str = "fr", into: str | None = None) -> tuple[int, int]:
             entry = polib.POEntry(msgid=m.msgid, msgstr="", msgctxt=m.context)
             files[target].append(entry)
             existing[(m.context, m.msgid)] = entry
-        entry.occurrences = [(m.where.rsplit(":", 1)[0], "")]  # no line numbers: fewer merge conflicts
+        entry.occurrences = [
+            (m.where.rsplit(":", 1)[0], "")
+        ]  # no line numbers: fewer merge conflicts
         entry.obsolete = False
     for key, entry in existing.items():
         if key not in wanted:

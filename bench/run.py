@@ -34,8 +34,12 @@ def _fmt(value: float | None) -> str:
 
 
 def main(argv: list[str] | None = None) -> int:
-    parser = argparse.ArgumentParser(description=__doc__, formatter_class=argparse.RawDescriptionHelpFormatter)
-    parser.add_argument("names", nargs="*", help="benchmarks to run (default: all): " + ", ".join(REGISTRY))
+    parser = argparse.ArgumentParser(
+        description=__doc__, formatter_class=argparse.RawDescriptionHelpFormatter
+    )
+    parser.add_argument(
+        "names", nargs="*", help="benchmarks to run (default: all): " + ", ".join(REGISTRY)
+    )
     parser.add_argument("--json", action="store_true", help="one JSON object per line")
     parser.add_argument("--repeat", type=int, default=None, help="repetitions per measurement")
     args = parser.parse_args(argv)

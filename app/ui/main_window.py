@@ -26,7 +26,7 @@ from PySide6.QtWidgets import (
 )
 
 from app import __version__
-from app.core.domain.geo import format_dd, to_mgrs
+from app.core.common.geo import format_dd, to_mgrs
 from app.core.store.engine import Store
 from app.i18n import _
 from app.ui.banner import ClassificationBanner
@@ -43,9 +43,7 @@ class MainWindow(QMainWindow):
     def __init__(self, store: Store, map_view: MapView, settings: QSettings) -> None:
         super().__init__()
         self.setObjectName("mainWindow")
-        self.setWindowTitle(
-            _("Coalition COP — {site}").format(site=store.site.site_name)
-        )
+        self.setWindowTitle(_("Coalition COP — {site}").format(site=store.site.site_name))
         self.ctx = AppContext(store, settings, self)
         self.ctx.runner.sig_error.connect(self.show_error)
         self.map_view = map_view  # created first so the web engine starts early
@@ -53,8 +51,10 @@ class MainWindow(QMainWindow):
         self.banner_top = ClassificationBanner(self)
         self.banner_bottom = ClassificationBanner(self)
         # the banners span the whole window, above and below the panels too
-        for banner, area in ((self.banner_top, Qt.ToolBarArea.TopToolBarArea),
-                             (self.banner_bottom, Qt.ToolBarArea.BottomToolBarArea)):
+        for banner, area in (
+            (self.banner_top, Qt.ToolBarArea.TopToolBarArea),
+            (self.banner_bottom, Qt.ToolBarArea.BottomToolBarArea),
+        ):
             bar = QToolBar(self)
             bar.setObjectName(f"banner{area.name}")
             bar.setMovable(False)
@@ -95,7 +95,12 @@ class MainWindow(QMainWindow):
 
     # ------------------------------------------------------------------ layout
     def add_panel(
-        self, widget: QWidget, title: str, name: str, area: Qt.DockWidgetArea, tab_with: str | None = None
+        self,
+        widget: QWidget,
+        title: str,
+        name: str,
+        area: Qt.DockWidgetArea,
+        tab_with: str | None = None,
     ) -> QDockWidget:
         """Called by each panel's ``register()``: puts ``widget`` in a dock, as a tab
         beside the dock named ``tab_with`` when there is one (Units and Alerts are
@@ -118,7 +123,9 @@ class MainWindow(QMainWindow):
             | QDockWidget.DockWidgetFeature.DockWidgetClosable
         )
         self.addDockWidget(area, dock)
-        neighbour = next((d for d in self.docks if d.objectName() == tab_with), None) if tab_with else None
+        neighbour = (
+            next((d for d in self.docks if d.objectName() == tab_with), None) if tab_with else None
+        )
         if neighbour is not None:
             self.tabifyDockWidget(neighbour, dock)
         self.docks.append(dock)
@@ -136,13 +143,19 @@ class MainWindow(QMainWindow):
             self.restoreState(state)
         else:
             self.resizeDocks(
-                [d for d in self.docks if d.objectName() == "layersDock"], [190], Qt.Orientation.Horizontal
+                [d for d in self.docks if d.objectName() == "layersDock"],
+                [190],
+                Qt.Orientation.Horizontal,
             )
             self.resizeDocks(
-                [d for d in self.docks if d.objectName() == "unitsDock"], [640], Qt.Orientation.Horizontal
+                [d for d in self.docks if d.objectName() == "unitsDock"],
+                [640],
+                Qt.Orientation.Horizontal,
             )
             self.resizeDocks(
-                [d for d in self.docks if d.objectName() == "alertsDock"], [170], Qt.Orientation.Vertical
+                [d for d in self.docks if d.objectName() == "alertsDock"],
+                [170],
+                Qt.Orientation.Vertical,
             )
 
     def _build_status_bar(self) -> None:
@@ -181,7 +194,9 @@ class MainWindow(QMainWindow):
         self._action(file_menu, _("&Export GeoJSON…"), self.export_geojson, "Ctrl+E")
         file_menu.addSeparator()
         self.file_menu = file_menu
-        self.quit_action = self._action(file_menu, _("&Quit"), self.close, QKeySequence.StandardKey.Quit)
+        self.quit_action = self._action(
+            file_menu, _("&Quit"), self.close, QKeySequence.StandardKey.Quit
+        )
         self.view_menu = bar.addMenu(_("&View"))
         self.help_menu = bar.addMenu(_("&Help"))
         self._action(self.help_menu, _("&About Coalition COP"), self.about)
@@ -201,36 +216,49 @@ class MainWindow(QMainWindow):
         box.open()
 
     def load_demo(self) -> None:
-        from app.core.demo import load_demo
+        from app.core.demo.picture import load_demo
 
         self.ctx.sig_status.emit(_("Loading the demo picture…"))
         self.map_controller.fit_on_load = True
-        self.ctx.runner.submit(load_demo, self.ctx.store, on_done=lambda _r: self.map_controller.reload())
+        self.ctx.runner.submit(
+            load_demo, self.ctx.store, on_done=lambda _r: self.map_controller.reload()
+        )
 
     def import_file(self) -> None:
         path, _filter = QFileDialog.getOpenFileName(
-            self, _("Import"), "",
-            _("All formats (*.geojson *.json *.csv *.cot *.xml *.kml *.kmz *.zip);;GeoJSON (*.geojson *.json);;"
-              "Cursor on Target (*.cot *.xml);;KML / KMZ (*.kml *.kmz);;TAK data package (*.zip);;All files (*)"),
+            self,
+            _("Import"),
+            "",
+            _(
+                "All formats (*.geojson *.json *.csv *.cot *.xml *.kml *.kmz *.zip);;GeoJSON (*.geojson *.json);;"
+                "Cursor on Target (*.cot *.xml);;KML / KMZ (*.kml *.kmz);;TAK data package (*.zip);;All files (*)"
+            ),
         )
         if path:
             self.import_path(Path(path))
 
     def import_path(self, path: Path) -> Any:
         """Import in the worker, with progress and Cancel (a cancelled import stores nothing)."""
-        from app.core.interop.files import import_file
+        from app.core.exchange.files import import_file
         from app.ui.progress import run_with_progress
 
         job, _dialog = run_with_progress(
-            self, self.ctx.runner, _("Importing {name}…").format(name=path.name), import_file, self.ctx.store, path,
+            self,
+            self.ctx.runner,
+            _("Importing {name}…").format(name=path.name),
+            import_file,
+            self.ctx.store,
+            path,
             on_done=lambda r: self.ctx.sig_status.emit(str(r)),
             on_error=lambda exc: self.show_error(str(exc)),
-            on_cancelled=lambda: self.ctx.sig_status.emit(_("Import cancelled: nothing was stored.")),
+            on_cancelled=lambda: self.ctx.sig_status.emit(
+                _("Import cancelled: nothing was stored.")
+            ),
         )
         return job
 
     def export_geojson(self) -> None:
-        from app.core.interop.files import export_file
+        from app.core.exchange.files import export_file
 
         path, _filter = QFileDialog.getSaveFileName(
             self, _("Export GeoJSON"), "picture.geojson", _("GeoJSON (*.geojson)")
@@ -238,7 +266,10 @@ class MainWindow(QMainWindow):
         if not path:
             return
         self.ctx.runner.submit(
-            export_file, self.ctx.store, Path(path), "geojson",
+            export_file,
+            self.ctx.store,
+            Path(path),
+            "geojson",
             on_done=lambda r: self.ctx.sig_status.emit(str(r)),
         )
 
@@ -247,13 +278,13 @@ class MainWindow(QMainWindow):
         box.setWindowTitle(_("About Coalition COP"))
         box.setTextFormat(Qt.TextFormat.PlainText)
         box.setText(
-            _("Coalition COP {version}\nAn offline common operating picture.\nStore: {path}").format(
-                version=__version__, path=self.ctx.store.path or self.ctx.store.url
-            )
+            _(
+                "Coalition COP {version}\nAn offline common operating picture.\nStore: {path}"
+            ).format(version=__version__, path=self.ctx.store.path or self.ctx.store.url)
         )
         box.open()
 
-    def closeEvent(self, event: QCloseEvent) -> None:  # noqa: N802
+    def closeEvent(self, event: QCloseEvent) -> None:
         self.ctx.settings.setValue("window/geometry", self.saveGeometry())
         self.ctx.settings.setValue("window/state", self.saveState())
         self.ctx.close()

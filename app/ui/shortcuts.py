@@ -57,7 +57,9 @@ def shortcut_rows(window: MainWindow) -> list[tuple[str, str, str]]:
         what = shortcut.whatsThis()
         if keys and what:
             rows.setdefault((_("Window"), what), keys)
-    return sorted(((where, what, keys) for (where, what), keys in rows.items()), key=lambda r: (r[0], r[1]))
+    return sorted(
+        ((where, what, keys) for (where, what), keys in rows.items()), key=lambda r: (r[0], r[1])
+    )
 
 
 class ShortcutsDialog(QDialog):
@@ -125,7 +127,10 @@ class Keyboard:
         return [self.window.map_view, *[d.widget() for d in docks]]
 
     def focus(self, index: int) -> None:
-        places = [self.window.map_view, *[d.widget() for d in self.window.docks if d.widget() is not None]]
+        places = [
+            self.window.map_view,
+            *[d.widget() for d in self.window.docks if d.widget() is not None],
+        ]
         if 0 <= index < len(places):
             target = places[index]
             dock = target.parentWidget()
@@ -140,7 +145,12 @@ class Keyboard:
         places = self.places()
         focus = self.window.focusWidget()
         current = next(
-            (i for i, p in enumerate(places) if focus is not None and (focus is p or p.isAncestorOf(focus))), -1
+            (
+                i
+                for i, p in enumerate(places)
+                if focus is not None and (focus is p or p.isAncestorOf(focus))
+            ),
+            -1,
         )
         target = places[(current + step) % len(places)]
         target.setFocus(Qt.FocusReason.ShortcutFocusReason)

@@ -6,7 +6,7 @@ from typing import Any
 
 from PySide6.QtWidgets import QMessageBox
 
-from app.core.store.queries import is_empty
+from app.core.picture.queries import is_empty
 from app.i18n import _
 
 
@@ -20,10 +20,13 @@ def offer_demo(window: Any, auto: bool = False) -> None:
         box = QMessageBox(
             QMessageBox.Icon.Question,
             _("Empty store"),
-            _("This store holds no units or zones yet. Load the demo picture (Operation CORAL SHIELD)?"),
+            _(
+                "This store holds no units or zones yet. Load the demo picture (Operation CORAL SHIELD)?"
+            ),
             QMessageBox.StandardButton.Yes | QMessageBox.StandardButton.No,
             window,
         )
+
         def clicked(button: Any) -> None:
             if box.standardButton(button) == QMessageBox.StandardButton.Yes:
                 window.load_demo()

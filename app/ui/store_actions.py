@@ -69,8 +69,15 @@ class StoreActions:
 
     def backup(self, dest: Path) -> Any:
         job, self.progress = run_with_progress(
-            self.window, self.ctx.runner, _("Backing up the store…"), safety.backup_store, self.ctx.store, dest,
-            on_done=lambda out: self.ctx.sig_status.emit(_("Backed up the store to {out}.").format(out=out)),
+            self.window,
+            self.ctx.runner,
+            _("Backing up the store…"),
+            safety.backup_store,
+            self.ctx.store,
+            dest,
+            on_done=lambda out: self.ctx.sig_status.emit(
+                _("Backed up the store to {out}.").format(out=out)
+            ),
             on_error=lambda exc: self.window.show_error(str(exc)),
             on_cancelled=lambda: self.ctx.sig_status.emit(_("Backup cancelled.")),
         )
@@ -81,19 +88,24 @@ class StoreActions:
         path = self.ctx.store.path
         assert path is not None
         chosen, _filter = QFileDialog.getOpenFileName(
-            self.window, _("Restore from a backup"), str(safety.backups_dir(path)),
+            self.window,
+            _("Restore from a backup"),
+            str(safety.backups_dir(path)),
             _("Coalition COP store (*.sqlite);;All files (*)"),
         )
         if chosen:
             self.ctx.runner.submit(
-                safety.check_backup, Path(chosen),
+                safety.check_backup,
+                Path(chosen),
                 on_done=lambda _rev: self.confirm_restore(Path(chosen)),
                 on_error=lambda exc: self.window.show_error(str(exc)),
             )
 
     def confirm_restore(self, backup: Path) -> None:
         answer = plain_message(
-            self.window, QMessageBox.Icon.Question, _("Restore from a backup"),
+            self.window,
+            QMessageBox.Icon.Question,
+            _("Restore from a backup"),
             _(
                 "Replace the store with the backup {backup}?\n\n"
                 "Changes made since that backup are kept aside in the backups folder, not in the picture. "
@@ -115,7 +127,9 @@ class StoreActions:
             safety.restore(backup, path)
         except Exception as exc:  # checked already; a full disk, say: the store is untouched
             plain_message(
-                None, QMessageBox.Icon.Critical, _("Restore from a backup"),
+                None,
+                QMessageBox.Icon.Critical,
+                _("Restore from a backup"),
                 _("The store was not restored: {error}").format(error=exc),
             )
         program, args = restart_command()

@@ -104,7 +104,9 @@ class SymbolIcons(QObject):
         if self.page is not None:
             self.page(sorted(wanted), self.size, self._arrived)
         else:
-            self.runner.submit(symbol_svgs, sorted(wanted), self.size * 2, on_done=self._arrived, pool="io")
+            self.runner.submit(
+                symbol_svgs, sorted(wanted), self.size * 2, on_done=self._arrived, pool="io"
+            )
 
     def _arrived(self, svgs: dict[str, str]) -> None:
         self._svg.update(svgs)

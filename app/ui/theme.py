@@ -27,8 +27,9 @@ _CURRENT = {"theme": "day"}
 
 
 def current_theme() -> str:
-    """"day" or "night", as the window shows now (for widgets made later)."""
+    """ "day" or "night", as the window shows now (for widgets made later)."""
     return _CURRENT["theme"]
+
 
 NIGHT = {
     QPalette.ColorRole.Window: "#161b20",
@@ -146,13 +147,15 @@ class Display(QObject):
         self.night_action.blockSignals(False)
         self.size_actions[self.size].setChecked(True)
         _CURRENT["theme"] = self.theme
-        charts = sys.modules.get("app.ui.charts.supply")  # only if a chart was ever made
+        charts = sys.modules.get("app.ui.panels.supply.charts")  # only if a chart was ever made
         if charts is not None:
             charts.set_chart_theme(self.theme)
-        self.window.map_view.push([
-            {"op": "theme", "name": self.theme},
-            {"op": "scale", "factor": self.size},
-        ])
+        self.window.map_view.push(
+            [
+                {"op": "theme", "name": self.theme},
+                {"op": "scale", "factor": self.size},
+            ]
+        )
         self.sig_changed.emit(self.theme, self.size)
 
 

@@ -37,7 +37,9 @@ class Job(QObject):
     sig_cancelled = Signal()
     """The job stopped because the user cancelled it."""
 
-    def __init__(self, fn: Callable[..., Any], args: tuple[Any, ...], kwargs: dict[str, Any]) -> None:
+    def __init__(
+        self, fn: Callable[..., Any], args: tuple[Any, ...], kwargs: dict[str, Any]
+    ) -> None:
         super().__init__()
         self.fn, self.args, self.kwargs = fn, args, kwargs
         self._cancel = threading.Event()

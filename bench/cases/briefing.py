@@ -16,7 +16,7 @@ from cases.map_cases import _app
 @bench("brief_pdf_10")
 def brief_pdf_10(repeat: int | None) -> Result:
     from app.core.briefing.views import ViewData, add_views, list_views
-    from app.core.demo import load_demo
+    from app.core.demo.picture import load_demo
     from app.core.store.engine import open_store
     from app.ui.briefing.render import write_pdf
 
@@ -26,11 +26,19 @@ def brief_pdf_10(repeat: int | None) -> Result:
     try:
         load_demo(store)  # the picture, a day of history and six slides
         extra = 10 - len(list_views(store))
-        add_views(store, [
-            ViewData(name=f"Sector {n}", south=-13.5 + n * 0.6, west=39.0 + n * 0.3,
-                     north=-12.5 + n * 0.6, east=40.2 + n * 0.3)
-            for n in range(extra)
-        ])
+        add_views(
+            store,
+            [
+                ViewData(
+                    name=f"Sector {n}",
+                    south=-13.5 + n * 0.6,
+                    west=39.0 + n * 0.3,
+                    north=-12.5 + n * 0.6,
+                    east=40.2 + n * 0.3,
+                )
+                for n in range(extra)
+            ],
+        )
         assert len(list_views(store)) == 10
         times = []
         pages = 0
@@ -43,5 +51,9 @@ def brief_pdf_10(repeat: int | None) -> Result:
         size_kb = out.stat().st_size // 1024
     finally:
         store.close()
-    return Result("brief_pdf_10", "ms", median(times),
-                  note=f"target < 15,000 ms; {pages} pages, {size_kb} KB; runs {', '.join(f'{t:.0f}' for t in times)} ms")
+    return Result(
+        "brief_pdf_10",
+        "ms",
+        median(times),
+        note=f"target < 15,000 ms; {pages} pages, {size_kb} KB; runs {', '.join(f'{t:.0f}' for t in times)} ms",
+    )

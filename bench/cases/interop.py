@@ -41,9 +41,9 @@ def _events(n: int, tracks: int) -> list[bytes]:
 
 @bench("cot_ingest")
 def cot_ingest(repeat: int | None) -> Result:
-    from app.core.interop.cot import parse_event
-    from app.core.interop.cot_records import to_exchange
-    from app.core.interop.exchange import apply
+    from app.core.exchange.apply import apply
+    from app.core.exchange.cot import to_exchange
+    from app.core.formats.cot import parse_event
     from app.core.store.engine import open_store
 
     n, batch = 20_000, 1_000
@@ -60,28 +60,44 @@ def cot_ingest(repeat: int | None) -> Result:
                 rates.append(n / (time.perf_counter() - start))
             finally:
                 store.close()
-    return Result("cot_ingest", "events/s", median(rates), higher_is_better=True,
-                  note=f"{n} events from 2,000 tracks, batches of {batch}; target >= 5,000")
+    return Result(
+        "cot_ingest",
+        "events/s",
+        median(rates),
+        higher_is_better=True,
+        note=f"{n} events from 2,000 tracks, batches of {batch}; target >= 5,000",
+    )
 
 
 @bench("kml_import_10k")
 def kml_import_10k(repeat: int | None) -> Result:
-    from app.core.domain.entities import UnitData
-    from app.core.interop.files import export_file, import_file
+    from app.core.exchange.files import export_file, import_file
+    from app.core.picture.ops import add_units
+    from app.core.picture.records import UnitData
     from app.core.store.engine import open_store
-    from app.core.store.ops import add_units
 
     rng = random.Random(10_000)
     times = []
     with tempfile.TemporaryDirectory() as folder:
         source = open_store(Path(folder) / "source.sqlite")
         try:
-            add_units(source, [
-                UnitData(name=f"Unit {i}", callsign=f"U{i}", sidc="10031000151211000000", nation="FRA",
-                         lat=-12 + rng.random(), lon=40 + rng.random(), remarks="placemark",
-                         classification="NATO RESTRICTED", releasable_to="NATO")
-                for i in range(10_000)
-            ])
+            add_units(
+                source,
+                [
+                    UnitData(
+                        name=f"Unit {i}",
+                        callsign=f"U{i}",
+                        sidc="10031000151211000000",
+                        nation="FRA",
+                        lat=-12 + rng.random(),
+                        lon=40 + rng.random(),
+                        remarks="placemark",
+                        classification="NATO RESTRICTED",
+                        releasable_to="NATO",
+                    )
+                    for i in range(10_000)
+                ],
+            )
             kml = Path(folder) / "units.kml"
             export_file(source, kml, "kml")
         finally:
@@ -95,4 +111,9 @@ def kml_import_10k(repeat: int | None) -> Result:
                 assert result.units == 10_000
             finally:
                 store.close()
-    return Result("kml_import_10k", "ms", median(times), note="10,000 placemarks, one transaction; target < 3,000")
+    return Result(
+        "kml_import_10k",
+        "ms",
+        median(times),
+        note="10,000 placemarks, one transaction; target < 3,000",
+    )

@@ -35,7 +35,7 @@ def _wait(app: Any, predicate: Any, timeout_s: float = 600.0) -> None:
 
 
 def _store(folder: Path, units: int) -> Any:
-    from app.core.demo import load_demo
+    from app.core.demo.picture import load_demo
     from app.core.store.engine import open_store
 
     store = open_store(folder / "map.sqlite", operator="bench")
@@ -81,7 +81,7 @@ def _baseline(app: Any, store: Any, folder: Path) -> float:
     from PySide6.QtCore import QUrl
     from PySide6.QtWebEngineWidgets import QWebEngineView
 
-    from app.core.store.queries import list_units
+    from app.core.picture.queries import list_units
     from app.ui.symbols import symbol_svgs
 
     units = list_units(store)
@@ -95,10 +95,15 @@ def _baseline(app: Any, store: Any, folder: Path) -> float:
     fmap.default_js = [("leaflet", paths.resource(*LEAFLET, "leaflet.js").as_uri())]
     fmap.default_css = [("leaflet_css", paths.resource(*LEAFLET, "leaflet.css").as_uri())]
     for u in units:
-        folium.Marker([u.lat, u.lon], icon=folium.DivIcon(html=svgs[u.sidc]), tooltip=u.name).add_to(fmap)
-    fmap.get_root().html.add_child(folium.Element(
-        "<script>window.addEventListener('load', function(){ requestAnimationFrame(function(){"
-        " setTimeout(function(){ document.title = 'painted'; }, 0); }); });</script>"))
+        folium.Marker(
+            [u.lat, u.lon], icon=folium.DivIcon(html=svgs[u.sidc]), tooltip=u.name
+        ).add_to(fmap)
+    fmap.get_root().html.add_child(
+        folium.Element(
+            "<script>window.addEventListener('load', function(){ requestAnimationFrame(function(){"
+            " setTimeout(function(){ document.title = 'painted'; }, 0); }); });</script>"
+        )
+    )
     html_path = folder / "baseline.html"
     fmap.save(str(html_path))
     view = QWebEngineView()
@@ -123,6 +128,9 @@ def map_load_20k(repeat: int | None) -> Result:
         baseline = [_baseline(app, store, folder) for _ in range(1 if repeat is None else repeat)]
         store.close()
     return Result(
-        "map_load_20k", "ms", median(ours), median(baseline),
+        "map_load_20k",
+        "ms",
+        median(ours),
+        median(baseline),
         note=f"target: ratio >= 20; ours {[round(t) for t in ours]}, baseline {[round(t) for t in baseline]}",
     )

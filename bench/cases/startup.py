@@ -13,7 +13,7 @@ from cases import Result, bench, median
 
 
 def _prepare(folder: Path) -> Path:
-    from app.core.demo import load_demo
+    from app.core.demo.picture import load_demo
     from app.core.store.engine import open_store
 
     db = folder / "demo.sqlite"
@@ -36,7 +36,10 @@ def _one_start(db: Path, folder: Path) -> float:
     start = time.perf_counter()
     proc = subprocess.Popen(
         [sys.executable, "-m", "app", "--db", str(db), "gui"],
-        stdout=subprocess.PIPE, stderr=subprocess.DEVNULL, env=env, text=True,
+        stdout=subprocess.PIPE,
+        stderr=subprocess.DEVNULL,
+        env=env,
+        text=True,
     )
     assert proc.stdout is not None
     for line in proc.stdout:
@@ -57,4 +60,9 @@ def cold_start(repeat: int | None) -> Result:
         db = _prepare(folder)
         _one_start(db, folder)  # warm the OS file cache once, as a workstation would be
         times = [_one_start(db, folder) for _ in range(repeat or 5)]
-    return Result("cold_start", "ms", median(times), note=f"target < 2,000 ms; runs: {[round(t) for t in times]}")
+    return Result(
+        "cold_start",
+        "ms",
+        median(times),
+        note=f"target < 2,000 ms; runs: {[round(t) for t in times]}",
+    )

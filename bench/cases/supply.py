@@ -22,26 +22,42 @@ SITES, ITEMS = 200, 100
 
 
 def _reference(store: Any) -> tuple[list[str], list[str]]:
-    from app.core.domain.supply import ItemData, SiteData
-    from app.core.store.supply_ops import add_items, add_sites
+    from app.core.supply.ops import add_items, add_sites
+    from app.core.supply.records import ItemData, SiteData
 
     rng = random.Random(11)
     sites = add_sites(
         store,
-        [SiteData(name=f"Site {n:03d}", kind="distribution_point", lat=-13 + rng.random(), lon=39 + rng.random(),
-                  people_targeted=rng.randrange(1000, 50000)) for n in range(SITES)],
-    )  # fmt: skip
+        [
+            SiteData(
+                name=f"Site {n:03d}",
+                kind="distribution_point",
+                lat=-13 + rng.random(),
+                lon=39 + rng.random(),
+                people_targeted=rng.randrange(1000, 50000),
+            )
+            for n in range(SITES)
+        ],
+    )
     items = add_items(
         store,
-        [ItemData(code=f"IT{n:03d}", name=f"Item {n:03d}", category="water" if n == 0 else "other",
-                  unit="L" if n == 0 else "each", standard="water" if n == 0 else None) for n in range(ITEMS)],
-    )  # fmt: skip
+        [
+            ItemData(
+                code=f"IT{n:03d}",
+                name=f"Item {n:03d}",
+                category="water" if n == 0 else "other",
+                unit="L" if n == 0 else "each",
+                standard="water" if n == 0 else None,
+            )
+            for n in range(ITEMS)
+        ],
+    )
     return sites, items
 
 
 def _fill_ledger(store: Any, sites: list[str], items: list[str], rows: int) -> None:
     """1,000,000 movements written straight into the table (the set-up, not what is measured)."""
-    from app.core.store.ops import sqlite_time
+    from app.core.store.writing import sqlite_time
 
     rng = random.Random(3)
     now = datetime.now(UTC)
@@ -58,7 +74,9 @@ def _fill_ledger(store: Any, sites: list[str], items: list[str], rows: int) -> N
                 batch.append((f"m{n:07d}", s, i, sqlite_time(at0), "receipt", 100_000))
                 n += 1
                 for k in range(per_pair - 1):
-                    at = sqlite_time(now - timedelta(days=39 * (1 - k / per_pair), minutes=rng.randrange(600)))
+                    at = sqlite_time(
+                        now - timedelta(days=39 * (1 - k / per_pair), minutes=rng.randrange(600))
+                    )
                     batch.append((f"m{n:07d}", s, i, at, "issue", -rng.randrange(1, 40)))
                     n += 1
                 if len(batch) >= 50_000:
@@ -83,9 +101,9 @@ def _flush(cur: Any, batch: list[tuple[Any, ...]], site_id: str) -> None:
 def logsitrep_1m(repeat: int | None) -> Result:
     from sqlalchemy import select
 
-    from app.core.analysis.supply import logsitrep
     from app.core.store.engine import open_store
     from app.core.store.models import StockMovement
+    from app.core.supply.indicators import logsitrep
 
     folder = Path(tempfile.mkdtemp(prefix="cop-bench-supply-"))
     store = open_store(folder / "bench.sqlite", operator="bench", site_name="BENCH")
@@ -112,9 +130,12 @@ def logsitrep_1m(repeat: int | None) -> Result:
         store.close()
         shutil.rmtree(folder, ignore_errors=True)
     return Result(
-        "logsitrep_1m", "ms", median(times), baseline=baseline,
+        "logsitrep_1m",
+        "ms",
+        median(times),
+        baseline=baseline,
         note=f"target < 2,000 ms; {lines} rows; baseline = sum in Python (on hand only)",
-    )  # fmt: skip
+    )
 
 
 def _hxl_file(path: Path, rows: int) -> None:
@@ -131,7 +152,9 @@ def _hxl_file(path: Path, rows: int) -> None:
                     if n >= rows:
                         break
                     unit = "L" if i == 0 else "each"
-                    out.write(f"Site {s:03d},IT{i:03d},{unit},{rng.randrange(0, 9000)},{day:%Y-%m-%d},ok\n")
+                    out.write(
+                        f"Site {s:03d},IT{i:03d},{unit},{rng.randrange(0, 9000)},{day:%Y-%m-%d},ok\n"
+                    )
                     n += 1
             day += timedelta(days=1)
 
@@ -140,8 +163,8 @@ def _hxl_file(path: Path, rows: int) -> None:
 def hxl_import(repeat: int | None) -> Result:
     import hxl
 
-    from app.core.interop.hxl_supply import import_hxl
     from app.core.store.engine import open_store
+    from app.core.supply.hxl import import_hxl
 
     folder = Path(tempfile.mkdtemp(prefix="cop-bench-hxl-"))
     rows = 100_000
@@ -161,12 +184,22 @@ def hxl_import(repeat: int | None) -> Result:
         t = time.perf_counter()
         count = 0
         for row in hxl.data(str(path), hxl.InputOptions(allow_local=True)):
-            row.get("#loc"), row.get("#item"), row.get("#quantity"), row.get("#date"), row.get("#item+unit")
+            (
+                row.get("#loc"),
+                row.get("#item"),
+                row.get("#quantity"),
+                row.get("#date"),
+                row.get("#item+unit"),
+            )
             count += 1
         baseline = count / (time.perf_counter() - t)
     finally:
         shutil.rmtree(folder, ignore_errors=True)
     return Result(
-        "hxl_import", "rows/s", median(rates), baseline=baseline, higher_is_better=True,
+        "hxl_import",
+        "rows/s",
+        median(rates),
+        baseline=baseline,
+        higher_is_better=True,
         note="target >= 50,000 rows/s; baseline = libhxl row.get() per field, nothing stored",
-    )  # fmt: skip
+    )

@@ -39,15 +39,23 @@ def _database() -> Iterator[str]:
 
 
 def _store_with_units(path: Path, n: int, name: str = "Alpha"):  # type: ignore[no-untyped-def]
-    from app.core.domain.entities import UnitData
+    from app.core.picture.ops import add_units
+    from app.core.picture.records import UnitData
     from app.core.store.engine import open_store
-    from app.core.store.ops import add_units
 
     store = open_store(path, site_name=name, operator="bench")
     units = [
-        UnitData(name=f"Unit {i}", callsign=f"C{i}", nation="FRA", sidc="10031000151211000000",
-                 lat=-12 - (i % 1000) / 1000, lon=40 + (i // 1000) / 1000, remarks="x" * 120,
-                 classification="NATO RESTRICTED", releasable_to=["NATO", "UN"])
+        UnitData(
+            name=f"Unit {i}",
+            callsign=f"C{i}",
+            nation="FRA",
+            sidc="10031000151211000000",
+            lat=-12 - (i % 1000) / 1000,
+            lon=40 + (i // 1000) / 1000,
+            remarks="x" * 120,
+            classification="NATO RESTRICTED",
+            releasable_to=["NATO", "UN"],
+        )
         for i in range(n)
     ]
     for start in range(0, n, 50_000):
@@ -100,14 +108,19 @@ def sync_100k(repeat: int | None) -> Result:
                 assert sent == received == 100_000, (sent, received)
             a.close()
             b.close()
-    return Result("sync_100k", "ms", median(times), baseline=median(baselines),
-                  note="ratio = COPY / (push + pull); target >= 0.2")
+    return Result(
+        "sync_100k",
+        "ms",
+        median(times),
+        baseline=median(baselines),
+        note="ratio = COPY / (push + pull); target >= 0.2",
+    )
 
 
 def _fill_million(store, n: int) -> None:  # type: ignore[no-untyped-def]
     """n unit rows and their n insert changes, written directly (setup, not timed)."""
     from app.core.store.base import utcnow
-    from app.core.store.ops import sqlite_time
+    from app.core.store.writing import sqlite_time
 
     site = store.site.site_id
     now = sqlite_time(utcnow())
@@ -118,20 +131,67 @@ def _fill_million(store, n: int) -> None:  # type: ignore[no-untyped-def]
             units, changes = [], []
             for i in range(start, min(n, start + 100_000)):
                 uid = f"00000000-0000-7000-8000-{i:012d}"
-                fields = json.dumps({"name": f"U{i}", "sidc": "10031000151211000000", "lat": -12.5, "lon": 40.5,
-                                     "classification": "UNCLASSIFIED", "releasable_to": ["PUBLIC"]})
-                units.append((uid, f"U{i}", "", "", "friend", "10031000151211000000", -12.5, 40.5, "green", 100,
-                              "", now, now, hlc, site, 0, "UNCLASSIFIED", ",PUBLIC,"))
+                fields = json.dumps(
+                    {
+                        "name": f"U{i}",
+                        "sidc": "10031000151211000000",
+                        "lat": -12.5,
+                        "lon": 40.5,
+                        "classification": "UNCLASSIFIED",
+                        "releasable_to": ["PUBLIC"],
+                    }
+                )
+                units.append(
+                    (
+                        uid,
+                        f"U{i}",
+                        "",
+                        "",
+                        "friend",
+                        "10031000151211000000",
+                        -12.5,
+                        40.5,
+                        "green",
+                        100,
+                        "",
+                        now,
+                        now,
+                        hlc,
+                        site,
+                        0,
+                        "UNCLASSIFIED",
+                        ",PUBLIC,",
+                    )
+                )
                 seq = first + i
-                changes.append((seq, site, seq, "unit", uid, "insert", hlc, None, "bench", now, fields,
-                                "UNCLASSIFIED", ",PUBLIC,"))
+                changes.append(
+                    (
+                        seq,
+                        site,
+                        seq,
+                        "unit",
+                        uid,
+                        "insert",
+                        hlc,
+                        None,
+                        "bench",
+                        now,
+                        fields,
+                        "UNCLASSIFIED",
+                        ",PUBLIC,",
+                    )
+                )
             conn.exec_driver_sql(
                 "INSERT INTO unit (id, name, callsign, nation, affiliation, sidc, lat, lon, readiness, strength,"
                 " remarks, created_at, updated_at, hlc, origin_site, deleted, classification, releasable_to)"
-                " VALUES (?,?,?,?,?,?,?,?,?,?,?,?,?,?,?,?,?,?)", units)
+                " VALUES (?,?,?,?,?,?,?,?,?,?,?,?,?,?,?,?,?,?)",
+                units,
+            )
             conn.exec_driver_sql(
                 "INSERT INTO sync_change (seq, origin_site, origin_seq, table_name, row_id, op, hlc, base_hlc,"
-                " who, at, fields, classification, releasable_to) VALUES (?,?,?,?,?,?,?,?,?,?,?,?,?)", changes)
+                " who, at, fields, classification, releasable_to) VALUES (?,?,?,?,?,?,?,?,?,?,?,?,?)",
+                changes,
+            )
 
 
 @bench("sync_incremental_1m")
@@ -165,7 +225,7 @@ def sync_incremental_1m(repeat: int | None) -> Result:
         sync_with_server(b, url)
         with a.session() as s:
             moved = list(s.scalars(select(Unit.id).limit(100)))
-        from app.core.store.ops import move_units
+        from app.core.picture.ops import move_units
 
         for n in range(repeat or 5):
             move_units(a, [(uid, -12.0 - n / 100, 40.0 + i / 1000) for i, uid in enumerate(moved)])
@@ -176,7 +236,12 @@ def sync_incremental_1m(repeat: int | None) -> Result:
             assert sent == received == 100, (sent, received)
         a.close()
         b.close()
-    return Result("sync_incremental_1m", "ms", median(times), note="push 100 + pull 100 on 1,000,000; target < 1000")
+    return Result(
+        "sync_incremental_1m",
+        "ms",
+        median(times),
+        note="push 100 + pull 100 on 1,000,000; target < 1000",
+    )
 
 
 @bench("bundle_100k")

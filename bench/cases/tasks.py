@@ -11,9 +11,9 @@ from cases.map_cases import _app
 
 
 def _rows(n: int) -> list:
-    from app.core.domain.markings import Releasability
-    from app.core.domain.tasks import PRIORITIES, STATUSES, TASK_TYPES, search_text
-    from app.core.store.task_queries import TaskRow
+    from app.core.common.markings import Releasability
+    from app.core.tasks.queries import TaskRow
+    from app.core.tasks.records import PRIORITIES, STATUSES, TASK_TYPES, search_text
 
     rng = random.Random(4)
     now = datetime.now(UTC)
@@ -21,17 +21,36 @@ def _rows(n: int) -> list:
     rows = []
     for i in range(n):
         title = f"{rng.choice(['Escort', 'Patrol', 'Clear', 'Secure', 'Recce'])} {rng.choice(['route BLUE', 'DP 4', 'Macomia', 'the N380', 'Camp North'])} {i}"
-        status, priority, kind = rng.choice(STATUSES), rng.choice(PRIORITIES), rng.choice(TASK_TYPES)
+        status, priority, kind = (
+            rng.choice(STATUSES),
+            rng.choice(PRIORITIES),
+            rng.choice(TASK_TYPES),
+        )
         callsigns = (f"UNIT {rng.randrange(500)}",)
         due = now + timedelta(hours=rng.uniform(-48, 96))
-        rows.append(TaskRow(
-            id=f"t{i}", reference=f"TSK-{i:05d}", title=title, type=kind, description="", priority=priority,
-            status=status, assigned_units=(f"u{rng.randrange(500)}",), assigned_callsigns=callsigns,
-            originator="G3", location=None, lat=None, lon=None, start=None, due=due,
-            classification="NATO RESTRICTED", releasable_to=rel,
-            overdue=due < now and status not in ("complete", "cancelled"),
-            search_text=search_text(f"TSK-{i:05d}", title, kind, "G3", *callsigns),
-        ))
+        rows.append(
+            TaskRow(
+                id=f"t{i}",
+                reference=f"TSK-{i:05d}",
+                title=title,
+                type=kind,
+                description="",
+                priority=priority,
+                status=status,
+                assigned_units=(f"u{rng.randrange(500)}",),
+                assigned_callsigns=callsigns,
+                originator="G3",
+                location=None,
+                lat=None,
+                lon=None,
+                start=None,
+                due=due,
+                classification="NATO RESTRICTED",
+                releasable_to=rel,
+                overdue=due < now and status not in ("complete", "cancelled"),
+                search_text=search_text(f"TSK-{i:05d}", title, kind, "G3", *callsigns),
+            )
+        )
     return rows
 
 
@@ -50,8 +69,12 @@ def task_filter(repeat: int | None) -> Result:
     view.show()
     app.processEvents()
     filters = [
-        {"status": "assigned"}, {"priority": "flash"}, {"overdue": True}, {"text": "route blue"},
-        {"unit_id": "u42"}, {},
+        {"status": "assigned"},
+        {"priority": "flash"},
+        {"overdue": True},
+        {"text": "route blue"},
+        {"unit_id": "u42"},
+        {},
     ]
     times = []
     for _ in range(repeat or 3):
@@ -61,4 +84,6 @@ def task_filter(repeat: int | None) -> Result:
             app.processEvents()
             times.append((time.perf_counter() - t) * 1000)
     view.close()
-    return Result("task_filter_50k", "ms", median(times), note=f"target < 100 ms; max {max(times):.0f} ms")
+    return Result(
+        "task_filter_50k", "ms", median(times), note=f"target < 100 ms; max {max(times):.0f} ms"
+    )

@@ -29,15 +29,20 @@ def _moves(store: Any, step: int) -> list[tuple[str, float, float]]:
     from app.core.store.models import Unit
 
     with store.session() as session:
-        rows = session.execute(select(Unit.id, Unit.lat, Unit.lon).where(Unit.deleted.is_(False))).all()
+        rows = session.execute(
+            select(Unit.id, Unit.lat, Unit.lon).where(Unit.deleted.is_(False))
+        ).all()
     rng = np.random.default_rng(step)
     jitter = rng.uniform(-0.01, 0.01, (len(rows), 2))
-    return [(uid, lat + float(d[0]), lon + float(d[1])) for (uid, lat, lon), d in zip(rows, jitter, strict=True)]
+    return [
+        (uid, lat + float(d[0]), lon + float(d[1]))
+        for (uid, lat, lon), d in zip(rows, jitter, strict=True)
+    ]
 
 
 @bench("store_update_20k")
 def store_update(repeat: int | None) -> Result:
-    from app.core.store.ops import move_units
+    from app.core.picture.ops import move_units
 
     with tempfile.TemporaryDirectory() as tmp:
         store = _store(Path(tmp), 20_000)
@@ -48,7 +53,12 @@ def store_update(repeat: int | None) -> Result:
             move_units(store, moves)
             times.append((time.perf_counter() - t) * 1000)
         store.close()
-    return Result("store_update_20k", "ms", median(times), note=f"target < 500 ms; {[round(t) for t in times]}")
+    return Result(
+        "store_update_20k",
+        "ms",
+        median(times),
+        note=f"target < 500 ms; {[round(t) for t in times]}",
+    )
 
 
 def _window(app: Any, store: Any, folder: Path) -> Any:
@@ -60,13 +70,16 @@ def _window(app: Any, store: Any, folder: Path) -> Any:
     window.ctx.settings = QSettings(str(folder / "s.ini"), QSettings.Format.IniFormat)
     window.resize(1600, 1000)
     window.show()
-    _wait(app, lambda: window.map_controller.loaded and window.map_view.last_paint.get("total") == 20_000)
+    _wait(
+        app,
+        lambda: window.map_controller.loaded and window.map_view.last_paint.get("total") == 20_000,
+    )
     return window
 
 
 @bench("map_update_20k")
 def map_update(repeat: int | None) -> Result:
-    from app.core.store.ops import move_units
+    from app.core.picture.ops import move_units
 
     app = _app()
     with tempfile.TemporaryDirectory() as tmp:
@@ -88,19 +101,24 @@ def map_update(repeat: int | None) -> Result:
             state.clear()
             frame = window.map_view.last_paint.get("frame", 0)
             move_units(store, _moves(store, 100 + step))
-            _wait(app, lambda f=frame: "sent" in state and window.map_view.last_paint.get("frame", 0) > f)
+            _wait(
+                app,
+                lambda f=frame: "sent" in state and window.map_view.last_paint.get("frame", 0) > f,
+            )
             times.append((time.perf_counter() - state["published"]) * 1000)
         unsubscribe()
         window.close()
         store.close()
-    return Result("map_update_20k", "ms", median(times), note=f"target < 150 ms; {[round(t) for t in times]}")
+    return Result(
+        "map_update_20k", "ms", median(times), note=f"target < 150 ms; {[round(t) for t in times]}"
+    )
 
 
 @bench("ui_stall_1k_moving")
 def ui_stall(repeat: int | None) -> Result:
     from PySide6.QtCore import QTimer
 
-    from app.core.store.ops import move_units
+    from app.core.picture.ops import move_units
 
     app = _app()
     with tempfile.TemporaryDirectory() as tmp:
@@ -109,18 +127,28 @@ def ui_stall(repeat: int | None) -> Result:
         window = _window(app, store, folder)
         # measured once the window has settled (panels filled, no job queued):
         # the stalls of loading itself belong to cold_start
-        _wait(app, lambda: window.units_panel.model.rowCount() == 20_000 and window.ctx.runner.idle())
+        _wait(
+            app, lambda: window.units_panel.model.rowCount() == 20_000 and window.ctx.runner.idle()
+        )
         ids = [m[0] for m in _moves(store, 0)][:1000]
         runs: list[list[float]] = []
         for run in range(repeat or 3):
             stop = threading.Event()
 
-            def mover(run: int = run, stop: threading.Event = stop) -> None:  # 1,000 units moving every second
+            def mover(
+                run: int = run, stop: threading.Event = stop
+            ) -> None:  # 1,000 units moving every second
                 step = 0
                 while not stop.is_set():
                     rng = np.random.default_rng((run, step))
                     d = rng.uniform(-0.01, 0.01, (len(ids), 2))
-                    move_units(store, [(u, -12.0 + float(a), 40.0 + float(b)) for u, (a, b) in zip(ids, d, strict=True)])
+                    move_units(
+                        store,
+                        [
+                            (u, -12.0 + float(a), 40.0 + float(b))
+                            for u, (a, b) in zip(ids, d, strict=True)
+                        ],
+                    )
                     step += 1
                     stop.wait(1.0)
 
@@ -150,7 +178,9 @@ def ui_stall(repeat: int | None) -> Result:
     worst = [max(gaps) for gaps in runs]
     big = [[round(g) for g in gaps if g > 50] for gaps in runs]
     return Result(
-        "ui_stall_1k_moving", "ms", median(worst),
+        "ui_stall_1k_moving",
+        "ms",
+        median(worst),
         note=(
             "target < 50 ms: median over 10 s runs of the longest gap between 5 ms timer ticks, minus 5; "
             f"per run {[round(w) for w in worst]}; gaps over 50 ms: {big}"

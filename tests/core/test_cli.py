@@ -8,8 +8,8 @@ from pathlib import Path
 import pytest
 
 from app.cli import main
+from app.core.picture.queries import counts, list_units
 from app.core.store.engine import open_store
-from app.core.store.queries import counts, list_units
 
 
 def _counts(path: Path) -> dict[str, int]:
@@ -89,7 +89,9 @@ def test_export_then_import_reproduces_the_picture(
     assert data["type"] == "FeatureCollection"
     kinds = [f["properties"]["kind"] for f in data["features"]]
     # the demo's tasks with a location are features too (kind "task")
-    supply = kinds.count("supply_site") + kinds.count("shipment")  # the demo's supply sites and shipments
+    supply = kinds.count("supply_site") + kinds.count(
+        "shipment"
+    )  # the demo's supply sites and shipments
     assert supply == 8 + 7  # the charter from Nacala has no origin site on the map
     assert len(kinds) - kinds.count("task") - supply == source["units"] + source["zones"]
     assert str(len(data["features"])) in capsys.readouterr().out
@@ -115,10 +117,22 @@ def test_export_releasable_to_filters(
 ) -> None:
     full, ukr = tmp_path / "full.geojson", tmp_path / "ukr.geojson"
     assert main(["--db", str(demo_db), "export", "--format", "geojson", "--out", str(full)]) == 0
-    assert main(
-        ["--db", str(demo_db), "export", "--format", "geojson", "--out", str(ukr),
-         "--releasable-to", "ukr"]
-    ) == 0
+    assert (
+        main(
+            [
+                "--db",
+                str(demo_db),
+                "export",
+                "--format",
+                "geojson",
+                "--out",
+                str(ukr),
+                "--releasable-to",
+                "ukr",
+            ]
+        )
+        == 0
+    )
     everything = json.loads(full.read_text(encoding="utf-8"))["features"]
     released = json.loads(ukr.read_text(encoding="utf-8"))["features"]
     assert 0 < len(released) < len(everything)  # the demo has NATO-only records
@@ -175,7 +189,9 @@ def test_import_of_a_truncated_file_changes_nothing(
     assert _counts(demo_db) == before
 
 
-def test_import_of_a_missing_file(demo_db: Path, tmp_path: Path, capsys: pytest.CaptureFixture[str]) -> None:
+def test_import_of_a_missing_file(
+    demo_db: Path, tmp_path: Path, capsys: pytest.CaptureFixture[str]
+) -> None:
     before = _counts(demo_db)
     assert main(["--db", str(demo_db), "import", str(tmp_path / "nowhere.geojson")]) == 1
     line = _one_error_line(capsys.readouterr().err)
@@ -217,7 +233,9 @@ def test_site_show_prints_the_site_id(db: Path, capsys: pytest.CaptureFixture[st
     assert capsys.readouterr().out == out
 
 
-def test_db_pointing_at_a_folder_fails_clearly(tmp_path: Path, capsys: pytest.CaptureFixture[str]) -> None:
+def test_db_pointing_at_a_folder_fails_clearly(
+    tmp_path: Path, capsys: pytest.CaptureFixture[str]
+) -> None:
     folder = tmp_path / "a-folder"
     folder.mkdir()
     for argv in (["site", "show"], ["demo"], ["db", "upgrade"]):

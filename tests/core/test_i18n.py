@@ -35,16 +35,23 @@ def test_every_user_facing_string_has_a_french_translation() -> None:
     missing = [
         f"{m.where}: {m.msgid!r}"
         for m in extract()
-        if not (entry := catalogue.get((m.context, m.msgid))) or not entry.msgstr or "fuzzy" in entry.flags
+        if not (entry := catalogue.get((m.context, m.msgid)))
+        or not entry.msgstr
+        or "fuzzy" in entry.flags
     ]
-    assert not missing, "untranslated (run: python -m app.i18n_catalog fr [--into AREA], then translate):\n" + "\n".join(missing)
+    assert not missing, (
+        "untranslated (run: python -m app.i18n_catalog fr [--into AREA], then translate):\n"
+        + "\n".join(missing)
+    )
 
 
 def test_translations_keep_every_placeholder_and_mnemonic() -> None:
     for entry in _catalogue().values():
         if not entry.msgstr:
             continue
-        assert sorted(PLACEHOLDER.findall(entry.msgid)) == sorted(PLACEHOLDER.findall(entry.msgstr)), entry.msgid
+        assert sorted(PLACEHOLDER.findall(entry.msgid)) == sorted(
+            PLACEHOLDER.findall(entry.msgstr)
+        ), entry.msgid
         assert entry.msgid.count("&") == entry.msgstr.count("&"), entry.msgid
 
 
@@ -57,7 +64,16 @@ def test_the_command_line_speaks_french(tmp_path, capsys) -> None:  # type: igno
     from app.cli import main
 
     try:
-        code = main(["--lang", "fr", "--db", str(tmp_path / "s.sqlite"), "import", str(tmp_path / "none.geojson")])
+        code = main(
+            [
+                "--lang",
+                "fr",
+                "--db",
+                str(tmp_path / "s.sqlite"),
+                "import",
+                str(tmp_path / "none.geojson"),
+            ]
+        )
     finally:
         set_language("en")
     assert code == 1

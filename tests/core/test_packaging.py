@@ -15,7 +15,9 @@ ROOT = Path(__file__).resolve().parents[2]
 
 
 def test_every_package_is_listed_in_pyproject() -> None:
-    listed = set(tomllib.loads((ROOT / "pyproject.toml").read_text())["tool"]["setuptools"]["packages"])
+    listed = set(
+        tomllib.loads((ROOT / "pyproject.toml").read_text())["tool"]["setuptools"]["packages"]
+    )
     on_disk = {
         ".".join(p.parent.relative_to(ROOT).parts) for p in (ROOT / "app").rglob("__init__.py")
     }
@@ -26,8 +28,21 @@ def test_every_package_is_listed_in_pyproject() -> None:
 def test_an_installed_wheel_finds_its_resources_and_maps(tmp_path: Path) -> None:
     wheels = tmp_path / "wheels"
     build = subprocess.run(
-        [sys.executable, "-m", "pip", "wheel", "-q", "--no-deps", "--no-build-isolation", "-w", str(wheels), str(ROOT)],
-        capture_output=True, text=True, timeout=300,
+        [
+            sys.executable,
+            "-m",
+            "pip",
+            "wheel",
+            "-q",
+            "--no-deps",
+            "--no-build-isolation",
+            "-w",
+            str(wheels),
+            str(ROOT),
+        ],
+        capture_output=True,
+        text=True,
+        timeout=300,
     )
     if build.returncode != 0 and "No module named" in build.stderr:
         pytest.skip(f"cannot build a wheel here: {build.stderr.strip().splitlines()[-1]}")
@@ -53,7 +68,12 @@ def test_an_installed_wheel_finds_its_resources_and_maps(tmp_path: Path) -> None
         "print(p.resource('map', 'cop-map.js').is_file(), p.map_data('naturalearth', 'countries-50m.json').is_file())"
     )
     out = subprocess.run(
-        [sys.executable, "-c", script, str(target)], capture_output=True, text=True, env=env, cwd=tmp_path, timeout=60
+        [sys.executable, "-c", script, str(target)],
+        capture_output=True,
+        text=True,
+        env=env,
+        cwd=tmp_path,
+        timeout=60,
     )
     assert out.returncode == 0, out.stderr
     assert out.stdout.split() == ["True", "True"]
@@ -61,7 +81,11 @@ def test_an_installed_wheel_finds_its_resources_and_maps(tmp_path: Path) -> None
     for args in (["demo"], ["export", "--format", "geojson", "--out", str(tmp_path / "o.geojson")]):
         run = subprocess.run(
             [sys.executable, "-m", "app", "--db", str(db), *args],
-            capture_output=True, text=True, env=env, cwd=tmp_path, timeout=120,
+            capture_output=True,
+            text=True,
+            env=env,
+            cwd=tmp_path,
+            timeout=120,
         )
         assert run.returncode == 0, run.stderr
     assert (tmp_path / "o.geojson").stat().st_size > 1000

@@ -55,12 +55,20 @@ class Bundle(Installed):
         env.update(extra)
         return env
 
-    def run(self, *args: str, timeout: float = 180, **extra: str) -> subprocess.CompletedProcess[str]:
+    def run(
+        self, *args: str, timeout: float = 180, **extra: str
+    ) -> subprocess.CompletedProcess[str]:
         done = subprocess.run(
             [str(self.command), *args],
-            env=self.env(**extra), cwd=self.home, capture_output=True, text=True, timeout=timeout,
+            env=self.env(**extra),
+            cwd=self.home,
+            capture_output=True,
+            text=True,
+            timeout=timeout,
         )
-        assert done.returncode == 0, f"{args}: exit {done.returncode}\n{done.stdout}\n{done.stderr[-3000:]}"
+        assert done.returncode == 0, (
+            f"{args}: exit {done.returncode}\n{done.stdout}\n{done.stderr[-3000:]}"
+        )
         return done
 
 
@@ -71,11 +79,23 @@ def installed(tmp_path_factory: pytest.TempPathFactory) -> Installed:
         folder = Path(reuse)
     else:
         if importlib.util.find_spec("PyInstaller") is None:
-            pytest.skip('PyInstaller is not installed: pip install -e ".[bundle]" (scripts/bootstrap.sh test does)')
+            pytest.skip(
+                'PyInstaller is not installed: pip install -e ".[bundle]" (scripts/bootstrap.sh test does)'
+            )
         out = tmp_path_factory.mktemp("bundle")
         build = subprocess.run(
-            [sys.executable, str(ROOT / "packaging" / "build.py"), "--dist", str(out / "dist"), "--work", str(out / "work")],
-            capture_output=True, text=True, timeout=1200, cwd=ROOT,
+            [
+                sys.executable,
+                str(ROOT / "packaging" / "build.py"),
+                "--dist",
+                str(out / "dist"),
+                "--work",
+                str(out / "work"),
+            ],
+            capture_output=True,
+            text=True,
+            timeout=1200,
+            cwd=ROOT,
         )
         assert build.returncode == 0, build.stdout + build.stderr[-5000:]
         print(build.stdout)
@@ -84,7 +104,10 @@ def installed(tmp_path_factory: pytest.TempPathFactory) -> Installed:
     prefix = tmp_path_factory.mktemp("installed")
     install = subprocess.run(
         ["sh", str(folder / "install.sh"), "--prefix", str(prefix)],
-        env={"PATH": "/usr/bin:/bin", "HOME": str(prefix)}, capture_output=True, text=True, timeout=300,
+        env={"PATH": "/usr/bin:/bin", "HOME": str(prefix)},
+        capture_output=True,
+        text=True,
+        timeout=300,
     )
     assert install.returncode == 0, install.stderr
     return Installed(folder=folder, command=prefix / "bin" / "coalition-cop")
@@ -119,7 +142,11 @@ def test_a_fresh_store_is_created_by_the_bundles_migrations(bundle: Bundle) -> N
     assert "up to date" in bundle.run("--db", str(fresh), "db", "upgrade").stdout
     failed = subprocess.run(
         [str(bundle.command), "import", str(bundle.home / "missing.geojson")],
-        env=bundle.env(), cwd=bundle.home, capture_output=True, text=True, timeout=120,
+        env=bundle.env(),
+        cwd=bundle.home,
+        capture_output=True,
+        text=True,
+        timeout=120,
     )
     assert failed.returncode == 1
     assert failed.stderr.strip().splitlines()[-1].startswith("coalition-cop: error: ")
@@ -154,7 +181,9 @@ def test_the_bundle_ships_nothing_that_needs_the_network(bundle: Bundle) -> None
     pages = list((bundle.home / "cache" / "page").glob("*.html"))
     assert pages
     for page in pages:
-        links = re.findall(r"""(?:src|href)\s*=\s*["']([^"']+)["']""", page.read_text(encoding="utf-8"))
+        links = re.findall(
+            r"""(?:src|href)\s*=\s*["']([^"']+)["']""", page.read_text(encoding="utf-8")
+        )
         assert links
         remote = [u for u in links if not u.startswith(("file:", "qrc:", "data:", "#"))]
         assert remote == [], f"the map page loads {remote}"
@@ -194,7 +223,9 @@ def test_the_desktop_entry_and_appstream_metadata_are_installed_and_valid(bundle
     entry = desktop.read_text(encoding="utf-8")
     exec_line = next(line for line in entry.splitlines() if line.startswith("Exec="))
     assert Path(exec_line.removeprefix("Exec=").split()[0]).is_file()
-    icon = next(line for line in entry.splitlines() if line.startswith("Icon=")).removeprefix("Icon=")
+    icon = next(line for line in entry.splitlines() if line.startswith("Icon=")).removeprefix(
+        "Icon="
+    )
     assert (share / "icons" / "hicolor" / "scalable" / "apps" / f"{icon}.svg").is_file()
     assert (share / "icons" / "hicolor" / "48x48" / "apps" / f"{icon}.png").is_file()
     metainfo = share / "metainfo" / f"{APP_ID}.metainfo.xml"
@@ -209,7 +240,9 @@ def test_the_desktop_entry_and_appstream_metadata_are_installed_and_valid(bundle
     assert component.find("description/p") is not None
     assert component.findtext("provides/binary") == "coalition-cop"
     if shutil.which("desktop-file-validate"):
-        check = subprocess.run(["desktop-file-validate", str(desktop)], capture_output=True, text=True)
+        check = subprocess.run(
+            ["desktop-file-validate", str(desktop)], capture_output=True, text=True
+        )
         assert check.returncode == 0 and "error" not in check.stdout.lower(), check.stdout
     if shutil.which("appstreamcli"):
         check = subprocess.run(

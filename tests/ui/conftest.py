@@ -8,7 +8,7 @@ from typing import Any
 
 import pytest
 
-from app.core.domain.entities import UnitData, ZoneData
+from app.core.picture.records import UnitData, ZoneData
 
 
 def run_js(qtbot: Any, view: Any, script: str, timeout: int = 10000) -> Any:
@@ -31,28 +31,65 @@ def js(qtbot: Any) -> Callable[..., Any]:
 
 def sample_units() -> list[UnitData]:
     return [
-        UnitData(name="1st Coy", callsign="ALPHA 6", nation="FRA", sidc="10031000151211000000",
-                 lat=-12.95, lon=40.45, classification="NATO RESTRICTED", releasable_to="NATO"),
-        UnitData(name="Recce Pl", callsign="BRAVO 1", nation="PRT", sidc="10031000141213000000",
-                 lat=-12.60, lon=40.10, releasable_to=["NATO", "UN"]),
-        UnitData(name="Armed group", callsign="", nation="", sidc="10061000151211000000",
-                 lat=-11.40, lon=40.30, classification="NATO RESTRICTED", releasable_to="NATO"),
-        UnitData(name="MSF team", callsign="MSF 2", nation="", sidc="10041100001104000000",
-                 lat=-13.10, lon=39.90, releasable_to="PUBLIC"),
+        UnitData(
+            name="1st Coy",
+            callsign="ALPHA 6",
+            nation="FRA",
+            sidc="10031000151211000000",
+            lat=-12.95,
+            lon=40.45,
+            classification="NATO RESTRICTED",
+            releasable_to="NATO",
+        ),
+        UnitData(
+            name="Recce Pl",
+            callsign="BRAVO 1",
+            nation="PRT",
+            sidc="10031000141213000000",
+            lat=-12.60,
+            lon=40.10,
+            releasable_to=["NATO", "UN"],
+        ),
+        UnitData(
+            name="Armed group",
+            callsign="",
+            nation="",
+            sidc="10061000151211000000",
+            lat=-11.40,
+            lon=40.30,
+            classification="NATO RESTRICTED",
+            releasable_to="NATO",
+        ),
+        UnitData(
+            name="MSF team",
+            callsign="MSF 2",
+            nation="",
+            sidc="10041100001104000000",
+            lat=-13.10,
+            lon=39.90,
+            releasable_to="PUBLIC",
+        ),
     ]
 
 
 def sample_zone() -> ZoneData:
     return ZoneData(
-        name="Messalo flood", kind="flood", severity=4,
-        geometry={"type": "Polygon", "coordinates": [[[39.8, -11.9], [40.4, -11.9], [40.4, -11.6], [39.8, -11.6], [39.8, -11.9]]]},
+        name="Messalo flood",
+        kind="flood",
+        severity=4,
+        geometry={
+            "type": "Polygon",
+            "coordinates": [
+                [[39.8, -11.9], [40.4, -11.9], [40.4, -11.6], [39.8, -11.6], [39.8, -11.9]]
+            ],
+        },
         releasable_to="PUBLIC",
     )
 
 
 @pytest.fixture
 def picture(store: Any) -> Any:
-    from app.core.store.ops import add_units, add_zones
+    from app.core.picture.ops import add_units, add_zones
 
     add_units(store, sample_units())
     add_zones(store, [sample_zone()])

@@ -4,19 +4,33 @@ from __future__ import annotations
 
 from typing import Any
 
-from app.core.domain.entities import UnitData, ZoneData
-from app.core.store.ops import add_units, add_zones, move_units
+from app.core.picture.ops import add_units, add_zones, move_units
+from app.core.picture.records import UnitData, ZoneData
 
 
 def test_an_alert_appears_when_a_unit_enters_a_no_go_zone_and_clears_when_it_leaves(
     window: Any, qtbot: Any, js: Any, picture: Any
 ) -> None:
     panel = window.alerts_panel
-    add_zones(picture, [ZoneData(
-        name="Minefield", kind="no-go", severity=5,
-        geometry={"type": "Polygon", "coordinates": [[[40.6, -12.2], [40.9, -12.2], [40.9, -11.9], [40.6, -11.9], [40.6, -12.2]]]},
-    )])
-    [uid] = add_units(picture, [UnitData(name="Convoy 7", sidc="10031000001211000000", lat=-13.5, lon=39.5)])
+    add_zones(
+        picture,
+        [
+            ZoneData(
+                name="Minefield",
+                kind="no-go",
+                severity=5,
+                geometry={
+                    "type": "Polygon",
+                    "coordinates": [
+                        [[40.6, -12.2], [40.9, -12.2], [40.9, -11.9], [40.6, -11.9], [40.6, -12.2]]
+                    ],
+                },
+            )
+        ],
+    )
+    [uid] = add_units(
+        picture, [UnitData(name="Convoy 7", sidc="10031000001211000000", lat=-13.5, lon=39.5)]
+    )
     qtbot.waitUntil(lambda: window.units_panel.model.row_of.get(uid) is not None, timeout=10000)
     move_units(picture, [(uid, -12.0, 40.75)])
     qtbot.waitUntil(lambda: any(a.unit_id == uid for a in panel.model.alerts), timeout=10000)

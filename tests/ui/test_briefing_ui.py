@@ -12,13 +12,20 @@ import pytest
 from PySide6.QtCore import Qt
 
 from app.core.briefing.views import ViewData, add_views, list_views
-from app.core.store.ops import move_units
-from app.core.store.queries import list_units
+from app.core.picture.ops import move_units
+from app.core.picture.queries import list_units
 
 SLIDES = [
     ViewData(name="Overview", south=-13.5, west=39.5, north=-11.0, east=40.8, note="Start here"),
-    ViewData(name="North <b>hostile</b>", south=-11.8, west=39.9, north=-11.0, east=40.6,
-             classification="NATO RESTRICTED", releasable_to="NATO"),
+    ViewData(
+        name="North <b>hostile</b>",
+        south=-11.8,
+        west=39.9,
+        north=-11.0,
+        east=40.6,
+        classification="NATO RESTRICTED",
+        releasable_to="NATO",
+    ),
     ViewData(name="Pemba & Metuge", south=-13.3, west=39.6, north=-12.4, east=40.7),
 ]
 
@@ -42,14 +49,20 @@ def _present(window: Any, qtbot: Any, start: int = 0) -> Any:
 
 
 def _key(qtbot: Any, presenter: Any, key: Qt.Key, expected: int, target: Any = None) -> None:
-    with qtbot.waitSignal(presenter.sig_slide_shown, timeout=20000, check_params_cb=lambda i: i == expected):
+    with qtbot.waitSignal(
+        presenter.sig_slide_shown, timeout=20000, check_params_cb=lambda i: i == expected
+    ):
         qtbot.keyClick(target or presenter, key)
 
 
 def test_the_dock_lists_the_slides_in_order(window: Any, slides: list[ViewData]) -> None:
     panel = window.briefing_panel
     texts = [panel.list.item(i).text() for i in range(panel.list.count())]
-    assert texts == ["1. Overview  (live)", "2. North <b>hostile</b>  (live)", "3. Pemba & Metuge  (live)"]
+    assert texts == [
+        "1. Overview  (live)",
+        "2. North <b>hostile</b>  (live)",
+        "3. Pemba & Metuge  (live)",
+    ]
     assert panel.note.text() == "Start here"
 
 
@@ -76,7 +89,13 @@ def test_presentation_mode_steps_through_the_slides_with_keys_and_esc_leaves(
     assert not presenter.blank.isVisible()
     # a clicker's keys reach the presenter even while the map has the focus
     presenter.map_view.setFocus()
-    _key(qtbot, presenter, Qt.Key.Key_PageDown, 1, target=presenter.map_view.focusProxy() or presenter.map_view)
+    _key(
+        qtbot,
+        presenter,
+        Qt.Key.Key_PageDown,
+        1,
+        target=presenter.map_view.focusProxy() or presenter.map_view,
+    )
     # the slide's view is on the map, symbols drawn larger than on the desk map
     qtbot.waitUntil(lambda: presenter.map_view.ready, timeout=30000)
     qtbot.waitUntil(lambda: js(presenter.map_view, "COP.stats().total") >= 1, timeout=20000)
@@ -101,14 +120,20 @@ def test_a_slide_can_be_made_from_the_map_and_shows_the_task_summary(
     assert (saved.name, saved.south, saved.east, saved.position) == ("From the map", -13.2, 40.6, 4)
 
 
-def test_moving_a_slide_up_reorders_the_briefing(window: Any, slides: list[ViewData], qtbot: Any, picture: Any) -> None:
+def test_moving_a_slide_up_reorders_the_briefing(
+    window: Any, slides: list[ViewData], qtbot: Any, picture: Any
+) -> None:
     panel = window.briefing_panel
     panel.list.setCurrentRow(2)
     panel.up_button.click()
-    qtbot.waitUntil(lambda: [v.name for v in list_views(picture)][1] == "Pemba & Metuge", timeout=10000)
+    qtbot.waitUntil(
+        lambda: [v.name for v in list_views(picture)][1] == "Pemba & Metuge", timeout=10000
+    )
 
 
-def test_the_time_slider_shows_a_unit_where_it_was(window: Any, qtbot: Any, js: Any, picture: Any) -> None:
+def test_the_time_slider_shows_a_unit_where_it_was(
+    window: Any, qtbot: Any, js: Any, picture: Any
+) -> None:
     unit = next(u for u in list_units(picture) if u.callsign == "ALPHA 6")
     now = datetime.now(UTC)
     for lat, lon, ago in ((-12.5, 40.0, timedelta(hours=3)), (-11.9, 40.3, timedelta(minutes=5))):
@@ -118,12 +143,18 @@ def test_the_time_slider_shows_a_unit_where_it_was(window: Any, qtbot: Any, js: 
     with qtbot.waitSignal(bar.sig_time_changed, timeout=20000):
         bar.set_time(now - timedelta(hours=2))
     # two hours ago it was at its report of three hours ago
-    assert js(window.map_view, f"[COP.unit({unit.id!r}).lat, COP.unit({unit.id!r}).lon]") == [-12.5, 40.0]
+    assert js(window.map_view, f"[COP.unit({unit.id!r}).lat, COP.unit({unit.id!r}).lon]") == [
+        -12.5,
+        40.0,
+    ]
     assert bar.label.text().startswith("As at ")
     # back to live: the unit is where it is now
     with qtbot.waitSignal(window.map_controller.sig_loaded, timeout=20000):
         bar.live_button.click()
-    qtbot.waitUntil(lambda: js(window.map_view, f"COP.unit({unit.id!r}).lat") == pytest.approx(-11.9), timeout=10000)
+    qtbot.waitUntil(
+        lambda: js(window.map_view, f"COP.unit({unit.id!r}).lat") == pytest.approx(-11.9),
+        timeout=10000,
+    )
     assert bar.label.text() == "Live"
 
 
@@ -142,7 +173,11 @@ def test_the_pdf_handout_has_one_page_per_slide_with_title_and_banners(
     result = write_pdf(window.ctx.store, out, size=(1280, 720))
     pages = _pdf_text(out)
     assert result.slides == 3 and len(pages) == 3
-    assert "Overview" in pages[0] and "North <b>hostile</b>" in pages[1] and "Pemba & Metuge" in pages[2]
+    assert (
+        "Overview" in pages[0]
+        and "North <b>hostile</b>" in pages[1]
+        and "Pemba & Metuge" in pages[2]
+    )
     assert pages[1].count("NATO RESTRICTED // REL TO NATO") == 2  # top and bottom
     assert "Legend" in pages[0] and "1 / 3" in pages[0]
     # for a partner: the NATO-only slide is left out and the banner says what it is
@@ -187,7 +222,8 @@ def test_the_html_handout_is_self_contained_and_holds_only_releasable_features(
 
     def ask() -> bool:
         view.page().runJavaScript(
-            "window.COP && COP.briefing ? COP.briefing.current() + ':' + COP.stats().total : ''", 0,
+            "window.COP && COP.briefing ? COP.briefing.current() + ':' + COP.stats().total : ''",
+            0,
             lambda v: state.__setitem__("v", v),
         )
         return bool(state.get("v"))
@@ -225,11 +261,27 @@ def test_brief_and_snapshot_from_the_command_line(
     from app.cli import main
 
     db = str(window.ctx.store.path)
-    assert main(["--db", db, "brief", "--out", str(tmp_path / "deck.pdf"), "--size", "1280x720"]) == 0
+    assert (
+        main(["--db", db, "brief", "--out", str(tmp_path / "deck.pdf"), "--size", "1280x720"]) == 0
+    )
     assert "3 slides" in capsys.readouterr().out
     assert len(_pdf_text(tmp_path / "deck.pdf")) == 3
-    assert main(["--db", db, "snapshot", "--view", "Overview", "--out", str(tmp_path / "o.png"),
-                 "--size", "800x450"]) == 0
+    assert (
+        main(
+            [
+                "--db",
+                db,
+                "snapshot",
+                "--view",
+                "Overview",
+                "--out",
+                str(tmp_path / "o.png"),
+                "--size",
+                "800x450",
+            ]
+        )
+        == 0
+    )
     assert QImage(str(tmp_path / "o.png")).size().toTuple() == (800, 450)
 
 
@@ -245,11 +297,24 @@ def test_the_dock_writes_handouts_for_a_partner(
     assert "ALPHA 6" not in (tmp_path / "un.html").read_text(encoding="utf-8")
 
 
-def test_showing_a_slide_on_the_map_ticks_its_layers(window: Any, qtbot: Any, js: Any, picture: Any) -> None:
+def test_showing_a_slide_on_the_map_ticks_its_layers(
+    window: Any, qtbot: Any, js: Any, picture: Any
+) -> None:
     panel = window.briefing_panel
     with qtbot.waitSignal(panel.sig_views_loaded, timeout=10000, check_params_cb=lambda n: n == 1):
-        add_views(picture, [ViewData(name="No hostiles", south=-13.4, west=39.6, north=-11.2, east=40.7,
-                                     layers={"affiliations": {"hostile": False}})])
+        add_views(
+            picture,
+            [
+                ViewData(
+                    name="No hostiles",
+                    south=-13.4,
+                    west=39.6,
+                    north=-11.2,
+                    east=40.7,
+                    layers={"affiliations": {"hostile": False}},
+                )
+            ],
+        )
     panel.list.setCurrentRow(0)
     panel.show_on_map()
     hostile = window.layers_panel.units.child(1)
@@ -258,11 +323,14 @@ def test_showing_a_slide_on_the_map_ticks_its_layers(window: Any, qtbot: Any, js
     qtbot.waitUntil(lambda: js(window.map_view, "COP.stats().drawn") == 3, timeout=10000)
 
 
-def test_a_pdf_handout_can_be_cancelled_and_leaves_no_file(window: Any, slides: list[ViewData], tmp_path: Path,
-                                                           qtbot: Any, monkeypatch: Any) -> None:
+def test_a_pdf_handout_can_be_cancelled_and_leaves_no_file(
+    window: Any, slides: list[ViewData], tmp_path: Path, qtbot: Any, monkeypatch: Any
+) -> None:
     from PySide6.QtWidgets import QProgressDialog
 
-    monkeypatch.setattr(QProgressDialog, "wasCanceled", lambda self: True)  # the user pressed Cancel
+    monkeypatch.setattr(
+        QProgressDialog, "wasCanceled", lambda self: True
+    )  # the user pressed Cancel
     messages: list[str] = []
     window.ctx.sig_status.connect(messages.append)
     panel = window.briefing_panel

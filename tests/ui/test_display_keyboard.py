@@ -13,14 +13,24 @@ def _luminance(role: QPalette.ColorRole) -> float:
     return QApplication.instance().palette().color(role).lightnessF()  # type: ignore[union-attr]
 
 
-def test_night_mode_darkens_the_window_and_the_map_and_is_remembered(window: Any, qtbot: Any, js: Any) -> None:
+def test_night_mode_darkens_the_window_and_the_map_and_is_remembered(
+    window: Any, qtbot: Any, js: Any
+) -> None:
     display = window.display
     assert _luminance(QPalette.ColorRole.Window) > 0.6
-    qtbot.keyClick(window, Qt.Key.Key_N, Qt.KeyboardModifier.ControlModifier | Qt.KeyboardModifier.ShiftModifier)
+    qtbot.keyClick(
+        window,
+        Qt.Key.Key_N,
+        Qt.KeyboardModifier.ControlModifier | Qt.KeyboardModifier.ShiftModifier,
+    )
     assert display.theme == "night"
-    assert _luminance(QPalette.ColorRole.Window) < 0.15 and _luminance(QPalette.ColorRole.Base) < 0.15
+    assert (
+        _luminance(QPalette.ColorRole.Window) < 0.15 and _luminance(QPalette.ColorRole.Base) < 0.15
+    )
     assert _luminance(QPalette.ColorRole.Text) > 0.5  # still readable
-    qtbot.waitUntil(lambda: js(window.map_view, "document.body.classList.contains('cop-night')"), timeout=5000)
+    qtbot.waitUntil(
+        lambda: js(window.map_view, "document.body.classList.contains('cop-night')"), timeout=5000
+    )
     assert window.ctx.settings.value("display/theme") == "night"
     # the supply charts too: no white area left in the window
     chart = window.supply_panel.findChild(QWidget, "supplyStockChart").plot
@@ -28,7 +38,10 @@ def test_night_mode_darkens_the_window_and_the_map_and_is_remembered(window: Any
     display.set_theme("day")
     assert chart.backgroundBrush().color().lightnessF() > 0.9
     assert _luminance(QPalette.ColorRole.Window) > 0.6
-    qtbot.waitUntil(lambda: not js(window.map_view, "document.body.classList.contains('cop-night')"), timeout=5000)
+    qtbot.waitUntil(
+        lambda: not js(window.map_view, "document.body.classList.contains('cop-night')"),
+        timeout=5000,
+    )
 
 
 def test_larger_text_and_symbols_for_a_projector(window: Any, qtbot: Any, js: Any) -> None:
@@ -44,7 +57,9 @@ def test_larger_text_and_symbols_for_a_projector(window: Any, qtbot: Any, js: An
     assert app.font().pointSizeF() == before  # type: ignore[union-attr]
 
 
-def test_the_help_lists_every_shortcut_and_f6_goes_round_the_panels(window: Any, qtbot: Any) -> None:
+def test_the_help_lists_every_shortcut_and_f6_goes_round_the_panels(
+    window: Any, qtbot: Any
+) -> None:
     from app.ui.shortcuts import shortcut_rows
 
     rows = {(what, keys) for _where, what, keys in shortcut_rows(window)}

@@ -7,29 +7,44 @@ import socket
 from pathlib import Path
 from typing import Any
 
-from app.core.interop.feed import FeedConfig
-from app.core.interop.files import import_file
-from tests.core.test_cot import CHAT, atom
+from app.core.exchange.feed import FeedConfig
+from app.core.exchange.files import import_file
+from tests.core.formats.test_cot import CHAT, atom
 
-ROUTE = atom("route-1", "b-m-r", callsign="MSR &lt;b&gt;TAMPA&lt;/b&gt;", detail=(
-    '<link uid="wp-1" callsign="SP" type="b-m-p-w" point="-12.9,40.4" relation="c"/>'
-    '<link uid="cp-1" callsign="CP 1" type="b-m-p-c" point="-12.7,40.3" relation="c"/>'
-    '<link uid="wp-2" callsign="RP" type="b-m-p-w" point="-12.5,40.2" relation="c"/>'))
+ROUTE = atom(
+    "route-1",
+    "b-m-r",
+    callsign="MSR &lt;b&gt;TAMPA&lt;/b&gt;",
+    detail=(
+        '<link uid="wp-1" callsign="SP" type="b-m-p-w" point="-12.9,40.4" relation="c"/>'
+        '<link uid="cp-1" callsign="CP 1" type="b-m-p-c" point="-12.7,40.3" relation="c"/>'
+        '<link uid="wp-2" callsign="RP" type="b-m-p-w" point="-12.5,40.2" relation="c"/>'
+    ),
+)
 
 
 def _import(window: Any, qtbot: Any, tmp_path: Path, text: str) -> None:
     path = tmp_path / "in.cot"
     path.write_text(text, encoding="utf-8")
     done: list[Any] = []
-    window.ctx.runner.submit(import_file, window.ctx.store, path, on_done=done.append, on_error=done.append)
+    window.ctx.runner.submit(
+        import_file, window.ctx.store, path, on_done=done.append, on_error=done.append
+    )
     qtbot.waitUntil(lambda: bool(done), timeout=10000)
     assert not isinstance(done[0], BaseException), done[0]
 
 
-def test_an_imported_route_is_drawn_and_chat_is_listed(window: Any, qtbot: Any, js: Any, tmp_path: Path) -> None:
-    assert window.routes_on_map.loaded or qtbot.waitUntil(lambda: window.routes_on_map.loaded, timeout=10000) is None
+def test_an_imported_route_is_drawn_and_chat_is_listed(
+    window: Any, qtbot: Any, js: Any, tmp_path: Path
+) -> None:
+    assert (
+        window.routes_on_map.loaded
+        or qtbot.waitUntil(lambda: window.routes_on_map.loaded, timeout=10000) is None
+    )
     assert js(window.map_view, "COP.routes().count") == 0
-    _import(window, qtbot, tmp_path, ROUTE + CHAT.replace('<?xml version="1.0" encoding="UTF-8"?>', ""))
+    _import(
+        window, qtbot, tmp_path, ROUTE + CHAT.replace('<?xml version="1.0" encoding="UTF-8"?>', "")
+    )
     qtbot.waitUntil(lambda: js(window.map_view, "COP.routes().count") == 1, timeout=10000)
     assert js(window.map_view, "COP.routes().names") == ["MSR <b>TAMPA</b>"]
     # the name is text, not markup, in the page
@@ -48,7 +63,9 @@ def test_an_imported_route_is_drawn_and_chat_is_listed(window: Any, qtbot: Any, 
     window.grab().save(str(tmp_path / "exchange-window.png"))
 
 
-def test_the_live_feed_puts_units_on_the_map_and_shows_its_state(window: Any, qtbot: Any, js: Any) -> None:
+def test_the_live_feed_puts_units_on_the_map_and_shows_its_state(
+    window: Any, qtbot: Any, js: Any
+) -> None:
     feed = window.feed
     assert "CoT feed: off" in feed.indicator.text()
     with socket.socket(socket.AF_INET, socket.SOCK_DGRAM) as probe:
@@ -61,15 +78,26 @@ def test_the_live_feed_puts_units_on_the_map_and_shows_its_state(window: Any, qt
         rows_before = window.units_panel.model.rowCount()
         with socket.socket(socket.AF_INET, socket.SOCK_DGRAM) as sender:
             for n in range(5):
-                sender.sendto(atom(f"FEED-{n}", "a-h-G-U-C", lat=-12.0 - n / 10, lon=40.5).encode(),
-                              ("127.0.0.1", port))
-        qtbot.waitUntil(lambda: window.units_panel.model.rowCount() == rows_before + 5, timeout=10000)
-        qtbot.waitUntil(lambda: js(window.map_view, "COP.stats().total") == rows_before + 5, timeout=10000)
+                sender.sendto(
+                    atom(f"FEED-{n}", "a-h-G-U-C", lat=-12.0 - n / 10, lon=40.5).encode(),
+                    ("127.0.0.1", port),
+                )
+        qtbot.waitUntil(
+            lambda: window.units_panel.model.rowCount() == rows_before + 5, timeout=10000
+        )
+        qtbot.waitUntil(
+            lambda: js(window.map_view, "COP.stats().total") == rows_before + 5, timeout=10000
+        )
         assert "5 stored" in feed.indicator.text()
         # a stale-before-start event removes the track
         with socket.socket(socket.AF_INET, socket.SOCK_DGRAM) as sender:
-            sender.sendto(atom("FEED-0", "a-h-G-U-C", minutes=2, start=2, stale=-1).encode(), ("127.0.0.1", port))
-        qtbot.waitUntil(lambda: window.units_panel.model.rowCount() == rows_before + 4, timeout=10000)
+            sender.sendto(
+                atom("FEED-0", "a-h-G-U-C", minutes=2, start=2, stale=-1).encode(),
+                ("127.0.0.1", port),
+            )
+        qtbot.waitUntil(
+            lambda: window.units_panel.model.rowCount() == rows_before + 4, timeout=10000
+        )
     finally:
         window.exchange_menu.connect_action.setChecked(False)
         feed.stop()
@@ -92,14 +120,19 @@ def test_the_feed_settings_are_checked_and_kept(window: Any, qtbot: Any) -> None
     dialog._accept()
     qtbot.waitUntil(lambda: not dialog.isVisible())
     config = window.feed.config
-    assert (config.protocol, config.host, config.port, config.send_own) == ("tls", "tak.example.org", 8089, True)
+    assert (config.protocol, config.host, config.port, config.send_own) == (
+        "tls",
+        "tak.example.org",
+        8089,
+        True,
+    )
     assert window.ctx.settings.value("feed/host") == "tak.example.org"
     assert window.exchange_menu.send_action.isChecked()
     assert window.feed.client is None  # saving settings does not connect
 
 
 def test_when_the_store_falls_behind_batches_wait_and_merge(window: Any, qtbot: Any) -> None:
-    from app.core.interop.cot import parse_event
+    from app.core.formats.cot import parse_event
 
     feed = window.feed
     feed.MAX_WAITING = 10

@@ -6,10 +6,10 @@ from typing import Any
 
 from PySide6.QtCore import QPoint, Qt
 
-from app.core.domain.entities import UnitData
+from app.core.picture.ops import add_units, delete_records, move_units
+from app.core.picture.queries import counts, list_units
+from app.core.picture.records import UnitData
 from app.core.store.models import Unit
-from app.core.store.ops import add_units, delete_records, move_units
-from app.core.store.queries import counts, list_units
 
 
 def test_map_loads_offline_with_every_unit_drawn(window: Any, js: Any, picture: Any) -> None:
@@ -22,12 +22,17 @@ def test_map_loads_offline_with_every_unit_drawn(window: Any, js: Any, picture: 
     # everything the page asked for was local, and nothing was blocked
     assert view.guard.seen, "the interceptor saw no request at all"
     assert view.guard.blocked == []
-    assert all(url.split(":", 1)[0] in ("file", "qrc", "data", "blob", "about") for url in view.guard.seen)
+    assert all(
+        url.split(":", 1)[0] in ("file", "qrc", "data", "blob", "about") for url in view.guard.seen
+    )
 
 
 def test_a_remote_request_from_the_page_is_blocked(window: Any, js: Any, qtbot: Any) -> None:
     view = window.map_view
-    js(view, "var i = new Image(); i.src = 'http://tile.example.invalid/1/1/1.png'; document.body.appendChild(i); 1")
+    js(
+        view,
+        "var i = new Image(); i.src = 'http://tile.example.invalid/1/1/1.png'; document.body.appendChild(i); 1",
+    )
     qtbot.waitUntil(lambda: any("example.invalid" in u for u in view.guard.blocked), timeout=10000)
 
 
@@ -40,7 +45,9 @@ def test_banner_shows_the_highest_marking(window: Any) -> None:
 def test_clicking_a_symbol_selects_its_row(window: Any, js: Any, qtbot: Any, picture: Any) -> None:
     target = next(u for u in list_units(picture) if u.callsign == "BRAVO 1")
     x, y = js(window.map_view, f"COP.unitScreenPoint({target.id!r})")
-    qtbot.mouseClick(window.map_view.focusProxy(), Qt.MouseButton.LeftButton, pos=QPoint(int(x), int(y)))
+    qtbot.mouseClick(
+        window.map_view.focusProxy(), Qt.MouseButton.LeftButton, pos=QPoint(int(x), int(y))
+    )
     table = window.units_panel.table
     qtbot.waitUntil(lambda: bool(table.selectionModel().selectedRows()), timeout=5000)
     row = table.selectionModel().selectedRows()[0]
@@ -61,10 +68,17 @@ def test_selecting_a_row_selects_the_symbol(window: Any, js: Any, qtbot: Any, pi
 
 def test_markup_in_a_name_shows_as_text(qtbot: Any, window: Any, js: Any, picture: Any) -> None:
     hostile_name = "<img src=x onerror=alert(1)>"
-    js(window.map_view, "window.__alerted = false; window.alert = function(){ window.__alerted = true; }; 1")
-    [uid] = add_units(picture, [UnitData(name=hostile_name, sidc="10011000001211000000", lat=-12.8, lon=40.2)])
+    js(
+        window.map_view,
+        "window.__alerted = false; window.alert = function(){ window.__alerted = true; }; 1",
+    )
+    [uid] = add_units(
+        picture, [UnitData(name=hostile_name, sidc="10011000001211000000", lat=-12.8, lon=40.2)]
+    )
     qtbot.waitUntil(lambda: js(window.map_view, f"COP.unit({uid!r})") is not None, timeout=10000)
-    qtbot.waitUntil(lambda: js(window.map_view, f"COP.unitScreenPoint({uid!r})") is not None, timeout=10000)
+    qtbot.waitUntil(
+        lambda: js(window.map_view, f"COP.unitScreenPoint({uid!r})") is not None, timeout=10000
+    )
     x, y = js(window.map_view, f"COP.unitScreenPoint({uid!r})")
     qtbot.mouseMove(window.map_view.focusProxy(), QPoint(int(x), int(y)))
     tip = "document.querySelector('.cop-hover')"
@@ -98,7 +112,8 @@ def test_changes_reach_the_page_as_deltas_without_a_reload(
 def test_layers_hide_and_show_an_affiliation(window: Any, js: Any, qtbot: Any) -> None:
     panel = window.layers_panel
     hostile = next(
-        panel.units.child(i) for i in range(panel.units.childCount())
+        panel.units.child(i)
+        for i in range(panel.units.childCount())
         if panel.units.child(i).data(0, Qt.ItemDataRole.UserRole + 1) == ("aff", "hostile")
     )
     hostile.setCheckState(0, Qt.CheckState.Unchecked)
@@ -117,7 +132,9 @@ def test_units_table_filters_by_text(window: Any, qtbot: Any) -> None:
     assert panel.proxy.rowCount() == 4
 
 
-def test_units_table_sorts_by_a_clicked_column_and_keeps_the_selection(window: Any, qtbot: Any) -> None:
+def test_units_table_sorts_by_a_clicked_column_and_keeps_the_selection(
+    window: Any, qtbot: Any
+) -> None:
     panel = window.units_panel
     qtbot.waitUntil(lambda: panel.model.rowCount() == 4, timeout=5000)
 
@@ -128,12 +145,18 @@ def test_units_table_sorts_by_a_clicked_column_and_keeps_the_selection(window: A
     panel.table.selectRow(0)
     chosen = panel.proxy.index(0, 2).data()
     header = panel.table.horizontalHeader()
-    qtbot.mouseClick(header.viewport(), Qt.MouseButton.LeftButton,
-                     pos=QPoint(header.sectionViewportPosition(2) + 10, header.height() // 2))
+    qtbot.mouseClick(
+        header.viewport(),
+        Qt.MouseButton.LeftButton,
+        pos=QPoint(header.sectionViewportPosition(2) + 10, header.height() // 2),
+    )
     first = column(2)
     assert first in (sorted(first, key=str.casefold), sorted(first, key=str.casefold, reverse=True))
-    qtbot.mouseClick(header.viewport(), Qt.MouseButton.LeftButton,
-                     pos=QPoint(header.sectionViewportPosition(2) + 10, header.height() // 2))
+    qtbot.mouseClick(
+        header.viewport(),
+        Qt.MouseButton.LeftButton,
+        pos=QPoint(header.sectionViewportPosition(2) + 10, header.height() // 2),
+    )
     assert column(2) == list(reversed(first))
     selected = panel.table.selectionModel().selectedRows()
     assert [i.sibling(i.row(), 2).data() for i in selected] == [chosen]
@@ -153,7 +176,8 @@ def test_every_row_of_the_units_table_shows_its_symbol(window: Any, qtbot: Any) 
         # a real symbol, not a blank square: a frame fill and dark lines over it
         colours = {
             image.pixelColor(x, y).rgb()
-            for x in range(0, image.width(), 2) for y in range(0, image.height(), 2)
+            for x in range(0, image.width(), 2)
+            for y in range(0, image.height(), 2)
             if image.pixelColor(x, y).alpha() == 255
         }
         assert len(colours) >= 3
@@ -169,15 +193,21 @@ def test_cursor_position_shows_mgrs_and_dd(window: Any, qtbot: Any) -> None:
     assert "-1" in text.split("    ")[1]  # DD latitude south of the equator
 
 
-def test_every_table_gives_its_tooltips_as_plain_text(window: Any, qtbot: Any, picture: Any) -> None:
+def test_every_table_gives_its_tooltips_as_plain_text(
+    window: Any, qtbot: Any, picture: Any
+) -> None:
     """Hovering any cell of any table shows the text as typed: no error, no markup."""
     from PySide6.QtCore import QAbstractItemModel, QSortFilterProxyModel
 
     hostile = "<b>Bold</b> & <i>co</i>"
-    add_units(picture, [UnitData(name=hostile, callsign="X1", sidc="10031000001211000000", lat=-12.9, lon=40.4)])
+    add_units(
+        picture,
+        [UnitData(name=hostile, callsign="X1", sidc="10031000001211000000", lat=-12.9, lon=40.4)],
+    )
     qtbot.waitUntil(lambda: window.units_panel.model.rowCount() == 5, timeout=10000)
     models = [
-        m for m in window.findChildren(QAbstractItemModel)
+        m
+        for m in window.findChildren(QAbstractItemModel)
         if not isinstance(m, QSortFilterProxyModel) and m.rowCount() and m.columnCount()
     ]
     assert len(models) >= 3
@@ -187,6 +217,8 @@ def test_every_table_gives_its_tooltips_as_plain_text(window: Any, qtbot: Any, p
                 tip = model.data(model.index(row, col), Qt.ItemDataRole.ToolTipRole)
                 assert tip is None or isinstance(tip, str)
     model = window.units_panel.model
-    tip = model.data(model.index(model.row_of[next(u.id for u in list_units(picture) if u.name == hostile)], 1),
-                     Qt.ItemDataRole.ToolTipRole)
+    tip = model.data(
+        model.index(model.row_of[next(u.id for u in list_units(picture) if u.name == hostile)], 1),
+        Qt.ItemDataRole.ToolTipRole,
+    )
     assert "&lt;b&gt;Bold&lt;/b&gt;\xa0&amp;\xa0&lt;i&gt;co&lt;/i&gt;" in tip  # shown as typed

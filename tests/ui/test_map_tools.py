@@ -7,8 +7,8 @@ from typing import Any
 from PySide6.QtCore import QPoint, Qt
 from PySide6.QtGui import QGuiApplication
 
-from app.core.domain.geo import distance_bearing, from_mgrs, to_mgrs
-from app.core.store.queries import list_units
+from app.core.common.geo import distance_bearing, from_mgrs, to_mgrs
+from app.core.picture.queries import list_units
 
 
 def _centre(js: Any, window: Any) -> tuple[float, float]:
@@ -16,7 +16,9 @@ def _centre(js: Any, window: Any) -> tuple[float, float]:
     return lat, lon
 
 
-def test_searching_an_mgrs_reference_centres_the_map_there(window: Any, qtbot: Any, js: Any) -> None:
+def test_searching_an_mgrs_reference_centres_the_map_there(
+    window: Any, qtbot: Any, js: Any
+) -> None:
     tools = window.map_tools
     tools.search_box.setText("37L FG 1234 5678")
     qtbot.keyClick(tools.search_box, Qt.Key.Key_Return)
@@ -26,7 +28,9 @@ def test_searching_an_mgrs_reference_centres_the_map_there(window: Any, qtbot: A
     assert js(window.map_view, "COP.stats().zoom") == 12
 
 
-def test_searching_a_callsign_selects_the_unit(window: Any, qtbot: Any, js: Any, picture: Any) -> None:
+def test_searching_a_callsign_selects_the_unit(
+    window: Any, qtbot: Any, js: Any, picture: Any
+) -> None:
     target = next(u for u in list_units(picture) if u.callsign == "BRAVO 1")
     tools = window.map_tools
     tools.search_box.setText("bravo 1")
@@ -59,7 +63,9 @@ def test_right_click_copies_the_position(window: Any, qtbot: Any) -> None:
     actions = [a for a in menu.actions() if a.text()]
     mgrs_action = next(a for a in actions if "MGRS" in a.text())
     mgrs_action.trigger()
-    assert QGuiApplication.clipboard().text() == to_mgrs(-12.97322, 40.51783) == "37L FF 64630 65336"
+    assert (
+        QGuiApplication.clipboard().text() == to_mgrs(-12.97322, 40.51783) == "37L FF 64630 65336"
+    )
     dms_action = next(a for a in actions if "DMS" in a.text())
     dms_action.trigger()
     assert QGuiApplication.clipboard().text().startswith("12°58'")
@@ -91,7 +97,7 @@ def test_the_view_and_layers_come_back_at_the_next_start(
 
 
 def test_trails_show_a_units_last_positions(window: Any, qtbot: Any, js: Any, picture: Any) -> None:
-    from app.core.store.ops import move_units
+    from app.core.picture.ops import move_units
 
     target = next(u for u in list_units(picture) if u.callsign == "ALPHA 6")
     for step in range(3):
@@ -101,13 +107,18 @@ def test_trails_show_a_units_last_positions(window: Any, qtbot: Any, js: Any, pi
     qtbot.waitUntil(lambda: js(window.map_view, "COP.stats().trails") >= 1, timeout=10000)
     # a move while trails are on extends the trail on the page
     move_units(picture, [(target.id, target.lat + 0.3, target.lon)])
-    qtbot.waitUntil(lambda: js(window.map_view, f"COP.unit({target.id!r}).lat") == target.lat + 0.3, timeout=10000)
+    qtbot.waitUntil(
+        lambda: js(window.map_view, f"COP.unit({target.id!r}).lat") == target.lat + 0.3,
+        timeout=10000,
+    )
     layers.trails.setCheckState(0, Qt.CheckState.Unchecked)
     qtbot.waitUntil(lambda: js(window.map_view, "COP.stats().trails") == 0, timeout=5000)
 
 
-def test_new_unit_and_zone_from_the_right_click_menu(window: Any, qtbot: Any, js: Any, picture: Any) -> None:
-    from app.core.store.queries import list_zones
+def test_new_unit_and_zone_from_the_right_click_menu(
+    window: Any, qtbot: Any, js: Any, picture: Any
+) -> None:
+    from app.core.picture.queries import list_zones
 
     tools = window.map_tools
     form = tools.new_unit(-12.5, 40.2)
@@ -122,7 +133,9 @@ def test_new_unit_and_zone_from_the_right_click_menu(window: Any, qtbot: Any, js
     qtbot.waitUntil(lambda: any(u.callsign == "SPAN 1" for u in list_units(picture)), timeout=5000)
     unit = next(u for u in list_units(picture) if u.callsign == "SPAN 1")
     assert (round(unit.lat, 5), round(unit.lon, 5)) == (-12.5, 40.2)
-    qtbot.waitUntil(lambda: js(window.map_view, f"COP.unit({unit.id!r})") is not None, timeout=10000)
+    qtbot.waitUntil(
+        lambda: js(window.map_view, f"COP.unit({unit.id!r})") is not None, timeout=10000
+    )
 
     zone_form = tools.new_zone(-12.5, 40.2)
     zone_form.accept()
@@ -132,7 +145,9 @@ def test_new_unit_and_zone_from_the_right_click_menu(window: Any, qtbot: Any, js
     zone_form.radius.setValue(10)
     zone_form.accept()
     assert not zone_form.isVisible()
-    qtbot.waitUntil(lambda: any(z.name == "IED threat area" for z in list_zones(picture)), timeout=5000)
+    qtbot.waitUntil(
+        lambda: any(z.name == "IED threat area" for z in list_zones(picture)), timeout=5000
+    )
     zone = next(z for z in list_zones(picture) if z.name == "IED threat area")
     assert zone.kind == "no-go" and len(zone.geometry["coordinates"][0]) == 49
     qtbot.waitUntil(lambda: js(window.map_view, "COP.stats().zones") == 2, timeout=10000)

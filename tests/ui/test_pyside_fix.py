@@ -26,14 +26,20 @@ print("survived", sys.getrefcount(True) - before, flush=True)
 
 
 def _run(mode: str) -> subprocess.CompletedProcess[str]:
-    return subprocess.run([sys.executable, "-c", SCRIPT, mode], capture_output=True, text=True, timeout=120, check=False)
+    return subprocess.run(
+        [sys.executable, "-c", SCRIPT, mode],
+        capture_output=True,
+        text=True,
+        timeout=120,
+        check=False,
+    )
 
 
 @pytest.mark.skipif(sys.version_info >= (3, 12), reason="True is immortal from Python 3.12")
 def test_emitting_signals_does_not_exhaust_true_once_fixed() -> None:
     from app.ui import pyside_fix
 
-    if not (pyside_fix._applied or pyside_fix.has_bug()):  # noqa: SLF001
+    if not (pyside_fix._applied or pyside_fix.has_bug()):
         pytest.skip("this PySide6 keeps its references")
     broken = _run("plain")
     assert broken.returncode != 0 and "bool_dealloc" in broken.stderr

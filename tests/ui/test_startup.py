@@ -8,7 +8,7 @@ from typing import Any
 from PySide6.QtGui import QImage
 from PySide6.QtWidgets import QApplication, QMessageBox
 
-from app.core.store.queries import counts
+from app.core.picture.queries import counts
 
 
 def _window(qtbot: Any, store: Any) -> Any:
@@ -59,17 +59,23 @@ def test_a_store_with_a_picture_is_not_offered_the_demo(qtbot: Any, picture: Any
     offer_demo(win)
     win.ctx.runner.wait()
     qtbot.wait(200)
-    assert not any(isinstance(w, QMessageBox) and w.isVisible() for w in QApplication.topLevelWidgets())
+    assert not any(
+        isinstance(w, QMessageBox) and w.isVisible() for w in QApplication.topLevelWidgets()
+    )
     assert counts(picture) == before
     _close(qtbot, win)
 
 
-def test_snapshot_writes_the_window_at_the_size_asked(qtbot: Any, picture: Any, tmp_path: Path) -> None:
+def test_snapshot_writes_the_window_at_the_size_asked(
+    qtbot: Any, picture: Any, tmp_path: Path
+) -> None:
     from app.ui.app import snapshot
 
     out = snapshot(picture, tmp_path / "cop.png", (1280, 720))
     image = QImage(str(out))
     assert (image.width(), image.height()) == (1280, 720)
     # the map area is not blank: the basemap's land and sea colours are both there
-    colours = {image.pixelColor(x, y).name() for x in range(300, 900, 7) for y in range(100, 600, 7)}
+    colours = {
+        image.pixelColor(x, y).name() for x in range(300, 900, 7) for y in range(100, 600, 7)
+    }
     assert len(colours) > 10

@@ -8,16 +8,19 @@ from typing import Any
 
 from sqlalchemy import func, select
 
-from app.core.domain.supply import ItemData, SiteData
 from app.core.store.models import Shipment, ShipmentLine, SupplyItem, SupplyRequest, SupplySite
-from app.core.store.supply_ops import add_items, add_sites
+from app.core.supply.ops import add_items, add_sites
+from app.core.supply.records import ItemData, SiteData
 
 SHOTS = os.environ.get("SUPPLY_FORM_SHOTS")
 
 
 def _count(store: Any, model: Any) -> int:
     with store.session() as session:
-        return int(session.scalar(select(func.count()).select_from(model).where(model.deleted.is_(False))) or 0)
+        return int(
+            session.scalar(select(func.count()).select_from(model).where(model.deleted.is_(False)))
+            or 0
+        )
 
 
 def _idle(qtbot: Any, panel: Any) -> None:
@@ -29,13 +32,27 @@ def _idle(qtbot: Any, panel: Any) -> None:
 
 def _seed(window: Any, qtbot: Any) -> dict[str, str]:
     store = window.ctx.store
-    hub, camp = add_sites(store, [SiteData(name="Pemba hub", kind="port", lat=-12.97, lon=40.49),
-                                  SiteData(name="Camp North", kind="distribution point", lat=-12.8, lon=40.3)])
-    water, rice = add_items(store, [ItemData(code="WAT", name="Water", category="water", unit="L"),
-                                    ItemData(code="RICE", name="Rice", category="food", unit="kg")])  # fmt: skip
+    hub, camp = add_sites(
+        store,
+        [
+            SiteData(name="Pemba hub", kind="port", lat=-12.97, lon=40.49),
+            SiteData(name="Camp North", kind="distribution point", lat=-12.8, lon=40.3),
+        ],
+    )
+    water, rice = add_items(
+        store,
+        [
+            ItemData(code="WAT", name="Water", category="water", unit="L"),
+            ItemData(code="RICE", name="Rice", category="food", unit="kg"),
+        ],
+    )
     panel = window.supply_panel
-    qtbot.waitUntil(lambda: panel.view is not None and len(panel.view.sites) == 2 and len(panel.view.items) == 2,
-                    timeout=30000)  # fmt: skip
+    qtbot.waitUntil(
+        lambda: (
+            panel.view is not None and len(panel.view.sites) == 2 and len(panel.view.items) == 2
+        ),
+        timeout=30000,
+    )
     _idle(qtbot, panel)
     return {"hub": hub, "camp": camp, "water": water, "rice": rice}
 
@@ -74,11 +91,17 @@ def test_a_site_is_created_from_the_dock_and_edited(window: Any, qtbot: Any) -> 
     [site_id] = _saved(qtbot, form)
     with window.ctx.store.session() as session:
         site = session.get(SupplySite, site_id)
-        assert site is not None and site.name == "Montepuez <b>DP</b>" and site.kind == "distribution_point"
+        assert (
+            site is not None
+            and site.name == "Montepuez <b>DP</b>"
+            and site.kind == "distribution_point"
+        )
         assert site.lat is not None and -13.1 < site.lat < -12.8 and 40.4 < site.lon < 40.7
         assert (site.capacity, site.people_in_need, site.people_targeted) == (12_000, 4_500, 3_000)
         assert site.organisation == "WFP" and "NATO" in str(site.releasable_to)
-    qtbot.waitUntil(lambda: any(s.site_id == site_id for s in panel.sites_model.rows), timeout=30000)
+    qtbot.waitUntil(
+        lambda: any(s.site_id == site_id for s in panel.sites_model.rows), timeout=30000
+    )
     _idle(qtbot, panel)
 
     row = next(n for n, s in enumerate(panel.sites_model.rows) if s.site_id == site_id)
@@ -108,7 +131,13 @@ def test_an_item_is_created_and_edited_and_a_used_code_is_refused(window: Any, q
     with window.ctx.store.session() as session:
         item = session.get(SupplyItem, item_id)
         assert (item.code, item.name, item.category, item.unit, item.pack_name, item.pack_size) == (
-            "HYG-KIT", "Hygiene kit", "wash", "kit", "carton", 20)
+            "HYG-KIT",
+            "Hygiene kit",
+            "wash",
+            "kit",
+            "carton",
+            20,
+        )
     qtbot.waitUntil(lambda: any(i.id == item_id for i, _t in panel.items_model.rows), timeout=30000)
     _idle(qtbot, panel)
 
@@ -144,14 +173,24 @@ def test_a_shipment_with_two_lines_is_planned_from_the_dock(window: Any, qtbot: 
     [ship_id] = _saved(qtbot, form)
     with window.ctx.store.session() as session:
         ship = session.get(Shipment, ship_id)
-        assert (ship.waybill, ship.origin_site_id, ship.destination_site_id, ship.mode, ship.status) == (
-            "WB-0042", ids["hub"], ids["camp"], "air", "planned")
+        assert (
+            ship.waybill,
+            ship.origin_site_id,
+            ship.destination_site_id,
+            ship.mode,
+            ship.status,
+        ) == ("WB-0042", ids["hub"], ids["camp"], "air", "planned")
         assert ship.eta is not None and (ship.eta.month, ship.eta.day, ship.eta.hour) == (12, 5, 12)
-        lines = session.execute(select(ShipmentLine.item_id, ShipmentLine.quantity)
-                                .where(ShipmentLine.shipment_id == ship_id)).all()  # fmt: skip
+        lines = session.execute(
+            select(ShipmentLine.item_id, ShipmentLine.quantity).where(
+                ShipmentLine.shipment_id == ship_id
+            )
+        ).all()
     assert sorted(lines) == sorted([(ids["water"], 12_000), (ids["rice"], 500)])
     board = panel.board["planned"]
-    qtbot.waitUntil(lambda: any("WB-0042" in board.item(n).text() for n in range(board.count())), timeout=30000)
+    qtbot.waitUntil(
+        lambda: any("WB-0042" in board.item(n).text() for n in range(board.count())), timeout=30000
+    )
     _idle(qtbot, panel)
 
     # a planned shipment is edited from the board: one line fewer, another quantity
@@ -159,26 +198,37 @@ def test_a_shipment_with_two_lines_is_planned_from_the_dock(window: Any, qtbot: 
     with qtbot.waitSignal(panel.forms.sig_opened, timeout=5000) as opened:
         board.itemDoubleClicked.emit(board.item(row))
     edit = opened.args[0]
-    assert edit.waybill.text() == "WB-0042" and edit.lines.rowCount() == 2 and edit.eta.text() == "051200ZDEC26"
+    assert (
+        edit.waybill.text() == "WB-0042"
+        and edit.lines.rowCount() == 2
+        and edit.eta.text() == "051200ZDEC26"
+    )
     rice_row = next(n for n in range(2) if edit.line_fields(n)[0].currentData() == ids["rice"])
     edit.lines.setCurrentCell(rice_row, 1)
     edit.remove_line()
     edit.line_fields(0)[1].setText("9000")
     assert _saved(qtbot, edit) == [ship_id]
     with window.ctx.store.session() as session:
-        lines = session.execute(select(ShipmentLine.item_id, ShipmentLine.quantity).where(
-            ShipmentLine.shipment_id == ship_id, ShipmentLine.deleted.is_(False))).all()  # fmt: skip
+        lines = session.execute(
+            select(ShipmentLine.item_id, ShipmentLine.quantity).where(
+                ShipmentLine.shipment_id == ship_id, ShipmentLine.deleted.is_(False)
+            )
+        ).all()
     assert lines == [(ids["water"], 9_000)]
     _idle(qtbot, panel)
     # once dispatched it is on its way: no form
-    from app.core.domain.supply import MovementData
-    from app.core.store.supply_ops import add_movements, set_shipment_status
+    from app.core.supply.ops import add_movements, set_shipment_status
+    from app.core.supply.records import MovementData
 
-    add_movements(window.ctx.store, [MovementData(site_id=ids["hub"], item_id=ids["water"], kind="receipt",
-                                                  quantity=20_000)])  # fmt: skip
+    add_movements(
+        window.ctx.store,
+        [MovementData(site_id=ids["hub"], item_id=ids["water"], kind="receipt", quantity=20_000)],
+    )
     set_shipment_status(window.ctx.store, ship_id, "in_transit")
-    qtbot.waitUntil(lambda: any(s.id == ship_id and s.status == "in_transit" for s in panel.view.shipments),
-                    timeout=30000)  # fmt: skip
+    qtbot.waitUntil(
+        lambda: any(s.id == ship_id and s.status == "in_transit" for s in panel.view.shipments),
+        timeout=30000,
+    )
     assert panel.forms.edit_shipment(ship_id) is None
     _idle(qtbot, panel)
 
@@ -196,7 +246,9 @@ def test_a_request_is_created_and_edited_from_the_dock(window: Any, qtbot: Any) 
     form.note.setText("<i>before the rains</i>")
     _shot(form, "request")
     [request_id] = _saved(qtbot, form)
-    qtbot.waitUntil(lambda: any(r.id == request_id for r in panel.requests_model.rows), timeout=30000)
+    qtbot.waitUntil(
+        lambda: any(r.id == request_id for r in panel.requests_model.rows), timeout=30000
+    )
     _idle(qtbot, panel)
     row = next(n for n, r in enumerate(panel.requests_model.rows) if r.id == request_id)
     assert panel.requests_model.rows[row].note == "<i>before the rains</i>"
@@ -209,7 +261,11 @@ def test_a_request_is_created_and_edited_from_the_dock(window: Any, qtbot: Any) 
     with window.ctx.store.session() as session:
         request = session.get(SupplyRequest, request_id)
         assert (request.site_id, request.item_id, request.quantity, request.priority) == (
-            ids["camp"], ids["rice"], 3000, "critical")
+            ids["camp"],
+            ids["rice"],
+            3000,
+            "critical",
+        )
         assert request.required_by is not None and request.required_by.day == 10
     assert _count(window.ctx.store, SupplyRequest) == 1
 

@@ -5,39 +5,106 @@ from __future__ import annotations
 from datetime import UTC, datetime, timedelta
 from typing import Any
 
-from app.core.domain.entities import ZoneData
-from app.core.domain.supply import ItemData, LineData, MovementData, ShipmentData, SiteData
-from app.core.store.ops import add_zones
-from app.core.store.supply_ops import add_items, add_movements, add_shipments, add_sites
+from app.core.picture.ops import add_zones
+from app.core.picture.records import ZoneData
+from app.core.supply.ops import add_items, add_movements, add_shipments, add_sites
+from app.core.supply.records import ItemData, LineData, MovementData, ShipmentData, SiteData
 
 
 def _supply(store: Any) -> dict[str, str]:
     now = datetime.now(UTC)
-    [water] = add_items(store, [ItemData(code="WAT", name="Water <b>bulk</b>", category="water", unit="L",
-                                         standard="water")])  # fmt: skip
-    hub, camp, north = add_sites(store, [
-        SiteData(name="Pemba hub", kind="port", lat=-12.97, lon=40.49),
-        SiteData(name="Camp North", kind="distribution point", lat=-12.80, lon=40.30, people_targeted=500),
-        SiteData(name="Mocímboa DP", kind="distribution point", lat=-11.35, lon=40.35, people_targeted=300),
-    ])  # fmt: skip
-    moves = [MovementData(site_id=hub, item_id=water, kind="receipt", quantity=100_000, at=now - timedelta(days=29)),
-             MovementData(site_id=camp, item_id=water, kind="receipt", quantity=40_000, at=now - timedelta(days=29))]
-    moves += [MovementData(site_id=camp, item_id=water, kind="issue", quantity=3_000, at=now - timedelta(days=d))
-              for d in range(1, 12)]  # fmt: skip
+    [water] = add_items(
+        store,
+        [
+            ItemData(
+                code="WAT", name="Water <b>bulk</b>", category="water", unit="L", standard="water"
+            )
+        ],
+    )
+    hub, camp, north = add_sites(
+        store,
+        [
+            SiteData(name="Pemba hub", kind="port", lat=-12.97, lon=40.49),
+            SiteData(
+                name="Camp North",
+                kind="distribution point",
+                lat=-12.80,
+                lon=40.30,
+                people_targeted=500,
+            ),
+            SiteData(
+                name="Mocímboa DP",
+                kind="distribution point",
+                lat=-11.35,
+                lon=40.35,
+                people_targeted=300,
+            ),
+        ],
+    )
+    moves = [
+        MovementData(
+            site_id=hub,
+            item_id=water,
+            kind="receipt",
+            quantity=100_000,
+            at=now - timedelta(days=29),
+        ),
+        MovementData(
+            site_id=camp,
+            item_id=water,
+            kind="receipt",
+            quantity=40_000,
+            at=now - timedelta(days=29),
+        ),
+    ]
+    moves += [
+        MovementData(
+            site_id=camp, item_id=water, kind="issue", quantity=3_000, at=now - timedelta(days=d)
+        )
+        for d in range(1, 12)
+    ]
     add_movements(store, moves)
-    ships = add_shipments(store, [
-        ShipmentData(waybill="WB-PLAN", origin_site_id=hub, destination_site_id=camp, eta=now + timedelta(days=2),
-                     lines=[LineData(item_id=water, quantity=5_000)]),
-        ShipmentData(waybill="WB-MOVE", origin_site_id=hub, destination_site_id=north, status="in_transit",
-                     eta=now + timedelta(days=1), lines=[LineData(item_id=water, quantity=8_000)]),
-    ])  # fmt: skip
-    return {"water": water, "hub": hub, "camp": camp, "north": north, "plan": ships[0], "move": ships[1]}
+    ships = add_shipments(
+        store,
+        [
+            ShipmentData(
+                waybill="WB-PLAN",
+                origin_site_id=hub,
+                destination_site_id=camp,
+                eta=now + timedelta(days=2),
+                lines=[LineData(item_id=water, quantity=5_000)],
+            ),
+            ShipmentData(
+                waybill="WB-MOVE",
+                origin_site_id=hub,
+                destination_site_id=north,
+                status="in_transit",
+                eta=now + timedelta(days=1),
+                lines=[LineData(item_id=water, quantity=8_000)],
+            ),
+        ],
+    )
+    return {
+        "water": water,
+        "hub": hub,
+        "camp": camp,
+        "north": north,
+        "plan": ships[0],
+        "move": ships[1],
+    }
 
 
 def _wait_loaded(qtbot: Any, panel: Any) -> None:
     """Until the dock shows everything ``_supply`` wrote (each write refreshes it)."""
-    qtbot.waitUntil(lambda: panel.view is not None and len(panel.view.shipments) == 2
-                    and len(panel.view.sites) == 3 and panel.ctx.runner.idle(), timeout=30000)  # fmt: skip
+    qtbot.waitUntil(
+        lambda: (
+            panel.view is not None
+            and len(panel.view.shipments) == 2
+            and len(panel.view.sites) == 3
+            and panel.ctx.runner.idle()
+        ),
+        timeout=30000,
+    )
     qtbot.wait(200)
     qtbot.waitUntil(lambda: panel.ctx.runner.idle(), timeout=30000)
 
@@ -64,12 +131,16 @@ def test_the_stock_chart_shows_history_projection_and_arrivals(window: Any, qtbo
     assert ids["camp"] == panel.chart_key[0]
 
 
-def test_shipments_are_lines_on_the_map_coloured_by_status(window: Any, qtbot: Any, js: Any) -> None:
+def test_shipments_are_lines_on_the_map_coloured_by_status(
+    window: Any, qtbot: Any, js: Any
+) -> None:
     panel = window.supply_panel
     ids = _supply(window.ctx.store)
     _wait_loaded(qtbot, panel)
     view = window.map_view
-    qtbot.waitUntil(lambda: (js(view, "COP.supplyStats()") or {}).get("shipments") == 2, timeout=30000)
+    qtbot.waitUntil(
+        lambda: (js(view, "COP.supplyStats()") or {}).get("shipments") == 2, timeout=30000
+    )
     stats = js(view, "COP.supplyStats()")
     assert stats["sites"] == 3 and stats["visible"]
     assert stats["colours"][ids["plan"]] == "#1565c0"
@@ -87,19 +158,35 @@ def test_a_route_through_a_no_go_zone_raises_an_alert(window: Any, qtbot: Any, j
     ids = _supply(window.ctx.store)
     _wait_loaded(qtbot, panel)
     # a no-go area astride the road from Pemba to Mocímboa da Praia
-    add_zones(window.ctx.store, [ZoneData(
-        name="No-go Quiterajo", kind="no-go", severity=5,
-        geometry={"type": "Polygon", "coordinates": [[[40.2, -11.9], [40.6, -11.9], [40.6, -11.6], [40.2, -11.6],
-                                                      [40.2, -11.9]]]},
-    )])  # fmt: skip
+    add_zones(
+        window.ctx.store,
+        [
+            ZoneData(
+                name="No-go Quiterajo",
+                kind="no-go",
+                severity=5,
+                geometry={
+                    "type": "Polygon",
+                    "coordinates": [
+                        [[40.2, -11.9], [40.6, -11.9], [40.6, -11.6], [40.2, -11.6], [40.2, -11.9]]
+                    ],
+                },
+            )
+        ],
+    )
     alerts = window.alerts_panel.model
-    qtbot.waitUntil(lambda: any(getattr(a, "waybill", "") == "WB-MOVE" for a in alerts.alerts), timeout=30000)
+    qtbot.waitUntil(
+        lambda: any(getattr(a, "waybill", "") == "WB-MOVE" for a in alerts.alerts), timeout=30000
+    )
     row = next(n for n, a in enumerate(alerts.alerts) if getattr(a, "waybill", "") == "WB-MOVE")
     assert alerts.data(alerts.index(row, 0)) == "shipment route in no-go zone"
     assert alerts.data(alerts.index(row, 2)) == "No-go Quiterajo"
     assert not any(getattr(a, "waybill", "") == "WB-PLAN" for a in alerts.alerts)
     view = window.map_view
-    qtbot.waitUntil(lambda: js(view, "COP.supplyStats()")["colours"].get(ids["move"]) == "#b71c1c", timeout=30000)
+    qtbot.waitUntil(
+        lambda: js(view, "COP.supplyStats()")["colours"].get(ids["move"]) == "#b71c1c",
+        timeout=30000,
+    )
 
 
 def test_dispatch_and_receive_from_the_board(window: Any, qtbot: Any, monkeypatch: Any) -> None:
@@ -117,7 +204,9 @@ def test_dispatch_and_receive_from_the_board(window: Any, qtbot: Any, monkeypatc
     panel.select_shipment(ids["plan"])
     line_id = panel._shipment().lines[0].id
     monkeypatch.setattr(ReceiveDialog, "exec", lambda self: ReceiveDialog.DialogCode.Accepted)
-    monkeypatch.setattr(ReceiveDialog, "received", lambda self: ({line_id: 4_900}, {line_id: "damaged"}))
+    monkeypatch.setattr(
+        ReceiveDialog, "received", lambda self: ({line_id: 4_900}, {line_id: "damaged"})
+    )
     with qtbot.waitSignal(panel.sig_loaded, timeout=30000):
         panel.receive_button.click()
     qtbot.waitUntil(lambda: panel.board["arrived"].count() == 1, timeout=30000)
@@ -144,12 +233,17 @@ def test_record_an_issue_from_the_stock_tab(window: Any, qtbot: Any, monkeypatch
 
     monkeypatch.setattr(MovementDialog, "exec", accept)
     panel.move_button.click()
-    qtbot.waitUntil(lambda: any(r.site_id == ids["camp"] and r.on_hand == 7_000 - 2_500 for r in panel.view.lines),
-                    timeout=30000)  # fmt: skip
+    qtbot.waitUntil(
+        lambda: any(
+            r.site_id == ids["camp"] and r.on_hand == 7_000 - 2_500 for r in panel.view.lines
+        ),
+        timeout=30000,
+    )
     assert not chosen["dialog"].destination.isEnabled()
     # more than is held is refused, with the reason shown to the user
     errors: list[str] = []
     window.ctx.runner.sig_error.connect(errors.append)
+
     def too_much(self: Any) -> Any:
         self.kind.setCurrentIndex(self.kind.findData("issue"))
         self.site.setCurrentIndex(self.site.findData(ids["camp"]))

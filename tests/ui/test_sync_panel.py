@@ -5,15 +5,17 @@ from __future__ import annotations
 from pathlib import Path
 from typing import Any
 
+from app.core.picture.ops import add_units
+from app.core.picture.queries import list_units
 from app.core.store.engine import open_store
-from app.core.store.ops import add_units
-from app.core.store.queries import list_units
 from app.core.sync.central import sync_with_server
 from app.core.sync.keys import trust_sender, write_site_key
-from tests.core.sync_helpers import server_database, unit
+from tests.core.sync.helpers import server_database, unit
 
 
-def test_sync_now_runs_in_a_worker_and_shows_the_results(qtbot: Any, window: Any, tmp_path: Path) -> None:
+def test_sync_now_runs_in_a_worker_and_shows_the_results(
+    qtbot: Any, window: Any, tmp_path: Path
+) -> None:
     panel = window.sync_panel
     qtbot.waitUntil(lambda: "pending" in panel.indicator.text(), timeout=10000)
     assert panel.indicator.text().startswith("Sync: 5 pending")  # 4 units and a zone, never synced
@@ -29,7 +31,9 @@ def test_sync_now_runs_in_a_worker_and_shows_the_results(qtbot: Any, window: Any
             assert panel.result_label.text() == "Sent 5, received 1, conflicts 0."
             # the received unit reaches the units table through the change event
             qtbot.waitUntil(lambda: window.units_panel.model.rowCount() == 5, timeout=10000)
-            qtbot.waitUntil(lambda: panel.indicator.text().startswith("Sync: 0 pending"), timeout=10000)
+            qtbot.waitUntil(
+                lambda: panel.indicator.text().startswith("Sync: 0 pending"), timeout=10000
+            )
             assert panel.peers_model.rowCount() == 1
             # a concurrent edit: the conflict shows and can be reversed
             uid = next(u.id for u in list_units(other) if u.name == "From Bravo")
@@ -38,14 +42,18 @@ def test_sync_now_runs_in_a_worker_and_shows_the_results(qtbot: Any, window: Any
             sync_with_server(other, url)
             panel.sync_now()
             qtbot.waitUntil(lambda: panel.job is None, timeout=30000)
-            assert panel.result_label.text() == "Sent 1, received 1, conflicts 2."  # name and callsign
+            assert (
+                panel.result_label.text() == "Sent 1, received 1, conflicts 2."
+            )  # name and callsign
             qtbot.waitUntil(lambda: panel.conflicts_model.rowCount() == 2, timeout=10000)
             assert {c.field for c in panel.conflicts_model.conflicts} == {"name", "callsign"}
             window.grab().save(str(tmp_path / "sync-window.png"))
             panel.tabs.setCurrentIndex(1)
             panel.conflicts_table.selectRow(0)
             panel.reverse_selected()
-            qtbot.waitUntil(lambda: panel.conflicts_model.conflicts[0].reversed_at is not None, timeout=10000)
+            qtbot.waitUntil(
+                lambda: panel.conflicts_model.conflicts[0].reversed_at is not None, timeout=10000
+            )
             reversed_ = panel.conflicts_model.conflicts[0]
             (record,) = [u for u in list_units(window.ctx.store) if u.id == uid]
             assert getattr(record, reversed_.field) == reversed_.lost
@@ -65,7 +73,10 @@ def test_bundle_export_and_import_from_the_dock(qtbot: Any, window: Any, tmp_pat
         from app.core.sync.bundle import import_bundle
 
         import_bundle(other, tmp_path / "to-un.zip")
-        assert {u.name for u in list_units(other)} == {"Recce Pl", "MSF team"}  # the NATO-only units stay home
+        assert {u.name for u in list_units(other)} == {
+            "Recce Pl",
+            "MSF team",
+        }  # the NATO-only units stay home
         # and an untrusted bundle is refused with the reason shown
         write_site_key(other, tmp_path / "other.key")
         from app.core.sync.bundle import export_bundle

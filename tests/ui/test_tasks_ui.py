@@ -7,15 +7,17 @@ from typing import Any
 
 from PySide6.QtCore import QItemSelectionModel, Qt
 
-from app.core.domain.tasks import TaskData
-from app.core.store.queries import list_units
-from app.core.store.task_ops import add_tasks
-from app.core.store.task_queries import list_tasks
+from app.core.picture.queries import list_units
+from app.core.tasks.ops import add_tasks
+from app.core.tasks.queries import list_tasks
+from app.core.tasks.records import TaskData
 
 
 def _task(store: Any, **kw: Any) -> str:
     data = dict(
-        title="Secure distribution point 4", type="distribution", priority="immediate",
+        title="Secure distribution point 4",
+        type="distribution",
+        priority="immediate",
         location={"type": "Point", "coordinates": [40.2, -12.7]},
         due=datetime.now(UTC) + timedelta(hours=6),
     )
@@ -39,9 +41,12 @@ def test_dropping_a_unit_on_a_task_assigns_it_and_the_task_is_on_the_map(
     target = panel.model.index(panel.model.row_of[tid], 0)
     assert panel.model.canDropMimeData(mime, Qt.DropAction.CopyAction, -1, -1, target)
     assert panel.model.dropMimeData(mime, Qt.DropAction.CopyAction, -1, -1, target)
-    qtbot.waitUntil(lambda: list_tasks(picture, [tid])[0].assigned_units == (unit.id,), timeout=10000)
     qtbot.waitUntil(
-        lambda: panel.model.rows[panel.model.row_of[tid]].assigned_callsigns == ("BRAVO 1",), timeout=10000
+        lambda: list_tasks(picture, [tid])[0].assigned_units == (unit.id,), timeout=10000
+    )
+    qtbot.waitUntil(
+        lambda: panel.model.rows[panel.model.row_of[tid]].assigned_callsigns == ("BRAVO 1",),
+        timeout=10000,
     )
     # selecting the task in the table selects it on the map
     panel.table.selectionModel().select(
@@ -49,11 +54,15 @@ def test_dropping_a_unit_on_a_task_assigns_it_and_the_task_is_on_the_map(
         QItemSelectionModel.SelectionFlag.ClearAndSelect | QItemSelectionModel.SelectionFlag.Rows,
     )
     qtbot.waitUntil(lambda: js(window.map_view, "COP.stats().selectedTask") == tid, timeout=5000)
-    qtbot.waitUntil(lambda: "Secure distribution point 4" in panel.detail.toPlainText(), timeout=5000)
+    qtbot.waitUntil(
+        lambda: "Secure distribution point 4" in panel.detail.toPlainText(), timeout=5000
+    )
     assert "BRAVO 1" in panel.detail.toPlainText()
 
 
-def test_a_click_on_the_task_on_the_map_selects_its_row(window: Any, qtbot: Any, js: Any, picture: Any) -> None:
+def test_a_click_on_the_task_on_the_map_selects_its_row(
+    window: Any, qtbot: Any, js: Any, picture: Any
+) -> None:
     tid = _task(picture)
     panel = window.tasks_panel
     qtbot.waitUntil(lambda: tid in panel.model.row_of, timeout=10000)
@@ -62,7 +71,9 @@ def test_a_click_on_the_task_on_the_map_selects_its_row(window: Any, qtbot: Any,
     assert panel.table.selectionModel().selectedRows()[0].data(Qt.ItemDataRole.UserRole + 2) == tid
 
 
-def test_an_illegal_status_change_is_refused_with_the_reason(window: Any, qtbot: Any, picture: Any) -> None:
+def test_an_illegal_status_change_is_refused_with_the_reason(
+    window: Any, qtbot: Any, picture: Any
+) -> None:
     tid = _task(picture)
     panel = window.tasks_panel
     qtbot.waitUntil(lambda: tid in panel.model.row_of, timeout=10000)
@@ -76,7 +87,12 @@ def test_an_illegal_status_change_is_refused_with_the_reason(window: Any, qtbot:
 
 
 def test_filters_and_overdue(window: Any, qtbot: Any, picture: Any) -> None:
-    late = _task(picture, title="Clear route BLUE", type="route clearance", due=datetime.now(UTC) - timedelta(hours=2))
+    late = _task(
+        picture,
+        title="Clear route BLUE",
+        type="route clearance",
+        due=datetime.now(UTC) - timedelta(hours=2),
+    )
     _task(picture, title="Patrol Metuge", type="patrol", priority="routine")
     panel = window.tasks_panel
     qtbot.waitUntil(lambda: len(panel.model.all_rows) == 2, timeout=10000)
@@ -93,27 +109,47 @@ def test_filters_and_overdue(window: Any, qtbot: Any, picture: Any) -> None:
 def test_a_task_in_a_no_go_zone_and_a_distant_unit_raise_warnings(
     window: Any, qtbot: Any, picture: Any
 ) -> None:
-    from app.core.domain.entities import ZoneData
-    from app.core.store.ops import add_zones
+    from app.core.picture.ops import add_zones
+    from app.core.picture.records import ZoneData
 
-    add_zones(picture, [ZoneData(
-        name="Minefield K", kind="no-go", severity=5,
-        geometry={"type": "Polygon", "coordinates": [[[40.1, -12.8], [40.3, -12.8], [40.3, -12.6], [40.1, -12.6], [40.1, -12.8]]]},
-    )])
-    far = next(u for u in list_units(picture) if u.callsign == "MSF 2")  # near Montepuez, 100+ km away
+    add_zones(
+        picture,
+        [
+            ZoneData(
+                name="Minefield K",
+                kind="no-go",
+                severity=5,
+                geometry={
+                    "type": "Polygon",
+                    "coordinates": [
+                        [[40.1, -12.8], [40.3, -12.8], [40.3, -12.6], [40.1, -12.6], [40.1, -12.8]]
+                    ],
+                },
+            )
+        ],
+    )
+    far = next(
+        u for u in list_units(picture) if u.callsign == "MSF 2"
+    )  # near Montepuez, 100+ km away
     tid = _task(picture, title="Recover the vehicle", assigned_units=[far.id], status="assigned")
     panel = window.alerts_panel
     qtbot.waitUntil(
-        lambda: {getattr(a, "kind", "") for a in panel.model.alerts if getattr(a, "task_id", "") == tid}
-        == {"task_in_no_go", "unit_far"},
+        lambda: (
+            {getattr(a, "kind", "") for a in panel.model.alerts if getattr(a, "task_id", "") == tid}
+            == {"task_in_no_go", "unit_far"}
+        ),
         timeout=10000,
     )
     warning = next(a for a in panel.model.alerts if getattr(a, "kind", "") == "unit_far")
     assert warning.unit_id == far.id and warning.km > 50
-    assert "Minefield K" in next(a.message for a in panel.model.alerts if getattr(a, "kind", "") == "task_in_no_go")
+    assert "Minefield K" in next(
+        a.message for a in panel.model.alerts if getattr(a, "kind", "") == "task_in_no_go"
+    )
 
 
-def test_the_form_creates_a_task_and_refuses_bad_input(window: Any, qtbot: Any, picture: Any) -> None:
+def test_the_form_creates_a_task_and_refuses_bad_input(
+    window: Any, qtbot: Any, picture: Any
+) -> None:
     panel = window.tasks_panel
     form = panel.open_form(None)
     form.title.setText("Escort the convoy to Camp North")

@@ -15,8 +15,8 @@ from pathlib import Path
 from typing import Any
 
 from app.core.briefing.slides import Slide, build_deck, deck_marking
-from app.core.domain.entities import ValidationError
-from app.core.domain.markings import banner_colour, banner_text_colour
+from app.core.common.markings import banner_colour, banner_text_colour
+from app.core.picture.records import ValidationError
 from app.core.store.engine import Store
 from app.i18n import _
 
@@ -31,14 +31,21 @@ class HandoutResult:
     banner: str
 
     def __str__(self) -> str:
-        return _("Wrote {path}: {n} slides, {banner}").format(path=self.path, n=self.slides, banner=self.banner)
+        return _("Wrote {path}: {n} slides, {banner}").format(
+            path=self.path, n=self.slides, banner=self.banner
+        )
 
 
 def safe_json(value: Any) -> str:
     """JSON that can sit inside a <script> element: no '<', '>' or '&' left as such."""
     text = json.dumps(value, separators=(",", ":"), ensure_ascii=False)
-    return (text.replace("<", "\\u003c").replace(">", "\\u003e").replace("&", "\\u0026")
-            .replace("\u2028", "\\u2028").replace("\u2029", "\\u2029"))
+    return (
+        text.replace("<", "\\u003c")
+        .replace(">", "\\u003e")
+        .replace("&", "\\u0026")
+        .replace("\u2028", "\\u2028")
+        .replace("\u2029", "\\u2029")
+    )
 
 
 def slide_data(slide: Slide) -> dict[str, Any]:
@@ -54,10 +61,16 @@ def slide_data(slide: Slide) -> dict[str, Any]:
         "bannerColour": banner_colour(level),
         "bannerText": banner_text_colour(level),
         "note": slide.view.note,
-        "legend": [{"kind": e.kind, "key": e.key, "label": e.label, "count": e.count} for e in slide.legend],
+        "legend": [
+            {"kind": e.kind, "key": e.key, "label": e.label, "count": e.count} for e in slide.legend
+        ],
         "summary": [
-            {"title": t.title, "headers": list(t.headers), "rows": [list(r) for r in t.rows],
-             "colours": list(t.colours)}
+            {
+                "title": t.title,
+                "headers": list(t.headers),
+                "rows": [list(r) for r in t.rows],
+                "colours": list(t.colours),
+            }
             for t in slide.summary
         ],
         "messages": [*slide.messages(), places_message(slide.view.bounds, margin=0.5)],
@@ -69,15 +82,19 @@ def deck_data(slides: list[Slide], scale: float = PRESENTATION_SCALE) -> dict[st
         "slides": [slide_data(s) for s in slides],
         "scale": scale,
         "labels": {
-            "legend": _("Legend"), "empty": _("Nothing shown"),
-            "previous": _("Previous slide (Page Up)"), "next": _("Next slide (Page Down)"),
+            "legend": _("Legend"),
+            "empty": _("Nothing shown"),
+            "previous": _("Previous slide (Page Up)"),
+            "next": _("Next slide (Page Down)"),
         },
     }
 
 
 def _no_slides(partner: str | None) -> ValidationError:
     if partner:
-        return ValidationError(_("no saved view is releasable to {partner}").format(partner=partner))
+        return ValidationError(
+            _("no saved view is releasable to {partner}").format(partner=partner)
+        )
     return ValidationError(_("there are no saved views: save a view as a slide first"))
 
 
@@ -89,8 +106,10 @@ def render_html(slides: list[Slide]) -> str:
 
     fmap = build_map(assets="inline", center=(0.0, 0.0), zoom=3)
     header = fmap.get_root().header
-    header.add_child(Element("<script>window.COP_BRIEF = " + safe_json(deck_data(slides)) + ";</script>"),
-                     name="cop_brief_data")
+    header.add_child(
+        Element("<script>window.COP_BRIEF = " + safe_json(deck_data(slides)) + ";</script>"),
+        name="cop_brief_data",
+    )
     title = deck_marking(slides).banner
     header.add_child(Element("<title>" + _escape(title) + "</title>"), name="cop_brief_title")
     html = render_page(fmap)
@@ -101,7 +120,9 @@ def _escape(text: str) -> str:
     return text.replace("&", "&amp;").replace("<", "&lt;").replace(">", "&gt;")
 
 
-_REMOTE_TAGS = re.compile(r"<(?:script|link)\b[^>]*\b(?:src|href)\s*=\s*[\"']?(?:https?:)?//[^>]*>(?:\s*</script>)?", re.I)
+_REMOTE_TAGS = re.compile(
+    r"<(?:script|link)\b[^>]*\b(?:src|href)\s*=\s*[\"']?(?:https?:)?//[^>]*>(?:\s*</script>)?", re.I
+)
 
 
 def _strip_remote(html: str) -> str:
@@ -109,7 +130,9 @@ def _strip_remote(html: str) -> str:
     return _REMOTE_TAGS.sub("", html)
 
 
-def write_html(store: Store, out: Path, partner: str | None = None, now: datetime | None = None) -> HandoutResult:
+def write_html(
+    store: Store, out: Path, partner: str | None = None, now: datetime | None = None
+) -> HandoutResult:
     """``brief --out deck.html``: every saved view releasable to ``partner`` as one offline file."""
     slides = build_deck(store, partner, now)
     if not slides:

@@ -25,11 +25,11 @@ from typing import Any
 
 from sqlalchemy import and_, func, not_, or_, select
 
-from app.core.domain.markings import Releasability
+from app.core.common.markings import Releasability
+from app.core.picture.queries import _UNIT_COLUMNS, UnitRow, ZoneRow, list_zones
 from app.core.store.engine import Store
 from app.core.store.models import CrisisZone, SyncChange, Task, Unit, UnitPosition
-from app.core.store.queries import _UNIT_COLUMNS, UnitRow, ZoneRow, list_zones
-from app.core.store.task_queries import TaskRow, list_tasks
+from app.core.tasks.queries import TaskRow, list_tasks
 
 _TIMES = {"last_report", "stale_after", "valid_from", "valid_to", "start", "due", "as_at"}
 _CHUNK = 900
@@ -99,14 +99,22 @@ def _rebuild(store: Store, table: str, at: datetime) -> Rebuilt:
     return Rebuilt(fields, frozenset(absent))
 
 
-def _positions(store: Store, at: datetime, ids: Iterable[str] | None = None) -> dict[str, tuple[float, float, datetime]]:
+def _positions(
+    store: Store, at: datetime, ids: Iterable[str] | None = None
+) -> dict[str, tuple[float, float, datetime]]:
     """Each unit's last reported position at or before ``at``."""
     ranked = (
         select(
-            UnitPosition.unit_id, UnitPosition.lat, UnitPosition.lon, UnitPosition.at,
-            func.row_number().over(
-                partition_by=UnitPosition.unit_id, order_by=(UnitPosition.at.desc(), UnitPosition.id.desc())
-            ).label("n"),
+            UnitPosition.unit_id,
+            UnitPosition.lat,
+            UnitPosition.lon,
+            UnitPosition.at,
+            func.row_number()
+            .over(
+                partition_by=UnitPosition.unit_id,
+                order_by=(UnitPosition.at.desc(), UnitPosition.id.desc()),
+            )
+            .label("n"),
         )
         .where(UnitPosition.at <= at)
         .subquery()
@@ -162,8 +170,15 @@ def zones_as_at(store: Store, at: datetime, partner: str | None = None) -> list[
         with store.session() as session:
             for record in session.scalars(select(CrisisZone).where(CrisisZone.id.in_(missing))):
                 current[record.id] = ZoneRow(
-                    record.id, record.name, record.kind, record.severity, json.loads(record.geometry),
-                    record.valid_from, record.valid_to, record.description, record.classification,
+                    record.id,
+                    record.name,
+                    record.kind,
+                    record.severity,
+                    json.loads(record.geometry),
+                    record.valid_from,
+                    record.valid_to,
+                    record.description,
+                    record.classification,
                     record.releasable_to,
                 )
     rows: list[ZoneRow] = []
@@ -174,7 +189,9 @@ def zones_as_at(store: Store, at: datetime, partner: str | None = None) -> list[
         if old:
             if old.get("deleted"):
                 continue
-            changes = {k: v for k, v in old.items() if k in ZoneRow.__dataclass_fields__ and k != "id"}
+            changes = {
+                k: v for k, v in old.items() if k in ZoneRow.__dataclass_fields__ and k != "id"
+            }
             if isinstance(changes.get("geometry"), str):
                 changes["geometry"] = json.loads(changes["geometry"])
             zone = replace(zone, **changes)
@@ -186,7 +203,7 @@ def zones_as_at(store: Store, at: datetime, partner: str | None = None) -> list[
 
 def tasks_as_at(store: Store, at: datetime, partner: str | None = None) -> list[TaskRow]:
     """Tasks as they were at ``at``: status, title, location, due... (assigned units as now)."""
-    from app.core.domain.tasks import FINAL_STATUSES
+    from app.core.tasks.records import FINAL_STATUSES
 
     at = _aware(at)
     rebuilt = _rebuild(store, Task.__tablename__, at)
@@ -198,12 +215,18 @@ def tasks_as_at(store: Store, at: datetime, partner: str | None = None) -> list[
         if old:
             if old.get("deleted"):
                 continue
-            changes = {k: v for k, v in old.items()
-                       if k in TaskRow.__dataclass_fields__ and k not in ("id", "assigned_units")}
+            changes = {
+                k: v
+                for k, v in old.items()
+                if k in TaskRow.__dataclass_fields__ and k not in ("id", "assigned_units")
+            }
             if isinstance(changes.get("location"), str):
                 changes["location"] = json.loads(changes["location"])
             row = replace(row, **changes)
-            row = replace(row, overdue=row.due is not None and row.due < at and row.status not in FINAL_STATUSES)
+            row = replace(
+                row,
+                overdue=row.due is not None and row.due < at and row.status not in FINAL_STATUSES,
+            )
         rows.append(row)
     return rows
 
@@ -212,7 +235,9 @@ def history_span(store: Store) -> tuple[datetime, datetime] | None:
     """The earliest and latest times the stored history covers (None when empty)."""
     with store.session() as session:
         lo1, hi1 = session.execute(select(func.min(SyncChange.at), func.max(SyncChange.at))).one()
-        lo2, hi2 = session.execute(select(func.min(UnitPosition.at), func.max(UnitPosition.at))).one()
+        lo2, hi2 = session.execute(
+            select(func.min(UnitPosition.at), func.max(UnitPosition.at))
+        ).one()
     times = [_aware(t) for t in (lo1, hi1, lo2, hi2) if t is not None]
     if not times:
         return None

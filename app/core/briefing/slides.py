@@ -16,9 +16,9 @@ from typing import Any
 
 from app.core.briefing.history import tasks_as_at, units_as_at, zones_as_at
 from app.core.briefing.views import ViewData, list_views
-from app.core.domain.dtg import format_dtg
-from app.core.domain.markings import Classification, Releasability, banner_text
-from app.core.domain.sidc import echelon_label, parse_sidc
+from app.core.common.dtg import format_dtg
+from app.core.common.markings import Classification, Releasability, banner_text
+from app.core.common.sidc import echelon_label, parse_sidc
 from app.core.mapdoc.features import (
     UNIT_COLUMNS,
     task_feature,
@@ -27,9 +27,9 @@ from app.core.mapdoc.features import (
     zone_kind_label,
 )
 from app.core.mapdoc.picture import Marking, marking_for
+from app.core.picture.queries import UnitRow, ZoneRow, list_units, list_zones, picture_marking
 from app.core.store.engine import Store
-from app.core.store.queries import UnitRow, ZoneRow, list_units, list_zones, picture_marking
-from app.core.store.task_queries import TaskRow, list_tasks
+from app.core.tasks.queries import TaskRow, list_tasks
 from app.i18n import _
 
 MARGIN = 0.25
@@ -53,7 +53,9 @@ class SummaryTable:
     """Optional per-row traffic light colour (``#rrggbb``), e.g. for supply."""
 
 
-SummaryProvider = Callable[[Store, datetime, "str | None", list[list[float]]], "SummaryTable | None"]
+SummaryProvider = Callable[
+    [Store, datetime, "str | None", list[list[float]]], "SummaryTable | None"
+]
 SUMMARY_PROVIDERS: dict[str, SummaryProvider] = {}
 """Tables a slide can show, by the name stored in the view's ``summary``.
 
@@ -101,17 +103,34 @@ class Slide:
         """Page messages that put this slide's picture and view on the map."""
         now = self.at
         rows = [
-            unit_values(u.id, u.lat, u.lon, u.sidc, u.name, u.callsign, u.affiliation, u.nation,
-                        u.echelon, u.readiness, u.classification, u.releasable_to,
-                        u.stale_after is not None and u.stale_after < now,
-                        int(u.last_report.timestamp()) if u.last_report else None)
+            unit_values(
+                u.id,
+                u.lat,
+                u.lon,
+                u.sidc,
+                u.name,
+                u.callsign,
+                u.affiliation,
+                u.nation,
+                u.echelon,
+                u.readiness,
+                u.classification,
+                u.releasable_to,
+                u.stale_after is not None and u.stale_after < now,
+                int(u.last_report.timestamp()) if u.last_report else None,
+            )
             for u in self.units
         ]
         layers = full_layers(self.view.layers)
         return [
             {"op": "units.reset", "cols": UNIT_COLUMNS, "rows": rows},
-            {"op": "zones.reset", "zones": {"type": "FeatureCollection",
-                                            "features": [zone_feature(z) for z in self.zones]}},
+            {
+                "op": "zones.reset",
+                "zones": {
+                    "type": "FeatureCollection",
+                    "features": [zone_feature(z) for z in self.zones],
+                },
+            },
             {"op": "tasks.reset", "tasks": [task_feature(t) for t in self.tasks if t.location]},
             layers,
             {"op": "fit", "bounds": self.view.bounds},
@@ -124,7 +143,7 @@ AFFILIATIONS = ("friend", "hostile", "neutral", "unknown")
 def full_layers(saved: dict[str, Any]) -> dict[str, Any]:
     """The page's ``layers`` message with every switch explicit (what a view left out is on),
     so one slide's hidden layers never carry over to the next."""
-    from app.core.domain.entities import ZONE_KINDS
+    from app.core.picture.records import ZONE_KINDS
 
     affs = saved.get("affiliations") or {}
     kinds = saved.get("zones") or {}
@@ -170,8 +189,12 @@ def _visible(view: ViewData) -> tuple[Callable[[str], bool], Callable[[str], boo
 
 
 def affiliation_label(aff: str) -> str:
-    return {"friend": _("Friend"), "hostile": _("Hostile"), "neutral": _("Neutral"),
-            "unknown": _("Unknown")}.get(aff, aff)
+    return {
+        "friend": _("Friend"),
+        "hostile": _("Hostile"),
+        "neutral": _("Neutral"),
+        "unknown": _("Unknown"),
+    }.get(aff, aff)
 
 
 def symbol_label(sidc: str) -> str:
@@ -180,16 +203,24 @@ def symbol_label(sidc: str) -> str:
         parsed = parse_sidc(sidc)
     except ValueError:
         return sidc
-    parts = [affiliation_label(parsed.affiliation_group), parsed.entity_name or parsed.symbol_set_name]
+    parts = [
+        affiliation_label(parsed.affiliation_group),
+        parsed.entity_name or parsed.symbol_set_name,
+    ]
     if parsed.echelon:
         parts.append(echelon_label(parsed.echelon))
     return " · ".join(p for p in parts if p)
 
 
-def tasks_summary(store: Store, at: datetime, partner: str | None, bounds: list[list[float]],
-                  tasks: list[TaskRow] | None = None) -> SummaryTable | None:
+def tasks_summary(
+    store: Store,
+    at: datetime,
+    partner: str | None,
+    bounds: list[list[float]],
+    tasks: list[TaskRow] | None = None,
+) -> SummaryTable | None:
     """Tasks by status (those in the slide's extent, and those without a location)."""
-    from app.core.domain.tasks import STATUSES, status_label
+    from app.core.tasks.records import STATUSES, status_label
 
     rows = tasks if tasks is not None else tasks_as_at(store, at, partner)
     shown = [t for t in rows if t.lat is None or _inside(bounds, t.lat, t.lon or 0.0)]
@@ -199,7 +230,8 @@ def tasks_summary(store: Store, at: datetime, partner: str | None, bounds: list[
         return None
     table = tuple(
         (status_label(s), str(counts[s]), str(overdue[s]) if overdue[s] else "")
-        for s in STATUSES if counts[s]
+        for s in STATUSES
+        if counts[s]
     )
     return SummaryTable(_("Tasks by status"), (_("Status"), _("Tasks"), _("Overdue")), table)
 
@@ -207,23 +239,36 @@ def tasks_summary(store: Store, at: datetime, partner: str | None, bounds: list[
 SUPPLY_COLOURS = {"red": "#ef9a9a", "amber": "#ffe082", "green": "#a5d6a7"}
 
 
-def supply_summary(store: Store, at: datetime, partner: str | None, bounds: list[list[float]]) -> SummaryTable | None:
+def supply_summary(
+    store: Store, at: datetime, partner: str | None, bounds: list[list[float]]
+) -> SummaryTable | None:
     """The supply sites of the slide's extent with their days of supply, as at ``at``:
     stock on hand and consumption come from the ledger rows up to that time."""
-    from app.core.analysis.supply import site_summaries
-    from app.core.store.supply_queries import list_sites
+    from app.core.supply.indicators import site_summaries
+    from app.core.supply.queries import list_sites
 
     allowed = {site.id for site in list_sites(store, partner)}
     sites = [
-        s for s in site_summaries(store, as_of=at, partner=partner)
-        if s.site_id in allowed and s.lat is not None and s.lon is not None and _inside(bounds, s.lat, s.lon)
+        s
+        for s in site_summaries(store, as_of=at, partner=partner)
+        if s.site_id in allowed
+        and s.lat is not None
+        and s.lon is not None
+        and _inside(bounds, s.lat, s.lon)
     ]
     if not sites:
         return None
     order = {"red": 0, "amber": 1, "green": 2}
-    sites.sort(key=lambda s: (order.get(s.level, 3), s.worst_days if s.worst_days is not None else 1e9, s.name))
+    sites.sort(
+        key=lambda s: (
+            order.get(s.level, 3),
+            s.worst_days if s.worst_days is not None else 1e9,
+            s.name,
+        )
+    )
     rows = tuple(
-        (s.name, f"{s.worst_days:.1f}" if s.worst_days is not None else "—", s.worst_item) for s in sites
+        (s.name, f"{s.worst_days:.1f}" if s.worst_days is not None else "—", s.worst_item)
+        for s in sites
     )
     colours = tuple(SUPPLY_COLOURS.get(s.level, "") for s in sites)
     return SummaryTable(
@@ -235,8 +280,12 @@ register_summary("supply", supply_summary)
 
 
 def build_slide(
-    store: Store, view: ViewData, number: int = 1, total: int = 1,
-    partner: str | None = None, now: datetime | None = None,
+    store: Store,
+    view: ViewData,
+    number: int = 1,
+    total: int = 1,
+    partner: str | None = None,
+    now: datetime | None = None,
 ) -> Slide:
     """One slide: the records of its extent as they are (or were at ``as_at``)."""
     live = view.as_at is None
@@ -258,7 +307,11 @@ def build_slide(
         zs, zw, zn, ze = _zone_box(z)
         if zs <= n and zn >= s and zw <= e and ze >= w and show_zone(z.kind):
             kept_zones.append(z)
-    shown_tasks = [t for t in tasks if t.lat is not None and _inside(box, t.lat, t.lon or 0.0)] if show_tasks else []
+    shown_tasks = (
+        [t for t in tasks if t.lat is not None and _inside(box, t.lat, t.lon or 0.0)]
+        if show_tasks
+        else []
+    )
     slide = Slide(view, number, total, at, live, units, kept_zones, shown_tasks)
     markings = [(u.classification, u.releasable_to) for u in units]
     markings += [(z.classification, z.releasable_to) for z in kept_zones]
@@ -282,25 +335,37 @@ def build_slide(
     return slide
 
 
-def legend(units: list[UnitRow], zones: list[ZoneRow], tasks: list[TaskRow],
-           bounds: list[list[float]]) -> list[LegendEntry]:
+def legend(
+    units: list[UnitRow], zones: list[ZoneRow], tasks: list[TaskRow], bounds: list[list[float]]
+) -> list[LegendEntry]:
     """The symbols shown in the extent: each SIDC with its count, then zone kinds, then tasks."""
     sidcs = Counter(u.sidc for u in units if _inside(bounds, u.lat, u.lon))
-    entries = [LegendEntry("unit", sidc, symbol_label(sidc), count) for sidc, count in sidcs.most_common()]
+    entries = [
+        LegendEntry("unit", sidc, symbol_label(sidc), count) for sidc, count in sidcs.most_common()
+    ]
     kinds = Counter(z.kind for z in zones)
-    entries += [LegendEntry("zone", kind, zone_kind_label(kind), count) for kind, count in sorted(kinds.items())]
+    entries += [
+        LegendEntry("zone", kind, zone_kind_label(kind), count)
+        for kind, count in sorted(kinds.items())
+    ]
     in_view = [t for t in tasks if t.lat is not None and _inside(bounds, t.lat, t.lon or 0.0)]
     if in_view:
         entries.append(LegendEntry("task", "task", _("Task"), len(in_view)))
     return entries
 
 
-def build_deck(store: Store, partner: str | None = None, now: datetime | None = None,
-               views: list[ViewData] | None = None) -> list[Slide]:
+def build_deck(
+    store: Store,
+    partner: str | None = None,
+    now: datetime | None = None,
+    views: list[ViewData] | None = None,
+) -> list[Slide]:
     """Every saved view (releasable to ``partner``) as a slide, in order."""
     chosen = views if views is not None else list_views(store, partner)
     now = now or datetime.now(UTC)
-    return [build_slide(store, v, i, len(chosen), partner, now) for i, v in enumerate(chosen, start=1)]
+    return [
+        build_slide(store, v, i, len(chosen), partner, now) for i, v in enumerate(chosen, start=1)
+    ]
 
 
 def deck_marking(slides: list[Slide]) -> Marking:
@@ -310,7 +375,9 @@ def deck_marking(slides: list[Slide]) -> Marking:
     return Marking(banner_text(level, rel), int(level.level))
 
 
-def picture_at(store: Store, at: datetime, partner: str | None = None) -> tuple[list[dict[str, Any]], Marking, int]:
+def picture_at(
+    store: Store, at: datetime, partner: str | None = None
+) -> tuple[list[dict[str, Any]], Marking, int]:
     """The whole picture as it was at ``at``, as page messages (the main window's time slider).
 
     Returns the messages, the marking of what they show and the number of units.

@@ -16,18 +16,29 @@ from typing import Any
 
 from sqlalchemy import func, select
 
-from app.core.domain.entities import ValidationError
-from app.core.domain.markings import Classification, Releasability, validate_marking
+from app.core.common.markings import Classification, Releasability, validate_marking
+from app.core.picture.queries import releasable_clause
+from app.core.picture.records import ValidationError
 from app.core.store.engine import Store, new_id
 from app.core.store.models import SavedView
-from app.core.store.ops import WriteBatch, tombstone, writing
-from app.core.store.queries import releasable_clause
+from app.core.store.writing import WriteBatch, tombstone, writing
 from app.i18n import _
 
 KIND = "view"
 SUMMARIES = ("tasks", "supply")
 """Tables a slide may show beside its map: tasks by status, supply traffic lights."""
-_FIELDS = ("name", "position", "south", "west", "north", "east", "layers", "as_at", "note", "summary")
+_FIELDS = (
+    "name",
+    "position",
+    "south",
+    "west",
+    "north",
+    "east",
+    "layers",
+    "as_at",
+    "note",
+    "summary",
+)
 
 
 @dataclass(frozen=True)
@@ -79,15 +90,26 @@ class ViewData:
         cls = str(Classification.parse(self.classification))
         rel = Releasability.parse(self.releasable_to)
         validate_marking(cls, rel)
-        return replace(self, name=name, as_at=as_at, classification=cls, releasable_to=rel,
-                       south=float(self.south), west=float(self.west),
-                       north=float(self.north), east=float(self.east))
+        return replace(
+            self,
+            name=name,
+            as_at=as_at,
+            classification=cls,
+            releasable_to=rel,
+            south=float(self.south),
+            west=float(self.west),
+            north=float(self.north),
+            east=float(self.east),
+        )
 
     def columns(self) -> dict[str, Any]:
         layers = {k: v for k, v in self.layers.items() if k not in ("op", "labelsText")}
         return {
             "name": self.name,
-            "south": self.south, "west": self.west, "north": self.north, "east": self.east,
+            "south": self.south,
+            "west": self.west,
+            "north": self.north,
+            "east": self.east,
             "layers": json.dumps(layers, sort_keys=True, separators=(",", ":")),
             "as_at": self.as_at,
             "note": self.note or "",
@@ -103,11 +125,19 @@ def _row(record: Any) -> ViewData:
     except ValueError:
         layers = {}
     return ViewData(
-        id=record.id, name=record.name, position=record.position,
-        south=record.south, west=record.west, north=record.north, east=record.east,
-        layers=layers if isinstance(layers, dict) else {}, as_at=record.as_at, note=record.note,
+        id=record.id,
+        name=record.name,
+        position=record.position,
+        south=record.south,
+        west=record.west,
+        north=record.north,
+        east=record.east,
+        layers=layers if isinstance(layers, dict) else {},
+        as_at=record.as_at,
+        note=record.note,
         summary=tuple(s for s in (record.summary or "").split(",") if s),
-        classification=record.classification, releasable_to=record.releasable_to,
+        classification=record.classification,
+        releasable_to=record.releasable_to,
     )
 
 
@@ -117,7 +147,9 @@ def list_views(store: Store, partner: str | None = None) -> list[ViewData]:
     if partner:
         stmt = stmt.where(releasable_clause(SavedView.releasable_to, partner))
     with store.session() as session:
-        views = [_row(r) for r in session.scalars(stmt.order_by(SavedView.position, SavedView.name))]
+        views = [
+            _row(r) for r in session.scalars(stmt.order_by(SavedView.position, SavedView.name))
+        ]
     if partner:
         views = [v for v in views if v.releasable_to.allows(partner)]
     return views
@@ -138,11 +170,15 @@ def save_views(batch: WriteBatch, views: Iterable[ViewData]) -> list[str]:
     site = batch.store.site.site_id
     ids: list[str] = []
     taken = {
-        n.casefold(): i for i, n in session.execute(
+        n.casefold(): i
+        for i, n in session.execute(
             select(SavedView.id, SavedView.name).where(SavedView.deleted.is_(False))
         )
     }
-    next_position = (session.scalar(select(func.max(SavedView.position)).where(SavedView.deleted.is_(False))) or 0)
+    next_position = (
+        session.scalar(select(func.max(SavedView.position)).where(SavedView.deleted.is_(False)))
+        or 0
+    )
     for raw in views:
         view = raw.validate()
         owner = taken.get(view.name.casefold())
@@ -158,10 +194,26 @@ def save_views(batch: WriteBatch, views: Iterable[ViewData]) -> list[str]:
             else:
                 values["position"] = view.position
                 next_position = max(next_position, view.position)
-            session.add(SavedView(id=row_id, created_at=batch.now, updated_at=batch.now, hlc=batch.hlc,
-                                  origin_site=site, deleted=False, **values))
-            batch.capture(SavedView.__tablename__, row_id, "insert", values, None,
-                          values["classification"], values["releasable_to"])
+            session.add(
+                SavedView(
+                    id=row_id,
+                    created_at=batch.now,
+                    updated_at=batch.now,
+                    hlc=batch.hlc,
+                    origin_site=site,
+                    deleted=False,
+                    **values,
+                )
+            )
+            batch.capture(
+                SavedView.__tablename__,
+                row_id,
+                "insert",
+                values,
+                None,
+                values["classification"],
+                values["releasable_to"],
+            )
             batch._note(KIND, "added", row_id)
         else:
             row_id = old.id
@@ -177,8 +229,15 @@ def save_views(batch: WriteBatch, views: Iterable[ViewData]) -> list[str]:
             for key, value in changed.items():
                 setattr(old, key, value)
             old.updated_at, old.hlc = batch.now, batch.hlc
-            batch.capture(SavedView.__tablename__, row_id, "update", changed, base_hlc,
-                          values["classification"], values["releasable_to"])
+            batch.capture(
+                SavedView.__tablename__,
+                row_id,
+                "update",
+                changed,
+                base_hlc,
+                values["classification"],
+                values["releasable_to"],
+            )
             batch._note(KIND, "updated", row_id)
         taken[view.name.casefold()] = row_id
         ids.append(row_id)
@@ -208,8 +267,15 @@ def reorder_views(store: Store, ordered_ids: Sequence[str], initiator: str | Non
             base = record.hlc
             record.position = position
             record.updated_at, record.hlc = batch.now, batch.hlc
-            batch.capture(SavedView.__tablename__, view_id, "update", {"position": position}, base,
-                          record.classification, record.releasable_to)
+            batch.capture(
+                SavedView.__tablename__,
+                view_id,
+                "update",
+                {"position": position},
+                base,
+                record.classification,
+                record.releasable_to,
+            )
             batch._note(KIND, "updated", view_id)
             changed += 1
         return changed

@@ -10,9 +10,9 @@ from __future__ import annotations
 from functools import cache
 from typing import Any
 
-from app.core.domain.markings import Classification, banner_text
-from app.core.domain.sidc import echelon_label, parse_sidc
-from app.core.store.queries import UnitRow, ZoneRow
+from app.core.common.markings import Classification, banner_text
+from app.core.common.sidc import echelon_label, parse_sidc
+from app.core.picture.queries import UnitRow, ZoneRow
 from app.i18n import _
 
 
@@ -45,21 +45,57 @@ def marking_text(classification: str, releasable_to: Any) -> str:
 
 # units travel to the page as rows of these columns (compact, fast to parse)
 UNIT_COLUMNS = (
-    "id", "lat", "lon", "sidc", "name", "callsign", "label", "aff", "rank", "stale",
-    "detail", "marking", "last", "parent",
+    "id",
+    "lat",
+    "lon",
+    "sidc",
+    "name",
+    "callsign",
+    "label",
+    "aff",
+    "rank",
+    "stale",
+    "detail",
+    "marking",
+    "last",
+    "parent",
 )
 
 
 def unit_values(
-    uid: str, lat: float, lon: float, sidc: str, name: str, callsign: str, affiliation: str,
-    nation: str, echelon: str | None, readiness: str, classification: str, releasable_to: Any,
-    stale: bool, last_epoch: int | None, parent_id: str | None = None,
+    uid: str,
+    lat: float,
+    lon: float,
+    sidc: str,
+    name: str,
+    callsign: str,
+    affiliation: str,
+    nation: str,
+    echelon: str | None,
+    readiness: str,
+    classification: str,
+    releasable_to: Any,
+    stale: bool,
+    last_epoch: int | None,
+    parent_id: str | None = None,
 ) -> list[Any]:
     """One unit as a row of UNIT_COLUMNS."""
     detail = " · ".join(p for p in (nation, echelon_label(echelon), _readiness(readiness)) if p)
     return [
-        uid, lat, lon, sidc, name, callsign, callsign or name, affiliation, _rank(sidc),
-        bool(stale), detail, marking_text(classification, releasable_to), last_epoch, parent_id,
+        uid,
+        lat,
+        lon,
+        sidc,
+        name,
+        callsign,
+        callsign or name,
+        affiliation,
+        _rank(sidc),
+        bool(stale),
+        detail,
+        marking_text(classification, releasable_to),
+        last_epoch,
+        parent_id,
     ]
 
 
@@ -69,7 +105,7 @@ def _readiness(value: str) -> str:
 
 def task_feature(row: Any) -> dict[str, Any]:
     """A task that has a location (a ``TaskRow``) as the page draws it."""
-    from app.core.domain.tasks import priority_label, status_label
+    from app.core.tasks.records import priority_label, status_label
 
     return {
         "type": "Feature",

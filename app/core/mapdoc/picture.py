@@ -13,7 +13,7 @@ from typing import Any
 
 from sqlalchemy import Integer, String, and_, cast, func, select, type_coerce
 
-from app.core.domain.markings import Classification, Releasability, banner_text
+from app.core.common.markings import Classification, Releasability, banner_text
 from app.core.events import Changed
 from app.core.mapdoc.features import (
     UNIT_COLUMNS,
@@ -23,9 +23,15 @@ from app.core.mapdoc.features import (
     zone_feature,
     zones_collection,
 )
+from app.core.picture.queries import (
+    YIELD_ROWS,
+    list_units,
+    list_zones,
+    picture_marking,
+    removed_ids,
+)
 from app.core.store.engine import Store
 from app.core.store.models import CrisisZone, Unit
-from app.core.store.queries import YIELD_ROWS, list_units, list_zones, picture_marking, removed_ids
 
 
 @dataclass(frozen=True)
@@ -65,13 +71,25 @@ class Picture:
     zones: int
 
 
-def unit_rows(store: Store, ids: Iterable[str] | None = None, now: datetime | None = None) -> list[list[Any]]:
+def unit_rows(
+    store: Store, ids: Iterable[str] | None = None, now: datetime | None = None
+) -> list[list[Any]]:
     """Live units as rows of UNIT_COLUMNS, straight from SQL (staleness and the
     report time computed by the database, no ORM objects)."""
     now = now or datetime.now(UTC)
     cols = (
-        Unit.id, Unit.lat, Unit.lon, Unit.sidc, Unit.name, Unit.callsign, Unit.affiliation,
-        Unit.nation, Unit.echelon, Unit.readiness, Unit.classification, Unit.releasable_to,
+        Unit.id,
+        Unit.lat,
+        Unit.lon,
+        Unit.sidc,
+        Unit.name,
+        Unit.callsign,
+        Unit.affiliation,
+        Unit.nation,
+        Unit.echelon,
+        Unit.readiness,
+        Unit.classification,
+        Unit.releasable_to,
         and_(Unit.stale_after.is_not(None), Unit.stale_after < now),
         cast(func.strftime("%s", type_coerce(Unit.last_report, String)), Integer),
         Unit.parent_id,
@@ -79,7 +97,10 @@ def unit_rows(store: Store, ids: Iterable[str] | None = None, now: datetime | No
     base = select(*cols).where(Unit.deleted.is_(False))
     with store.session() as session:
         if ids is None:
-            return [unit_values(*r) for r in session.execute(base.execution_options(yield_per=YIELD_ROWS))]
+            return [
+                unit_values(*r)
+                for r in session.execute(base.execution_options(yield_per=YIELD_ROWS))
+            ]
         rows: list[list[Any]] = []
         wanted = list(ids)
         for start in range(0, len(wanted), 900):
@@ -91,8 +112,9 @@ def unit_rows(store: Store, ids: Iterable[str] | None = None, now: datetime | No
 def _bounds(store: Store, zones: list[Any]) -> list[list[float]] | None:
     with store.session() as session:
         s, w, n, e = session.execute(
-            select(func.min(Unit.lat), func.min(Unit.lon), func.max(Unit.lat), func.max(Unit.lon))
-            .where(Unit.deleted.is_(False))
+            select(
+                func.min(Unit.lat), func.min(Unit.lon), func.max(Unit.lat), func.max(Unit.lon)
+            ).where(Unit.deleted.is_(False))
         ).one()
     box = picture_bounds([], zones)
     if s is None:
@@ -104,7 +126,7 @@ def _bounds(store: Store, zones: list[Any]) -> list[list[float]] | None:
 
 def task_features(store: Store, ids: Iterable[str] | None = None) -> list[dict[str, Any]]:
     """Tasks that have a location, as GeoJSON features for the page."""
-    from app.core.store.task_queries import list_tasks
+    from app.core.tasks.queries import list_tasks
 
     return [task_feature(row) for row in list_tasks(store, ids) if row.location]
 
@@ -120,7 +142,9 @@ def full_picture(store: Store, now: datetime | None = None) -> Picture:
     return Picture(messages, _bounds(store, zones), store_marking(store), len(rows), len(zones))
 
 
-def delta(store: Store, changes: Iterable[Changed], now: datetime | None = None) -> list[dict[str, Any]]:
+def delta(
+    store: Store, changes: Iterable[Changed], now: datetime | None = None
+) -> list[dict[str, Any]]:
     """Page messages for what changed: moves carry only the position."""
     now = now or datetime.now(UTC)
     messages: list[dict[str, Any]] = []
@@ -128,15 +152,24 @@ def delta(store: Store, changes: Iterable[Changed], now: datetime | None = None)
         if change.kind == "unit":
             moved_only = change.moved - change.added
             full_ids = (change.added | change.updated) - moved_only
-            msg: dict[str, Any] = {"op": "units.delta", "cols": UNIT_COLUMNS, "add": [], "update": [], "remove": []}
+            msg: dict[str, Any] = {
+                "op": "units.delta",
+                "cols": UNIT_COLUMNS,
+                "add": [],
+                "update": [],
+                "remove": [],
+            }
             known = {uid: (lat, lon) for uid, lat, lon in change.positions}
             last = int(change.at.timestamp()) if change.at else None
             for uid in moved_only & known.keys():  # the event carries the new positions
                 lat, lon = known[uid]
                 msg["update"].append({"id": uid, "lat": lat, "lon": lon, "last": last})
             unknown_moves = moved_only - known.keys()
-            gone = removed_ids(store, Unit, (full_ids | unknown_moves | change.removed)) if (
-                full_ids or unknown_moves or change.removed) else set()
+            gone = (
+                removed_ids(store, Unit, (full_ids | unknown_moves | change.removed))
+                if (full_ids or unknown_moves or change.removed)
+                else set()
+            )
             msg["remove"] = sorted(gone)
             if unknown_moves - gone:
                 for row in list_units(store, unknown_moves - gone):
@@ -148,23 +181,30 @@ def delta(store: Store, changes: Iterable[Changed], now: datetime | None = None)
             messages.append(msg)
         elif change.kind == "task":
             live = {f["id"]: f for f in task_features(store, change.ids)}
-            messages.append({
-                "op": "tasks.delta", "update": list(live.values()),
-                "remove": sorted(change.ids - live.keys()),
-            })
+            messages.append(
+                {
+                    "op": "tasks.delta",
+                    "update": list(live.values()),
+                    "remove": sorted(change.ids - live.keys()),
+                }
+            )
         elif change.kind == "zone":
             gone = removed_ids(store, CrisisZone, change.ids)
             live = (change.added | change.updated) - gone
             rows = list_zones(store, live) if live else []
             messages.append(
-                {"op": "zones.delta", "update": [zone_feature(r) for r in rows], "remove": sorted(gone)}
+                {
+                    "op": "zones.delta",
+                    "update": [zone_feature(r) for r in rows],
+                    "remove": sorted(gone),
+                }
             )
     return messages
 
 
 def places_message(bounds: list[list[float]] | None, margin: float = 3.0) -> dict[str, Any]:
     """Place names around the picture, for the page to label the basemap."""
-    from app.core.domain.gazetteer import places_in
+    from app.core.common.gazetteer import places_in
 
     if not bounds:
         return {"op": "places.reset", "places": []}
@@ -172,7 +212,9 @@ def places_message(bounds: list[list[float]] | None, margin: float = 3.0) -> dic
     places = places_in(south - margin, west - margin, north + margin, east + margin)
     return {
         "op": "places.reset",
-        "places": [{"name": p.name, "lat": p.lat, "lon": p.lon, "pop": p.population} for p in places],
+        "places": [
+            {"name": p.name, "lat": p.lat, "lon": p.lon, "pop": p.population} for p in places
+        ],
     }
 
 
@@ -184,8 +226,12 @@ def trails_message(store: Store, per_unit: int = 12, max_units: int = 2000) -> d
     with store.session() as session:
         ranked = (
             select(
-                UnitPosition.unit_id, UnitPosition.lat, UnitPosition.lon,
-                func.row_number().over(partition_by=UnitPosition.unit_id, order_by=UnitPosition.id.desc()).label("n"),
+                UnitPosition.unit_id,
+                UnitPosition.lat,
+                UnitPosition.lon,
+                func.row_number()
+                .over(partition_by=UnitPosition.unit_id, order_by=UnitPosition.id.desc())
+                .label("n"),
             )
             .join(Unit, Unit.id == UnitPosition.unit_id)
             .where(Unit.deleted.is_(False))
@@ -201,7 +247,11 @@ def trails_message(store: Store, per_unit: int = 12, max_units: int = 2000) -> d
             if len(trails) > max_units:
                 break
             trail.append([lat, lon])
-    return {"op": "trails", "on": True, "trails": {uid: t for uid, t in trails.items() if len(t) > 1}}
+    return {
+        "op": "trails",
+        "on": True,
+        "trails": {uid: t for uid, t in trails.items() if len(t) > 1},
+    }
 
 
 def stale_changes(
@@ -221,4 +271,12 @@ def stale_changes(
     return went_stale, came_back
 
 
-__all__ = ["Classification", "Marking", "Picture", "delta", "full_picture", "stale_changes", "store_marking"]
+__all__ = [
+    "Classification",
+    "Marking",
+    "Picture",
+    "delta",
+    "full_picture",
+    "stale_changes",
+    "store_marking",
+]

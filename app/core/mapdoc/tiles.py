@@ -198,7 +198,7 @@ def parse_tile_url(url: str) -> tuple[str, int, int, int] | None:
     prefix = SCHEME + ":"
     if not url.lower().startswith(prefix):
         return None
-    rest = url[len(prefix):].split("?", 1)[0].split("#", 1)[0].lstrip("/")
+    rest = url[len(prefix) :].split("?", 1)[0].split("#", 1)[0].lstrip("/")
     parts = rest.split("/")
     if len(parts) != 4:
         return None
@@ -259,7 +259,9 @@ class _ConnectionCache:
                 stale = self._items.pop(key)
             item = _Connection(self._open(resolved), stamp)
             self._items[key] = item
-            evicted = [self._items.popitem(last=False)[1] for _n in range(len(self._items) - self.size)]
+            evicted = [
+                self._items.popitem(last=False)[1] for _n in range(len(self._items) - self.size)
+            ]
         for old in ([stale] if stale else []) + evicted:
             self._close(old)
         return item
@@ -431,7 +433,9 @@ def xyz_source(folder: Path, source_id: str | None = None) -> TileSource | None:
     )
 
 
-def read_xyz_tile(folder: Path, z: int, x: int, y: int, fmt: str | None = None, tms: bool = False) -> bytes | None:
+def read_xyz_tile(
+    folder: Path, z: int, x: int, y: int, fmt: str | None = None, tms: bool = False
+) -> bytes | None:
     """The tile ``folder/z/x/y.<ext>`` or None.
 
     Only integers inside the tile pyramid are accepted (no ``..``, no text),
@@ -552,12 +556,16 @@ def _candidates(path: Path) -> list[Path]:
     for child in children:
         if child.name.startswith("."):
             continue
-        if (child.is_file() and child.suffix.lower() == ".mbtiles") or (child.is_dir() and is_xyz_folder(child)):
+        if (child.is_file() and child.suffix.lower() == ".mbtiles") or (
+            child.is_dir() and is_xyz_folder(child)
+        ):
             found.append(child)
     return found
 
 
-def discover_sources(maps_dir: Path | None = None, extra_paths: Iterable[Path | str] = ()) -> list[TileSource]:
+def discover_sources(
+    maps_dir: Path | None = None, extra_paths: Iterable[Path | str] = ()
+) -> list[TileSource]:
     """Tile sets in ``<maps_dir>/tiles/`` and in ``extra_paths``.
 
     An extra path may be an ``.mbtiles`` file, an XYZ folder, or a folder

@@ -17,8 +17,8 @@ from pathlib import Path
 
 from sqlalchemy import Select, func, or_, select
 
-from app.core.domain.dtg import format_dtg
-from app.core.interop.tasks_csv import escape_cell
+from app.core.common.dtg import format_dtg
+from app.core.formats.cells import escape_cell
 from app.core.store.base import Base
 from app.core.store.engine import Store
 from app.core.store.models import SyncChange
@@ -113,20 +113,33 @@ def _rows(store: Store, raw: list[tuple]) -> list[AuditRow]:  # type: ignore[typ
         wanted.setdefault(r[5], set()).add(r[6])
     names = _names(store, wanted)
     return [
-        AuditRow(seq, at, who or "", site, table, rid, names.get((table, rid), ""), op, _summary(fields))
+        AuditRow(
+            seq, at, who or "", site, table, rid, names.get((table, rid), ""), op, _summary(fields)
+        )
         for seq, at, who, site, _hlc, table, rid, op, fields in raw
     ]
 
 
 _COLUMNS = (
-    SyncChange.seq, SyncChange.at, SyncChange.who, SyncChange.origin_site, SyncChange.hlc,
-    SyncChange.table_name, SyncChange.row_id, SyncChange.op, SyncChange.fields,
+    SyncChange.seq,
+    SyncChange.at,
+    SyncChange.who,
+    SyncChange.origin_site,
+    SyncChange.hlc,
+    SyncChange.table_name,
+    SyncChange.row_id,
+    SyncChange.op,
+    SyncChange.fields,
 )
 
 
 def audit_rows(store: Store, f: AuditFilter | None = None, limit: int = 2000) -> list[AuditRow]:
     """The newest ``limit`` changes that match ``f``, newest first."""
-    stmt = _filtered(select(*_COLUMNS), f or AuditFilter()).order_by(SyncChange.seq.desc()).limit(limit)
+    stmt = (
+        _filtered(select(*_COLUMNS), f or AuditFilter())
+        .order_by(SyncChange.seq.desc())
+        .limit(limit)
+    )
     with store.session() as session:
         raw = [tuple(r) for r in session.execute(stmt)]
     return _rows(store, raw)
@@ -134,14 +147,27 @@ def audit_rows(store: Store, f: AuditFilter | None = None, limit: int = 2000) ->
 
 def audit_count(store: Store, f: AuditFilter | None = None) -> int:
     with store.session() as session:
-        return int(session.scalar(_filtered(select(func.count()).select_from(SyncChange), f or AuditFilter())) or 0)
+        return int(
+            session.scalar(
+                _filtered(select(func.count()).select_from(SyncChange), f or AuditFilter())
+            )
+            or 0
+        )
 
 
 def audit_choices(store: Store) -> tuple[list[str], list[str]]:
     """Everyone who made a change, and every kind of record changed (for the filters)."""
     with store.session() as session:
-        who = [w for w in session.scalars(select(SyncChange.who).distinct().order_by(SyncChange.who)) if w]
-        kinds = list(session.scalars(select(SyncChange.table_name).distinct().order_by(SyncChange.table_name)))
+        who = [
+            w
+            for w in session.scalars(select(SyncChange.who).distinct().order_by(SyncChange.who))
+            if w
+        ]
+        kinds = list(
+            session.scalars(
+                select(SyncChange.table_name).distinct().order_by(SyncChange.table_name)
+            )
+        )
     return who, kinds
 
 
@@ -176,10 +202,20 @@ def export_audit(
         writer.writerow(EXPORT_COLUMNS)
         for batch in _batches(store, f):
             for r in batch:
-                writer.writerow((
-                    r.seq, r.at.isoformat(), r.dtg, escape_cell(r.who), r.site, r.kind, r.record_id,
-                    escape_cell(r.record), r.op, escape_cell(r.fields),
-                ))
+                writer.writerow(
+                    (
+                        r.seq,
+                        r.at.isoformat(),
+                        r.dtg,
+                        escape_cell(r.who),
+                        r.site,
+                        r.kind,
+                        r.record_id,
+                        escape_cell(r.record),
+                        r.op,
+                        escape_cell(r.fields),
+                    )
+                )
             written += len(batch)
             if progress is not None:
                 progress(written, total)

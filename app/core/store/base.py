@@ -8,7 +8,7 @@ from typing import Any
 from sqlalchemy import Boolean, DateTime, Dialect, Index, String, TypeDecorator
 from sqlalchemy.orm import DeclarativeBase, Mapped, declared_attr, mapped_column
 
-from app.core.domain.markings import Releasability
+from app.core.common.markings import Releasability
 
 
 class UTCDateTime(TypeDecorator[datetime]):
@@ -72,13 +72,13 @@ class SharedRecord:
     origin_site: Mapped[str] = mapped_column(String(36))
     deleted: Mapped[bool] = mapped_column(Boolean, default=False)
     classification: Mapped[str] = mapped_column(String(64), default="UNCLASSIFIED")
-    releasable_to: Mapped[Releasability] = mapped_column(PartnerSet, default=Releasability.parse("PUBLIC"))
+    releasable_to: Mapped[Releasability] = mapped_column(
+        PartnerSet, default=Releasability.parse("PUBLIC")
+    )
 
     @declared_attr.directive
-    def __table_args__(cls) -> tuple[Any, ...]:  # noqa: N805
+    def __table_args__(cls) -> tuple[Any, ...]:
         return (Index(f"ix_{cls.__tablename__}_hlc", "hlc"),)  # type: ignore[attr-defined]
 
     # columns that are bookkeeping, not content, when a change is captured
     BOOKKEEPING = frozenset({"created_at", "updated_at", "hlc", "origin_site"})
-
-

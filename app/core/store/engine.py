@@ -24,8 +24,8 @@ from sqlalchemy import Engine, create_engine, event, inspect, select, text
 from sqlalchemy.orm import Session, sessionmaker
 
 from app.core.events import EventHub
+from app.core.store.hlc import HybridLogicalClock
 from app.core.store.models import SiteProfile
-from app.core.sync.hlc import HybridLogicalClock
 from app.i18n import _
 
 MIGRATIONS = Path(__file__).resolve().parent / "migrations"
@@ -256,7 +256,9 @@ def _peek_version(path: Path) -> None:
     try:
         conn = read_only(path)
     except sqlite3.Error as exc:
-        raise StoreError(_("cannot open the store {path}: {error}").format(path=path, error=exc)) from exc
+        raise StoreError(
+            _("cannot open the store {path}: {error}").format(path=path, error=exc)
+        ) from exc
     try:
         row = conn.execute("SELECT version_num FROM alembic_version").fetchone()
     except sqlite3.DatabaseError as exc:
@@ -278,14 +280,16 @@ def _check_integrity(path: Path) -> None:
     if problems:
         backups = sorted(backups_dir(path).glob("*.sqlite"))
         hint = (
-            _("The newest backup is {backup}; restore it with 'coalition-cop db restore FILE'.").format(
-                backup=backups[-1]
-            )
+            _(
+                "The newest backup is {backup}; restore it with 'coalition-cop db restore FILE'."
+            ).format(backup=backups[-1])
             if backups
             else _("No backup was found beside it.")
         )
         raise StoreError(
-            _("the store {path} is damaged ({problem}). {hint}").format(path=path, problem=problems[0], hint=hint)
+            _("the store {path} is damaged ({problem}). {hint}").format(
+                path=path, problem=problems[0], hint=hint
+            )
         )
 
 

@@ -46,9 +46,26 @@ class Unit(SharedRecord, Base):
     remarks: Mapped[str] = mapped_column(Text, default="")
 
     CONTENT = (
-        "name", "callsign", "nation", "affiliation", "sidc", "cot_type", "echelon",
-        "parent_id", "lat", "lon", "course", "speed", "readiness", "strength",
-        "last_report", "stale_after", "remarks", "classification", "releasable_to", "deleted",
+        "name",
+        "callsign",
+        "nation",
+        "affiliation",
+        "sidc",
+        "cot_type",
+        "echelon",
+        "parent_id",
+        "lat",
+        "lon",
+        "course",
+        "speed",
+        "readiness",
+        "strength",
+        "last_report",
+        "stale_after",
+        "remarks",
+        "classification",
+        "releasable_to",
+        "deleted",
     )
 
 
@@ -81,13 +98,21 @@ class CrisisZone(SharedRecord, Base):
     max_lon: Mapped[float] = mapped_column(Float, default=0.0)
 
     CONTENT = (
-        "name", "kind", "severity", "geometry", "valid_from", "valid_to", "description",
-        "classification", "releasable_to", "deleted",
+        "name",
+        "kind",
+        "severity",
+        "geometry",
+        "valid_from",
+        "valid_to",
+        "description",
+        "classification",
+        "releasable_to",
+        "deleted",
     )
 
 
 class Task(SharedRecord, Base):
-    """A task given to units (DESIGN §3); the workflow is ``app.core.domain.tasks``.
+    """A task given to units (DESIGN §3); the workflow is ``app.core.tasks.records``.
 
     ``location`` is a GeoJSON Point or Polygon at full precision; ``lat``/``lon`` is
     its centroid, for the map and for distances.  The assigned units are
@@ -115,8 +140,21 @@ class Task(SharedRecord, Base):
     due: Mapped[datetime | None] = mapped_column(UTCDateTime, nullable=True)
 
     CONTENT = (
-        "reference", "title", "type", "description", "priority", "status", "originator",
-        "location", "lat", "lon", "start", "due", "classification", "releasable_to", "deleted",
+        "reference",
+        "title",
+        "type",
+        "description",
+        "priority",
+        "status",
+        "originator",
+        "location",
+        "lat",
+        "lon",
+        "start",
+        "due",
+        "classification",
+        "releasable_to",
+        "deleted",
     )
 
 
@@ -126,7 +164,9 @@ class TaskUnit(Base):
     __tablename__ = "task_unit"
     __table_args__ = (Index("ix_task_unit_unit", "unit_id"),)
 
-    task_id: Mapped[str] = mapped_column(String(36), ForeignKey("task.id", ondelete="CASCADE"), primary_key=True)
+    task_id: Mapped[str] = mapped_column(
+        String(36), ForeignKey("task.id", ondelete="CASCADE"), primary_key=True
+    )
     unit_id: Mapped[str] = mapped_column(String(36), primary_key=True)
     position: Mapped[int] = mapped_column(Integer, default=0)
 
@@ -203,8 +243,19 @@ class SavedView(SharedRecord, Base):
     summary: Mapped[str] = mapped_column(String(64), default="tasks")
 
     CONTENT = (
-        "name", "position", "south", "west", "north", "east", "layers", "as_at", "note",
-        "summary", "classification", "releasable_to", "deleted",
+        "name",
+        "position",
+        "south",
+        "west",
+        "north",
+        "east",
+        "layers",
+        "as_at",
+        "note",
+        "summary",
+        "classification",
+        "releasable_to",
+        "deleted",
     )
 
 
@@ -228,8 +279,16 @@ class Route(SharedRecord, Base):
     stale_after: Mapped[datetime | None] = mapped_column(UTCDateTime, nullable=True)
 
     CONTENT = (
-        "name", "geometry", "waypoints", "description", "cot_uid", "last_report", "stale_after",
-        "classification", "releasable_to", "deleted",
+        "name",
+        "geometry",
+        "waypoints",
+        "description",
+        "cot_uid",
+        "last_report",
+        "stale_after",
+        "classification",
+        "releasable_to",
+        "deleted",
     )
 
 
@@ -250,8 +309,15 @@ class ChatMessage(SharedRecord, Base):
     sent_at: Mapped[datetime] = mapped_column(UTCDateTime)
 
     CONTENT = (
-        "cot_uid", "chatroom", "sender_uid", "sender_callsign", "text", "sent_at",
-        "classification", "releasable_to", "deleted",
+        "cot_uid",
+        "chatroom",
+        "sender_uid",
+        "sender_callsign",
+        "text",
+        "sent_at",
+        "classification",
+        "releasable_to",
+        "deleted",
     )
 
 
@@ -300,12 +366,23 @@ class SupplyItem(SharedRecord, Base):
     unit: Mapped[str] = mapped_column(String(32))  # base unit of measure
     pack_name: Mapped[str] = mapped_column(String(32), default="")  # e.g. "carton"
     pack_size: Mapped[int] = mapped_column(Integer, default=1)  # base units in one pack
-    standard: Mapped[str | None] = mapped_column(String(32), nullable=True)  # per-person standard key
+    standard: Mapped[str | None] = mapped_column(
+        String(32), nullable=True
+    )  # per-person standard key
     kcal_per_unit: Mapped[int | None] = mapped_column(Integer, nullable=True)
 
     CONTENT = (
-        "code", "name", "category", "unit", "pack_name", "pack_size", "standard", "kcal_per_unit",
-        "classification", "releasable_to", "deleted",
+        "code",
+        "name",
+        "category",
+        "unit",
+        "pack_name",
+        "pack_size",
+        "standard",
+        "kcal_per_unit",
+        "classification",
+        "releasable_to",
+        "deleted",
     )
 
 
@@ -330,8 +407,19 @@ class SupplySite(SharedRecord, Base):
     people_targeted: Mapped[int | None] = mapped_column(Integer, nullable=True)
 
     CONTENT = (
-        "name", "kind", "lat", "lon", "capacity", "organisation", "admin1", "country",
-        "people_in_need", "people_targeted", "classification", "releasable_to", "deleted",
+        "name",
+        "kind",
+        "lat",
+        "lon",
+        "capacity",
+        "organisation",
+        "admin1",
+        "country",
+        "people_in_need",
+        "people_targeted",
+        "classification",
+        "releasable_to",
+        "deleted",
     )
 
 
@@ -372,7 +460,9 @@ class StockMovement(SharedRecord, Base):
     site_id: Mapped[str] = mapped_column(String(36))
     item_id: Mapped[str] = mapped_column(String(36))
     at: Mapped[datetime] = mapped_column(UTCDateTime)
-    kind: Mapped[str] = mapped_column(String(16))  # receipt | issue | transfer_out | transfer_in | adjustment
+    kind: Mapped[str] = mapped_column(
+        String(16)
+    )  # receipt | issue | transfer_out | transfer_in | adjustment
     quantity: Mapped[int] = mapped_column(Integer)
     reason: Mapped[str] = mapped_column(String(32), default="")
     lot: Mapped[str] = mapped_column(String(64), default="")
@@ -381,8 +471,18 @@ class StockMovement(SharedRecord, Base):
     note: Mapped[str] = mapped_column(Text, default="")
 
     CONTENT = (
-        "site_id", "item_id", "at", "kind", "quantity", "reason", "lot", "expiry", "shipment_id",
-        "note", "classification", "releasable_to",
+        "site_id",
+        "item_id",
+        "at",
+        "kind",
+        "quantity",
+        "reason",
+        "lot",
+        "expiry",
+        "shipment_id",
+        "note",
+        "classification",
+        "releasable_to",
     )
 
 
@@ -408,8 +508,19 @@ class Shipment(SharedRecord, Base):
     note: Mapped[str] = mapped_column(Text, default="")
 
     CONTENT = (
-        "waybill", "origin_site_id", "origin_name", "destination_site_id", "mode", "status",
-        "departure", "eta", "arrived_at", "note", "classification", "releasable_to", "deleted",
+        "waybill",
+        "origin_site_id",
+        "origin_name",
+        "destination_site_id",
+        "mode",
+        "status",
+        "departure",
+        "eta",
+        "arrived_at",
+        "note",
+        "classification",
+        "releasable_to",
+        "deleted",
     )
 
 
@@ -433,8 +544,17 @@ class ShipmentLine(SharedRecord, Base):
     request_id: Mapped[str | None] = mapped_column(String(36), nullable=True)
 
     CONTENT = (
-        "shipment_id", "item_id", "quantity", "received", "discrepancy_reason", "lot", "expiry",
-        "request_id", "classification", "releasable_to", "deleted",
+        "shipment_id",
+        "item_id",
+        "quantity",
+        "received",
+        "discrepancy_reason",
+        "lot",
+        "expiry",
+        "request_id",
+        "classification",
+        "releasable_to",
+        "deleted",
     )
 
 
@@ -456,8 +576,16 @@ class SupplyRequest(SharedRecord, Base):
     note: Mapped[str] = mapped_column(Text, default="")
 
     CONTENT = (
-        "site_id", "item_id", "quantity", "priority", "required_by", "status", "note",
-        "classification", "releasable_to", "deleted",
+        "site_id",
+        "item_id",
+        "quantity",
+        "priority",
+        "required_by",
+        "status",
+        "note",
+        "classification",
+        "releasable_to",
+        "deleted",
     )
 
 
@@ -482,8 +610,19 @@ class Presence(SharedRecord, Base):
     as_of: Mapped[datetime | None] = mapped_column(UTCDateTime, nullable=True)
 
     CONTENT = (
-        "organisation", "sector", "place", "admin1", "country", "in_need", "affected", "targeted",
-        "reached", "as_of", "classification", "releasable_to", "deleted",
+        "organisation",
+        "sector",
+        "place",
+        "admin1",
+        "country",
+        "in_need",
+        "affected",
+        "targeted",
+        "reached",
+        "as_of",
+        "classification",
+        "releasable_to",
+        "deleted",
     )
 
 

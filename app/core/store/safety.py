@@ -81,6 +81,7 @@ def _copy(
     partial.unlink(missing_ok=True)
     target = sqlite3.connect(partial)
     try:
+
         def step(_status: int, remaining: int, total: int) -> None:
             if progress is not None:
                 progress(total - remaining, total)
@@ -101,10 +102,14 @@ def _copy(
     return dest
 
 
-def backup_store(store: object, dest: Path, progress: Callable[[int, int], None] | None = None) -> Path:
+def backup_store(
+    store: object, dest: Path, progress: Callable[[int, int], None] | None = None
+) -> Path:
     """Back up an open store to ``dest`` while it stays in use."""
     if getattr(store, "path", None) is None:
-        raise BackupError(_("only a store file can be backed up here; back up a server with its own tools"))
+        raise BackupError(
+            _("only a store file can be backed up here; back up a server with its own tools")
+        )
     engine = store.engine  # type: ignore[attr-defined]
     raw = engine.raw_connection()
     try:
@@ -148,7 +153,9 @@ def check_backup(backup: Path) -> str:
     problems = integrity_problems(backup)
     if problems:
         raise BackupError(
-            _("{path} is damaged or not a store: {problem}").format(path=backup, problem=problems[0])
+            _("{path} is damaged or not a store: {problem}").format(
+                path=backup, problem=problems[0]
+            )
         )
     conn = read_only(backup)
     try:
@@ -209,8 +216,9 @@ def _sole_user(store_path: Path):  # type: ignore[no-untyped-def]
             fcntl.flock(fd, fcntl.LOCK_EX | fcntl.LOCK_NB)
         except OSError:
             raise BackupError(
-                _("the store {path} is open in Coalition COP (or another command): close it, then restore").format(
-                    path=store_path)
+                _(
+                    "the store {path} is open in Coalition COP (or another command): close it, then restore"
+                ).format(path=store_path)
             ) from None
         yield
     finally:

@@ -25,7 +25,7 @@ from typing import Any, NamedTuple
 from sqlalchemy import Connection, insert, select, text, update
 from sqlalchemy.orm import Session
 
-from app.core.domain.markings import Releasability
+from app.core.common.markings import Releasability
 from app.core.events import Changed
 from app.core.store.base import utcnow
 from app.core.store.engine import Store
@@ -35,7 +35,7 @@ from app.core.sync.records import (
     CHILD_FIELDS,
     Applied,
     SyncedTable,
-    _as_is,  # noqa: F401
+    _as_is,
     read_child,
     synced_tables,
 )
@@ -94,7 +94,9 @@ def _chunks(items: Sequence[Any], size: int = _CHUNK) -> Iterable[Sequence[Any]]
         yield items[start : start + size]
 
 
-def local_changes_after(conn: Connection, after_seq: int, limit: int | None = None) -> list[tuple[int, Change]]:
+def local_changes_after(
+    conn: Connection, after_seq: int, limit: int | None = None
+) -> list[tuple[int, Change]]:
     """This store's change log after local position ``after_seq``, in order: (seq, change)."""
     sql = (
         f"SELECT seq, {', '.join(CHANGE_COLUMNS)} FROM sync_change WHERE seq > :after ORDER BY seq"
@@ -103,8 +105,15 @@ def local_changes_after(conn: Connection, after_seq: int, limit: int | None = No
     from sqlalchemy import text
 
     rows = conn.execute(text(sql), {"after": after_seq})
-    return [(r[0], Change(r[1], r[2], r[3], r[4], r[5], r[6], r[7], r[8], at_text(r[9]), r[10], r[11], r[12]))
-            for r in rows]
+    return [
+        (
+            r[0],
+            Change(
+                r[1], r[2], r[3], r[4], r[5], r[6], r[7], r[8], at_text(r[9]), r[10], r[11], r[12]
+            ),
+        )
+        for r in rows
+    ]
 
 
 def _new_only(conn: Connection, changes: Sequence[Change]) -> list[Change]:
@@ -117,7 +126,9 @@ def _new_only(conn: Connection, changes: Sequence[Change]) -> list[Change]:
         low, high = min(seqs), max(seqs)
         rows = conn.execute(
             select(SyncChange.origin_seq).where(
-                SyncChange.origin_site == site, SyncChange.origin_seq >= low, SyncChange.origin_seq <= high
+                SyncChange.origin_site == site,
+                SyncChange.origin_seq >= low,
+                SyncChange.origin_seq <= high,
             )
         )
         held.update((site, r[0]) for r in rows)
@@ -132,7 +143,9 @@ def _new_only(conn: Connection, changes: Sequence[Change]) -> list[Change]:
 
 def _append_log(conn: Connection, changes: Sequence[Change]) -> int:
     """Add ``changes`` to the local log; returns the first local seq they took."""
-    last = conn.execute(select(SyncChange.seq).order_by(SyncChange.seq.desc()).limit(1)).scalar() or 0
+    last = (
+        conn.execute(select(SyncChange.seq).order_by(SyncChange.seq.desc()).limit(1)).scalar() or 0
+    )
     cols = ("seq", *CHANGE_COLUMNS)
     if conn.dialect.name == "sqlite":
         conn.exec_driver_sql(
@@ -142,7 +155,10 @@ def _append_log(conn: Connection, changes: Sequence[Change]) -> int:
     else:
         conn.execute(
             insert(SyncChange),
-            [{"seq": last + n, **c._asdict(), "at": _parse_at(c.at)} for n, c in enumerate(changes, start=1)],
+            [
+                {"seq": last + n, **c._asdict(), "at": _parse_at(c.at)}
+                for n, c in enumerate(changes, start=1)
+            ],
         )
     return last + 1
 
@@ -185,18 +201,40 @@ def fold(log: Sequence[_Logged]) -> Folded:
     for name, w in winners.items():
         for c in touching[name]:
             if c is not w and not _saw(w, c) and c.values[name] != w.values[name]:
-                conflicts.append({"field": name, "kept": w.values[name], "kept_hlc": w.hlc,
-                                  "lost": c.values[name], "lost_hlc": c.hlc, "lost_who": c.who})
+                conflicts.append(
+                    {
+                        "field": name,
+                        "kept": w.values[name],
+                        "kept_hlc": w.hlc,
+                        "lost": c.values[name],
+                        "lost_hlc": c.hlc,
+                        "lost_who": c.who,
+                    }
+                )
     deleter = winners.get("deleted")
     if deleter is not None and deleter.values["deleted"] is True:
-        racing = [e for e in ordered if e is not deleter and e.op != "delete"
-                  and not _saw(deleter, e) and not _saw(e, deleter)]
+        racing = [
+            e
+            for e in ordered
+            if e is not deleter
+            and e.op != "delete"
+            and not _saw(deleter, e)
+            and not _saw(e, deleter)
+        ]
         if racing:
             # an edit racing a delete keeps the record; the delete is what is logged
             values["deleted"] = False
             conflicts = [c for c in conflicts if c["field"] != "deleted"]
-            conflicts.append({"field": "deleted", "kept": False, "kept_hlc": racing[-1].hlc,
-                              "lost": True, "lost_hlc": deleter.hlc, "lost_who": deleter.who})
+            conflicts.append(
+                {
+                    "field": "deleted",
+                    "kept": False,
+                    "kept_hlc": racing[-1].hlc,
+                    "lost": True,
+                    "lost_hlc": deleter.hlc,
+                    "lost_who": deleter.who,
+                }
+            )
     first = next((c for c in ordered if c.op == "insert"), ordered[0])
     return Folded(values, winners, ordered[-1].hlc, first, conflicts)
 
@@ -208,7 +246,9 @@ def _same(st: SyncedTable, name: str, current: Any, new: Any) -> bool:
 
 
 def _column_values(st: SyncedTable, values: dict[str, Any]) -> dict[str, Any]:
-    return {n: st.decode(n, v) for n, v in values.items() if n in st.columns and n not in ("id", "hlc")}
+    return {
+        n: st.decode(n, v) for n, v in values.items() if n in st.columns and n not in ("id", "hlc")
+    }
 
 
 def apply_changes(
@@ -236,7 +276,9 @@ def apply_changes(
             first_seq = result.first_seq = _append_log(conn, fresh)
             _materialise(session, fresh, first_seq, source, result, progress)
         session.execute(
-            update(SiteProfile).where(SiteProfile.site_id == store.site.site_id).values(last_hlc=store.clock.last)
+            update(SiteProfile)
+            .where(SiteProfile.site_id == store.site.site_id)
+            .values(last_hlc=store.clock.last)
         )
         if before_commit is not None:
             before_commit(session, result)
@@ -271,17 +313,29 @@ def _materialise(
             for row in conn.execute(select(st.table).where(st.table.c.id.in_(chunk))):
                 existing[row.id] = dict(row._mapping)
         # rows new here whose only change is their insert take the fast path
-        candidates = [rid for rid in ids if rid not in existing and len(groups[rid]) == 1
-                      and groups[rid][0].op == "insert"]
-        older = set(_present(conn, "sync_change", "row_id", candidates,
-                             f"table_name = '{table_name}' AND seq < {int(first_seq)}"))
+        candidates = [
+            rid
+            for rid in ids
+            if rid not in existing and len(groups[rid]) == 1 and groups[rid][0].op == "insert"
+        ]
+        older = set(
+            _present(
+                conn,
+                "sync_change",
+                "row_id",
+                candidates,
+                f"table_name = '{table_name}' AND seq < {int(first_seq)}",
+            )
+        )
         fast = [rid for rid in candidates if rid not in older]
         fast_set = set(fast)
         slow = [rid for rid in ids if rid not in fast_set]
         applied: list[Applied] = []
         new_changes = [groups[rid][0] for rid in fast]
         table_changes = sum(len(g) for g in groups.values())
-        if not _insert_new_sql(session, st, new_changes, first_seq, fresh_seq, source, applied, result, table_changes):
+        if not _insert_new_sql(
+            session, st, new_changes, first_seq, fresh_seq, source, applied, result, table_changes
+        ):
             _insert_new(session, st, new_changes, source, applied, result)
         _fold_rows(session, st, slow, existing, source, applied, result)
         hook = AFTER_APPLY.get(table_name)
@@ -296,27 +350,37 @@ def _materialise(
 # what a table does for new rows inserted in bulk (the SQL form of its AFTER_APPLY hook)
 AFTER_INSERT_SQL = {
     "unit": "INSERT INTO unit_position (unit_id, at, lat, lon) "
-            "SELECT id, COALESCE(last_report, created_at), lat, lon FROM unit WHERE rowid > ?",
+    "SELECT id, COALESCE(last_report, created_at), lat, lon FROM unit WHERE rowid > ?",
 }
 
 
-def _present(conn: Connection, table: str, column: str, values: Sequence[str], where: str = "1") -> list[str]:
+def _present(
+    conn: Connection, table: str, column: str, values: Sequence[str], where: str = "1"
+) -> list[str]:
     """Which of ``values`` the column holds (big batches of plain parameters on SQLite)."""
     found: list[str] = []
     sqlite = conn.dialect.name == "sqlite"
     for chunk in _chunks(values, _BIG_CHUNK if sqlite else _CHUNK):
         if sqlite:
             marks = ", ".join("?" * len(chunk))
-            found.extend(r[0] for r in conn.exec_driver_sql(
-                f"SELECT DISTINCT {column} FROM {table} WHERE {column} IN ({marks}) AND {where}", tuple(chunk)
-            ).all())
+            found.extend(
+                r[0]
+                for r in conn.exec_driver_sql(
+                    f"SELECT DISTINCT {column} FROM {table} WHERE {column} IN ({marks}) AND {where}",
+                    tuple(chunk),
+                ).all()
+            )
         else:
             from sqlalchemy import bindparam
 
-            found.extend(conn.execute(
-                text(f"SELECT DISTINCT {column} FROM {table} WHERE {column} IN :ids AND {where}").bindparams(
-                    bindparam("ids", expanding=True)), {"ids": list(chunk)}
-            ).scalars())
+            found.extend(
+                conn.execute(
+                    text(
+                        f"SELECT DISTINCT {column} FROM {table} WHERE {column} IN :ids AND {where}"
+                    ).bindparams(bindparam("ids", expanding=True)),
+                    {"ids": list(chunk)},
+                ).scalars()
+            )
     return found
 
 
@@ -325,41 +389,66 @@ def _json_path(name: str) -> str:
 
 
 def _insert_new_sql(
-    session: Session, st: SyncedTable, changes: list[Change], first_seq: int, fresh_seq: dict[tuple[str, int], int],
-    source: str, applied: list[Applied], result: ApplyResult, table_changes: int = -1,
+    session: Session,
+    st: SyncedTable,
+    changes: list[Change],
+    first_seq: int,
+    fresh_seq: dict[tuple[str, int], int],
+    source: str,
+    applied: list[Applied],
+    result: ApplyResult,
+    table_changes: int = -1,
 ) -> bool:
     """New rows straight from the change log with SQLite's JSON functions (no JSON parsed
     in Python); False when this table or these values need the general path."""
     from app.core.store.base import PartnerSet
 
     conn = session.connection()
-    if (conn.dialect.name != "sqlite" or len(changes) < 1000 or st.name in CHILD_FIELDS
-            or st.sqlite_converters() is None):
+    if (
+        conn.dialect.name != "sqlite"
+        or len(changes) < 1000
+        or st.name in CHILD_FIELDS
+        or st.sqlite_converters() is None
+    ):
         return False
     if len(changes) == table_changes:
         # every change received for this table is a new row's insert: take them by position
-        source_rows = f"FROM sync_change c WHERE c.seq >= {int(first_seq)} AND c.table_name = '{st.name}'"
+        source_rows = (
+            f"FROM sync_change c WHERE c.seq >= {int(first_seq)} AND c.table_name = '{st.name}'"
+        )
     else:
         conn.exec_driver_sql("CREATE TEMP TABLE IF NOT EXISTS sync_fast (seq INTEGER PRIMARY KEY)")
         conn.exec_driver_sql("DELETE FROM sync_fast")
         conn.exec_driver_sql(
-            "INSERT INTO sync_fast (seq) VALUES (?)", [(fresh_seq[(c.origin_site, c.origin_seq)],) for c in changes]
+            "INSERT INTO sync_fast (seq) VALUES (?)",
+            [(fresh_seq[(c.origin_site, c.origin_seq)],) for c in changes],
         )
         source_rows = "FROM sync_change c JOIN sync_fast f ON f.seq = c.seq WHERE 1"
     dates = [n for n in st.columns if n in st.datetimes and n not in ("created_at", "updated_at")]
     partners = [n for n, col in st.columns.items() if isinstance(col.type, PartnerSet)]
     # values this path does not convert (a time not in UTC, a marking given as text): general path
-    odd = [f"(json_type(c.fields, {_json_path(n)}) = 'text' AND json_extract(c.fields, {_json_path(n)}) "
-           f"NOT LIKE '____-__-__T__:__:__%+00:00')" for n in dates]
+    odd = [
+        f"(json_type(c.fields, {_json_path(n)}) = 'text' AND json_extract(c.fields, {_json_path(n)}) "
+        f"NOT LIKE '____-__-__T__:__:__%+00:00')"
+        for n in dates
+    ]
     odd += [f"json_type(c.fields, {_json_path(n)}) NOT IN ('array', 'null')" for n in partners]
-    if odd and conn.exec_driver_sql(f"SELECT 1 {source_rows} AND ({' OR '.join(odd)}) LIMIT 1").first():
+    if (
+        odd
+        and conn.exec_driver_sql(f"SELECT 1 {source_rows} AND ({' OR '.join(odd)}) LIMIT 1").first()
+    ):
         return False
     converters = st.sqlite_converters() or {}
     params: list[Any] = []
     exprs: list[str] = []
     names = list(st.columns)
-    fixed = {"id": "c.row_id", "hlc": "c.hlc", "origin_site": "c.origin_site", "created_at": "c.at",
-             "updated_at": "c.at"}
+    fixed = {
+        "id": "c.row_id",
+        "hlc": "c.hlc",
+        "origin_site": "c.origin_site",
+        "created_at": "c.at",
+        "updated_at": "c.at",
+    }
     for n in names:
         if n in fixed:
             exprs.append(fixed[n])
@@ -367,11 +456,15 @@ def _insert_new_sql(
         path = _json_path(n)
         v = f"json_extract(c.fields, {path})"
         if n in dates:
-            value = (f"CASE WHEN {v} IS NULL THEN NULL WHEN length({v}) = 32 THEN replace(substr({v}, 1, 26), 'T', ' ') "
-                     f"ELSE replace(substr({v}, 1, 19), 'T', ' ') || '.000000' END")
+            value = (
+                f"CASE WHEN {v} IS NULL THEN NULL WHEN length({v}) = 32 THEN replace(substr({v}, 1, 26), 'T', ' ') "
+                f"ELSE replace(substr({v}, 1, 19), 'T', ' ') || '.000000' END"
+            )
         elif n in partners:
-            value = (f"CASE WHEN {v} IS NULL THEN NULL WHEN json_array_length({v}) = 0 THEN ',' ELSE "
-                     f"',' || (SELECT group_concat(value, ',') FROM json_each(c.fields, {path})) || ',' END")
+            value = (
+                f"CASE WHEN {v} IS NULL THEN NULL WHEN json_array_length({v}) = 0 THEN ',' ELSE "
+                f"',' || (SELECT group_concat(value, ',') FROM json_each(c.fields, {path})) || ',' END"
+            )
         else:
             value = v
         default = converters[n](st.defaults.get(n))
@@ -379,7 +472,12 @@ def _insert_new_sql(
             default = 0
         params.append(default)
         exprs.append(f"CASE WHEN json_type(c.fields, {path}) IS NULL THEN ? ELSE {value} END")
-    required = " AND ".join(f"json_type(c.fields, {_json_path(n)}) IS NOT NULL" for n in sorted(st.required)) or "1"
+    required = (
+        " AND ".join(
+            f"json_type(c.fields, {_json_path(n)}) IS NOT NULL" for n in sorted(st.required)
+        )
+        or "1"
+    )
     before = conn.exec_driver_sql(f"SELECT COALESCE(MAX(rowid), 0) FROM {st.name}").scalar() or 0
     conn.exec_driver_sql(
         f"INSERT INTO {st.name} ({', '.join(names)}) SELECT {', '.join(exprs)} {source_rows} "
@@ -389,23 +487,37 @@ def _insert_new_sql(
     after_sql = AFTER_INSERT_SQL.get(st.name)
     if after_sql:
         conn.exec_driver_sql(after_sql, (before,))
-    rows = conn.exec_driver_sql(f"SELECT id, deleted FROM {st.name} WHERE rowid > ?", (before,)).all()
+    rows = conn.exec_driver_sql(
+        f"SELECT id, deleted FROM {st.name} WHERE rowid > ?", (before,)
+    ).all()
     hook = AFTER_APPLY.get(st.name) if not after_sql else None
     if hook:  # a table whose hook has no SQL form: give it the rows as the general path does
-        full = conn.exec_driver_sql(f"SELECT {', '.join(names)} FROM {st.name} WHERE rowid > ?", (before,)).all()
+        full = conn.exec_driver_sql(
+            f"SELECT {', '.join(names)} FROM {st.name} WHERE rowid > ?", (before,)
+        ).all()
         who = {c.row_id: (c.who, c.origin_site, c.at) for c in changes}
         for row in full:
             values = dict(zip(names, row, strict=True))
             made_by, origin, at = who[values["id"]]
-            applied.append(Applied(values["id"], None, values, values, _parse_at(at), made_by, source or origin))
-    result.events.append(Changed(kind=st.kind, added=frozenset(r[0] for r in rows if not r[1]), initiator="sync"))
+            applied.append(
+                Applied(
+                    values["id"], None, values, values, _parse_at(at), made_by, source or origin
+                )
+            )
+    result.events.append(
+        Changed(kind=st.kind, added=frozenset(r[0] for r in rows if not r[1]), initiator="sync")
+    )
     result.records += len(rows)
     return True
 
 
 def _insert_new(
-    session: Session, st: SyncedTable, changes: list[Change], source: str,
-    applied: list[Applied], result: ApplyResult,
+    session: Session,
+    st: SyncedTable,
+    changes: list[Change],
+    source: str,
+    applied: list[Applied],
+    result: ApplyResult,
 ) -> None:
     if not changes:
         return
@@ -439,10 +551,15 @@ def _insert_new(
             params.append(take(row))
             if child_names:
                 children.extend((k, c.row_id, v) for k, v in values.items() if k in child_names)
-            applied.append(Applied(c.row_id, None, values, values, _parse_at(c.at), c.who, source or c.origin_site))
+            applied.append(
+                Applied(
+                    c.row_id, None, values, values, _parse_at(c.at), c.who, source or c.origin_site
+                )
+            )
         if params:
             session.connection().exec_driver_sql(
-                f"INSERT INTO {st.name} ({', '.join(names)}) VALUES ({', '.join('?' * len(names))})", params
+                f"INSERT INTO {st.name} ({', '.join(names)}) VALUES ({', '.join('?' * len(names))})",
+                params,
             )
             result.records += len(params)
     else:
@@ -456,15 +573,25 @@ def _insert_new(
             when = _parse_at(c.at)
             row = dict(base)
             row.update(cols)
-            row.update(id=c.row_id, hlc=c.hlc, origin_site=c.origin_site, created_at=when, updated_at=when)
+            row.update(
+                id=c.row_id, hlc=c.hlc, origin_site=c.origin_site, created_at=when, updated_at=when
+            )
             if row.get("deleted") is None:
                 row["deleted"] = False
             rows.append(row)
             if child_names:
                 children.extend((k, c.row_id, v) for k, v in values.items() if k in child_names)
-            applied.append(Applied(c.row_id, None, row, {**cols, **{k: v for k, v in values.items()
-                                                                 if k in child_names}},
-                                   when, c.who, source or c.origin_site))
+            applied.append(
+                Applied(
+                    c.row_id,
+                    None,
+                    row,
+                    {**cols, **{k: v for k, v in values.items() if k in child_names}},
+                    when,
+                    c.who,
+                    source or c.origin_site,
+                )
+            )
         if rows:
             session.execute(insert(st.table), rows)
             result.records += len(rows)
@@ -487,8 +614,13 @@ def _insert_rows(session: Session, st: SyncedTable, rows: list[dict[str, Any]]) 
 
 
 def _fold_rows(
-    session: Session, st: SyncedTable, ids: list[str], existing: dict[str, dict[str, Any]], source: str,
-    applied: list[Applied], result: ApplyResult,
+    session: Session,
+    st: SyncedTable,
+    ids: list[str],
+    existing: dict[str, dict[str, Any]],
+    source: str,
+    applied: list[Applied],
+    result: ApplyResult,
 ) -> None:
     if not ids:
         return
@@ -496,9 +628,16 @@ def _fold_rows(
     logs: dict[str, list[_Logged]] = defaultdict(list)
     for chunk in _chunks(ids):
         rows = conn.execute(
-            select(SyncChange.row_id, SyncChange.hlc, SyncChange.base_hlc, SyncChange.op, SyncChange.who,
-                   SyncChange.at, SyncChange.origin_site, SyncChange.fields)
-            .where(SyncChange.table_name == st.name, SyncChange.row_id.in_(chunk))
+            select(
+                SyncChange.row_id,
+                SyncChange.hlc,
+                SyncChange.base_hlc,
+                SyncChange.op,
+                SyncChange.who,
+                SyncChange.at,
+                SyncChange.origin_site,
+                SyncChange.fields,
+            ).where(SyncChange.table_name == st.name, SyncChange.row_id.in_(chunk))
         )
         for rid, hlc, base, op, who, at, origin, fields in rows:
             logs[rid].append(_Logged(hlc, base, op, who, at_text(at), origin, json.loads(fields)))
@@ -520,14 +659,28 @@ def _fold_rows(
                 continue  # its first change has not arrived: waits in the log
             row = {n: st.defaults.get(n) for n in st.columns}
             row.update(cols)
-            row.update(id=rid, hlc=folded.hlc, origin_site=folded.first.origin_site,
-                       created_at=_parse_at(folded.first.at), updated_at=when)
+            row.update(
+                id=rid,
+                hlc=folded.hlc,
+                origin_site=folded.first.origin_site,
+                created_at=_parse_at(folded.first.at),
+                updated_at=when,
+            )
             if row.get("deleted") is None:
                 row["deleted"] = False
             inserts.append(row)
             child_changed = {n: folded.values[n] for n in children if n in folded.values}
-            applied.append(Applied(rid, None, row, {**cols, **child_changed}, when, winner.who,
-                                   source or winner.origin_site))
+            applied.append(
+                Applied(
+                    rid,
+                    None,
+                    row,
+                    {**cols, **child_changed},
+                    when,
+                    winner.who,
+                    source or winner.origin_site,
+                )
+            )
             deferred.extend((name, rid, value) for name, value in child_changed.items())
         else:
             changed = {n: v for n, v in cols.items() if not _same(st, n, current.get(n), v)}
@@ -541,8 +694,12 @@ def _fold_rows(
             col_changes = {n: v for n, v in changed.items() if n in st.columns}
             if changed or new_hlc != current["hlc"]:
                 session.execute(
-                    update(st.table).where(st.table.c.id == rid).values(
-                        **col_changes, hlc=new_hlc, updated_at=utcnow() if changed else current["updated_at"]
+                    update(st.table)
+                    .where(st.table.c.id == rid)
+                    .values(
+                        **col_changes,
+                        hlc=new_hlc,
+                        updated_at=utcnow() if changed else current["updated_at"],
                     )
                 )
             for name in children:
@@ -550,13 +707,25 @@ def _fold_rows(
                     children[name](session, rid, changed[name])
             if changed:
                 after = {**current, **changed}
-                applied.append(Applied(rid, current, after, changed, when, winner.who,
-                                       source or winner.origin_site))
+                applied.append(
+                    Applied(
+                        rid, current, after, changed, when, winner.who, source or winner.origin_site
+                    )
+                )
         for c in folded.conflicts:
-            conflicts.append({"table_name": st.name, "row_id": rid, "field": c["field"],
-                              "kept": json.dumps(c["kept"]), "kept_hlc": c["kept_hlc"],
-                              "lost": json.dumps(c["lost"]), "lost_hlc": c["lost_hlc"],
-                              "lost_who": c["lost_who"], "detected_at": utcnow()})
+            conflicts.append(
+                {
+                    "table_name": st.name,
+                    "row_id": rid,
+                    "field": c["field"],
+                    "kept": json.dumps(c["kept"]),
+                    "kept_hlc": c["kept_hlc"],
+                    "lost": json.dumps(c["lost"]),
+                    "lost_hlc": c["lost_hlc"],
+                    "lost_who": c["lost_who"],
+                    "detected_at": utcnow(),
+                }
+            )
     if inserts:
         _insert_rows(session, st, inserts)
     for name, rid, value in deferred:  # child rows after the rows they belong to
@@ -599,6 +768,13 @@ def _note_events(st: SyncedTable, applied: list[Applied], result: ApplyResult) -
                 moved.add(a.row_id)
                 positions.append((a.row_id, float(a.after["lat"]), float(a.after["lon"])))
     result.events.append(
-        Changed(kind=st.kind, added=frozenset(added), updated=frozenset(updated), removed=frozenset(removed),
-                moved=frozenset(moved), initiator="sync", positions=tuple(positions))
+        Changed(
+            kind=st.kind,
+            added=frozenset(added),
+            updated=frozenset(updated),
+            removed=frozenset(removed),
+            moved=frozenset(moved),
+            initiator="sync",
+            positions=tuple(positions),
+        )
     )

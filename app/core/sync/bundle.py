@@ -31,8 +31,9 @@ from cryptography.hazmat.primitives.kdf.hkdf import HKDF
 from sqlalchemy import select
 from sqlalchemy.orm import Session
 
-from app.core.domain.markings import BLOC_MEMBERS, PUBLIC, Releasability, normalise_partner
+from app.core.common.markings import BLOC_MEMBERS, PUBLIC, Releasability, normalise_partner
 from app.core.store.engine import Store, head_revision, new_id
+from app.core.store.hlc import Timestamp
 from app.core.store.models import SyncBundle, SyncCursor
 from app.core.sync.apply import (
     CHANGE_COLUMNS,
@@ -42,7 +43,6 @@ from app.core.sync.apply import (
     at_text,
     local_changes_after,
 )
-from app.core.sync.hlc import Timestamp
 from app.core.sync.keys import peer_by_name, peer_by_site, site_keys
 from app.core.sync.records import synced_tables
 from app.i18n import _
@@ -67,9 +67,9 @@ class ExportReport:
     withheld: int
 
     def summary(self) -> str:
-        return _("Wrote {path}: {changes} changes for {partner} ({withheld} not releasable, withheld).").format(
-            path=self.path, changes=self.changes, partner=self.partner, withheld=self.withheld
-        )
+        return _(
+            "Wrote {path}: {changes} changes for {partner} ({withheld} not releasable, withheld)."
+        ).format(path=self.path, changes=self.changes, partner=self.partner, withheld=self.withheld)
 
 
 @dataclass
@@ -84,8 +84,14 @@ class ImportReport:
     def summary(self) -> str:
         if self.already:
             return _("{path} was already applied; nothing changed.").format(path=self.path)
-        return _("Imported {path} from {source}: {new} new changes of {changes}, {conflicts} conflicts.").format(
-            path=self.path, source=self.source, new=self.new, changes=self.changes, conflicts=self.conflicts
+        return _(
+            "Imported {path} from {source}: {new} new changes of {changes}, {conflicts} conflicts."
+        ).format(
+            path=self.path,
+            source=self.source,
+            new=self.new,
+            changes=self.changes,
+            conflicts=self.conflicts,
         )
 
 
@@ -104,19 +110,25 @@ def from_cursor(site_id: str) -> str:
     return f"bundle-from:{site_id}"
 
 
-def _current_markings(session: Session, table_name: str, ids: list[str]) -> dict[str, Releasability]:
+def _current_markings(
+    session: Session, table_name: str, ids: list[str]
+) -> dict[str, Releasability]:
     st = synced_tables().get(table_name)
     if st is None:
         return {}
     found: dict[str, Releasability] = {}
     for start in range(0, len(ids), 500):
         chunk = ids[start : start + 500]
-        for rid, rel in session.execute(select(st.table.c.id, st.table.c.releasable_to).where(st.table.c.id.in_(chunk))):
+        for rid, rel in session.execute(
+            select(st.table.c.id, st.table.c.releasable_to).where(st.table.c.id.in_(chunk))
+        ):
             found[rid] = rel
     return found
 
 
-def _releasable_changes(store: Store, partner: str, after: int) -> tuple[list[tuple[int, Change]], int, int]:
+def _releasable_changes(
+    store: Store, partner: str, after: int
+) -> tuple[list[tuple[int, Change]], int, int]:
     """Changes after local position ``after`` releasable to ``partner``: (changes, withheld, last seq)."""
     from sqlalchemy import text
 
@@ -125,8 +137,13 @@ def _releasable_changes(store: Store, partner: str, after: int) -> tuple[list[tu
         last = conn.execute(text("SELECT COALESCE(MAX(seq), 0) FROM sync_change")).scalar() or 0
         codes = _partner_codes(partner)
         like = " OR ".join(f"releasable_to LIKE :c{i}" for i in range(len(codes)))
-        total = conn.execute(text("SELECT COUNT(*) FROM sync_change WHERE seq > :a AND seq <= :l"),
-                             {"a": after, "l": last}).scalar() or 0
+        total = (
+            conn.execute(
+                text("SELECT COUNT(*) FROM sync_change WHERE seq > :a AND seq <= :l"),
+                {"a": after, "l": last},
+            ).scalar()
+            or 0
+        )
         params = {f"c{i}": f"%,{code},%" for i, code in enumerate(codes)}
         sql = text(
             f"SELECT seq, {', '.join(CHANGE_COLUMNS)} FROM sync_change WHERE seq > :a AND seq <= :l "
@@ -138,11 +155,16 @@ def _releasable_changes(store: Store, partner: str, after: int) -> tuple[list[tu
         by_table: dict[str, list[str]] = defaultdict(list)
         for _seq, c in changes:
             by_table[c.table_name].append(c.row_id)
-        current = {t: _current_markings(session, t, list(dict.fromkeys(ids))) for t, ids in by_table.items()}
+        current = {
+            t: _current_markings(session, t, list(dict.fromkeys(ids)))
+            for t, ids in by_table.items()
+        }
         reach = set(codes)
         kept = [
-            (seq, c) for seq, c in changes
-            if c.row_id not in current.get(c.table_name, {}) or current[c.table_name][c.row_id].codes & reach
+            (seq, c)
+            for seq, c in changes
+            if c.row_id not in current.get(c.table_name, {})
+            or current[c.table_name][c.row_id].codes & reach
         ]
         kept = [(seq, _withhold_references(session, c, partner)) for seq, c in kept]
     return kept, int(total) - len(kept), int(last)
@@ -155,9 +177,15 @@ def _withhold_references(session: Session, change: Change, partner: str) -> Chan
     """Drop references to records ``partner`` may not see (a task goes without its NATO-only unit)."""
     st = synced_tables().get(change.table_name)
     fields = change.fields
-    if st is None or not st.references or not any(
-        f'"{name}"' in fields and f'"{name}":null' not in fields and f'"{name}":[]' not in fields
-        for name in st.references
+    if (
+        st is None
+        or not st.references
+        or not any(
+            f'"{name}"' in fields
+            and f'"{name}":null' not in fields
+            and f'"{name}":[]' not in fields
+            for name in st.references
+        )
     ):
         return change
     values = json.loads(change.fields)
@@ -178,12 +206,14 @@ def _withhold_references(session: Session, change: Change, partner: str) -> Chan
 
 def _box_key(private: X25519PrivateKey, public: X25519PublicKey, bundle_id: str) -> bytes:
     shared = private.exchange(public)
-    return HKDF(algorithm=hashes.SHA256(), length=32, salt=bundle_id.encode(), info=b"coalition-cop bundle").derive(
-        shared
-    )
+    return HKDF(
+        algorithm=hashes.SHA256(), length=32, salt=bundle_id.encode(), info=b"coalition-cop bundle"
+    ).derive(shared)
 
 
-def export_bundle(store: Store, partner: str, out: Path, encrypt_for: str | None = None) -> ExportReport:
+def export_bundle(
+    store: Store, partner: str, out: Path, encrypt_for: str | None = None
+) -> ExportReport:
     """Write a signed bundle of what ``partner`` has not acknowledged and may see."""
     partner = normalise_partner(partner)
     keys = site_keys(store)
@@ -193,17 +223,25 @@ def export_bundle(store: Store, partner: str, out: Path, encrypt_for: str | None
         after = cursor.sent if cursor else 0
         acks = {
             c.peer.split(":", 1)[1]: c.received
-            for c in session.scalars(select(SyncCursor).where(SyncCursor.peer.like("bundle-from:%")))
+            for c in session.scalars(
+                select(SyncCursor).where(SyncCursor.peer.like("bundle-from:%"))
+            )
         }
     changes, withheld, last = _releasable_changes(store, partner, after)
     lines = []
     encode = json.JSONEncoder(separators=(",", ":")).encode
     reach = set(_partner_codes(partner))
     for _seq, c in changes:
-        if not Releasability.from_storage(c.releasable_to).codes & reach:  # checked again, line by line
-            raise BundleError(_("refusing to write a change not releasable to {partner}").format(partner=partner))
+        if (
+            not Releasability.from_storage(c.releasable_to).codes & reach
+        ):  # checked again, line by line
+            raise BundleError(
+                _("refusing to write a change not releasable to {partner}").format(partner=partner)
+            )
         lines.append(encode(c._asdict()))
-    payload = gzip.compress(("\n".join(lines) + ("\n" if lines else "")).encode("utf-8"), compresslevel=1)
+    payload = gzip.compress(
+        ("\n".join(lines) + ("\n" if lines else "")).encode("utf-8"), compresslevel=1
+    )
     bundle_id = new_id()
     encryption = None
     name = PAYLOAD
@@ -215,7 +253,9 @@ def export_bundle(store: Store, partner: str, out: Path, encrypt_for: str | None
         encryption = {
             "to": receiver.site_id,
             "ephemeral": base64.b64encode(
-                ephemeral.public_key().public_bytes(serialization.Encoding.Raw, serialization.PublicFormat.Raw)
+                ephemeral.public_key().public_bytes(
+                    serialization.Encoding.Raw, serialization.PublicFormat.Raw
+                )
             ).decode(),
             "nonce": base64.b64encode(nonce).decode(),
         }
@@ -256,17 +296,24 @@ def _read(zf: zipfile.ZipFile, name: str, path: Path, limit: int = MAX_SMALL) ->
         size = zf.getinfo(name).file_size
         if size > limit:
             raise BundleError(
-                _("{path}: {name} is {size} bytes, more than a bundle may hold ({limit}): refused, nothing changed").format(
-                    path=path, name=name, size=size, limit=limit)
+                _(
+                    "{path}: {name} is {size} bytes, more than a bundle may hold ({limit}): refused, nothing changed"
+                ).format(path=path, name=name, size=size, limit=limit)
             )
         return zf.read(name)
     except KeyError:
         if name == SIGNATURE:
-            raise BundleError(_("{path} is not signed: refused, nothing changed").format(path=path)) from None
-        raise BundleError(_("{path} has no {name}: refused, nothing changed").format(path=path, name=name)) from None
+            raise BundleError(
+                _("{path} is not signed: refused, nothing changed").format(path=path)
+            ) from None
+        raise BundleError(
+            _("{path} has no {name}: refused, nothing changed").format(path=path, name=name)
+        ) from None
     except (zipfile.BadZipFile, zlib.error, EOFError, OSError) as exc:
         raise BundleError(
-            _("{path} is damaged or truncated ({error}): refused, nothing changed").format(path=path, error=exc)
+            _("{path} is damaged or truncated ({error}): refused, nothing changed").format(
+                path=path, error=exc
+            )
         ) from None
 
 
@@ -277,7 +324,8 @@ def _verify(store: Store, path: Path) -> tuple[dict[str, Any], list[Change]]:
     except (zipfile.BadZipFile, OSError, EOFError) as exc:
         raise BundleError(
             _("{path} is not a bundle or is truncated ({error}): refused, nothing changed").format(
-                path=path, error=exc)
+                path=path, error=exc
+            )
         ) from None
     with zf:
         manifest_bytes = _read(zf, MANIFEST, path)
@@ -292,30 +340,42 @@ def _verify(store: Store, path: Path) -> tuple[dict[str, Any], list[Change]]:
             if payload_name not in (PAYLOAD, PAYLOAD_ENC):
                 raise ValueError
         except (ValueError, KeyError, TypeError, AttributeError):
-            raise BundleError(_("{path}: the manifest is damaged: refused, nothing changed").format(path=path)) from None
+            raise BundleError(
+                _("{path}: the manifest is damaged: refused, nothing changed").format(path=path)
+            ) from None
         with store.session() as session:
             peer = peer_by_site(session, source)
         if peer is None:
             raise BundleError(
-                _("{path} comes from a site this store does not trust ({name}, {site}): refused, nothing changed; "
-                  "trust its key with 'bundle trust' first").format(
-                    path=path, name=manifest.get("source_name", "?"), site=source)
+                _(
+                    "{path} comes from a site this store does not trust ({name}, {site}): refused, nothing changed; "
+                    "trust its key with 'bundle trust' first"
+                ).format(path=path, name=manifest.get("source_name", "?"), site=source)
             )
         try:
             Ed25519PublicKey.from_public_bytes(peer.public_key).verify(signature, manifest_bytes)
         except InvalidSignature:
             raise BundleError(
-                _("{path} is not signed by {name}'s key (forged or altered): refused, nothing changed").format(
-                    path=path, name=peer.name)
+                _(
+                    "{path} is not signed by {name}'s key (forged or altered): refused, nothing changed"
+                ).format(path=path, name=peer.name)
             ) from None
         payload = _read(zf, payload_name, path, MAX_PAYLOAD)
     if hashlib.sha256(payload).hexdigest() != manifest.get("sha256"):
-        raise BundleError(_("{path}: the changes do not match the signed manifest (tampered or truncated): "
-                            "refused, nothing changed").format(path=path))
+        raise BundleError(
+            _(
+                "{path}: the changes do not match the signed manifest (tampered or truncated): "
+                "refused, nothing changed"
+            ).format(path=path)
+        )
     encryption = manifest.get("encryption")
     if payload_name == PAYLOAD_ENC:
         if not isinstance(encryption, dict) or encryption.get("to") != store.site.site_id:
-            raise BundleError(_("{path} is encrypted for another site: refused, nothing changed").format(path=path))
+            raise BundleError(
+                _("{path} is encrypted for another site: refused, nothing changed").format(
+                    path=path
+                )
+            )
         try:
             ephemeral = X25519PublicKey.from_public_bytes(base64.b64decode(encryption["ephemeral"]))
             key = _box_key(site_keys(store).box, ephemeral, str(manifest["bundle_id"]))
@@ -323,21 +383,29 @@ def _verify(store: Store, path: Path) -> tuple[dict[str, Any], list[Change]]:
                 base64.b64decode(encryption["nonce"]), payload, str(manifest["bundle_id"]).encode()
             )
         except (InvalidTag, ValueError, KeyError):
-            raise BundleError(_("{path} cannot be decrypted with this site's key: refused, nothing changed").format(
-                path=path)) from None
+            raise BundleError(
+                _(
+                    "{path} cannot be decrypted with this site's key: refused, nothing changed"
+                ).format(path=path)
+            ) from None
     try:
         inflater = zlib.decompressobj(16 + zlib.MAX_WBITS)  # gzip, inflated only up to a bound
         raw = inflater.decompress(payload, MAX_CHANGES_TEXT)
         if inflater.unconsumed_tail:
-            raise BundleError(_("{path}: the changes inflate to more than a bundle may hold: refused, "
-                                "nothing changed").format(path=path))
+            raise BundleError(
+                _(
+                    "{path}: the changes inflate to more than a bundle may hold: refused, "
+                    "nothing changed"
+                ).format(path=path)
+            )
         if not inflater.eof:
             raise EOFError("the compressed changes end early")
         text = raw.decode("utf-8")
     except (OSError, EOFError, zlib.error, UnicodeDecodeError) as exc:
         raise BundleError(
-            _("{path}: the changes are damaged or truncated ({error}): refused, nothing changed").format(
-                path=path, error=exc)
+            _(
+                "{path}: the changes are damaged or truncated ({error}): refused, nothing changed"
+            ).format(path=path, error=exc)
         ) from None
     changes: list[Change] = []
     reach = set(_partner_codes(partner))
@@ -354,16 +422,22 @@ def _verify(store: Store, path: Path) -> tuple[dict[str, Any], list[Change]]:
                 raise ValueError  # a change that changes nothing
         except (ValueError, KeyError, TypeError):
             raise BundleError(
-                _("{path}: line {line} is not a valid change: refused, nothing changed").format(path=path, line=number)
+                _("{path}: line {line} is not a valid change: refused, nothing changed").format(
+                    path=path, line=number
+                )
             ) from None
         if not Releasability.from_storage(change.releasable_to).codes & reach:
             raise BundleError(
-                _("{path}: line {line} holds a record not releasable to {partner}, the partner the bundle "
-                  "declares: refused, nothing changed").format(path=path, line=number, partner=partner)
+                _(
+                    "{path}: line {line} holds a record not releasable to {partner}, the partner the bundle "
+                    "declares: refused, nothing changed"
+                ).format(path=path, line=number, partner=partner)
             )
         changes.append(change)
     if manifest.get("count") not in (None, len(changes)):
-        raise BundleError(_("{path}: the bundle is truncated: refused, nothing changed").format(path=path))
+        raise BundleError(
+            _("{path}: the bundle is truncated: refused, nothing changed").format(path=path)
+        )
     return manifest, changes
 
 
@@ -374,7 +448,9 @@ def import_bundle(store: Store, path: Path) -> ImportReport:
     source = str(manifest["source_site"])
     with store.session() as session:
         if session.get(SyncBundle, bundle_id) is not None:
-            return ImportReport(path, str(manifest.get("source_name", source)), len(changes), 0, 0, already=True)
+            return ImportReport(
+                path, str(manifest.get("source_name", source)), len(changes), 0, 0, already=True
+            )
     rng = manifest.get("range") or {}
     low, high = int(rng.get("from", 0)), int(rng.get("to", 0))
     ack = (manifest.get("acks") or {}).get(store.site.site_id)
@@ -388,7 +464,9 @@ def import_bundle(store: Store, path: Path) -> ImportReport:
         if low <= cursor.received + 1:  # contiguous with what we hold: acknowledge up to its end
             cursor.received = max(cursor.received, high)
         cursor.last_sync = datetime.now(UTC)
-        if isinstance(ack, int) and manifest.get("source_partner"):  # the sender acknowledges what it took
+        if isinstance(ack, int) and manifest.get(
+            "source_partner"
+        ):  # the sender acknowledges what it took
             name = bundle_cursor(normalise_partner(str(manifest.get("source_partner") or "")))
             mine = session.get(SyncCursor, name)
             if mine is None:
@@ -398,8 +476,12 @@ def import_bundle(store: Store, path: Path) -> ImportReport:
             mine.last_sync = datetime.now(UTC)
         session.flush()
 
-    result = apply_changes(store, changes, source=str(manifest.get("source_name", source)), before_commit=record)
-    return ImportReport(path, str(manifest.get("source_name", source)), len(changes), result.new, result.conflicts)
+    result = apply_changes(
+        store, changes, source=str(manifest.get("source_name", source)), before_commit=record
+    )
+    return ImportReport(
+        path, str(manifest.get("source_name", source)), len(changes), result.new, result.conflicts
+    )
 
 
 def local_changes(store: Store, after: int = 0) -> list[tuple[int, Change]]:

@@ -54,7 +54,9 @@ class SyncReport:
     records: int = 0
 
     def summary(self) -> str:
-        return _("Synchronised with {server}: sent {sent}, received {received}, conflicts {conflicts}.").format(
+        return _(
+            "Synchronised with {server}: sent {sent}, received {received}, conflicts {conflicts}."
+        ).format(
             server=self.server, sent=self.sent, received=self.received, conflicts=self.conflicts
         )
 
@@ -82,10 +84,17 @@ def server_engine(url: str) -> Engine:
     try:
         parsed = make_url(url)
     except ArgumentError:
-        raise SyncError(_("'{url}' is not a server URL (e.g. postgresql+psycopg://user@host:5432/db)").format(
-            url=safe_server_name(url))) from None
+        raise SyncError(
+            _("'{url}' is not a server URL (e.g. postgresql+psycopg://user@host:5432/db)").format(
+                url=safe_server_name(url)
+            )
+        ) from None
     if parsed.get_backend_name() != "postgresql":
-        raise SyncError(_("the sync server must be PostgreSQL (a URL such as postgresql+psycopg://user@host/db)"))
+        raise SyncError(
+            _(
+                "the sync server must be PostgreSQL (a URL such as postgresql+psycopg://user@host/db)"
+            )
+        )
     if parsed.drivername == "postgresql":
         parsed = parsed.set(drivername="postgresql+psycopg")
     try:
@@ -117,7 +126,13 @@ def prepare_server(engine: Engine) -> None:
 def _copy_text(value: Any) -> str:
     if value is None:
         return "\\N"
-    return str(value).replace("\\", "\\\\").replace("\t", "\\t").replace("\n", "\\n").replace("\r", "\\r")
+    return (
+        str(value)
+        .replace("\\", "\\\\")
+        .replace("\t", "\\t")
+        .replace("\n", "\\n")
+        .replace("\r", "\\r")
+    )
 
 
 _NULL, _FIELD, _ROW = "\x1d", "\x1f", "\x1e"
@@ -132,17 +147,27 @@ def local_copy_text(conn: Connection, after: int, limit: int) -> tuple[int, int,
     cols[CHANGE_COLUMNS.index("origin_seq")] = "CAST(origin_seq AS TEXT)"
     cols[CHANGE_COLUMNS.index("at")] = "at || '+00'"
     rows = conn.exec_driver_sql(
-        f"SELECT seq, {', '.join(cols)} FROM sync_change WHERE seq > ? ORDER BY seq LIMIT ?", (after, limit)
+        f"SELECT seq, {', '.join(cols)} FROM sync_change WHERE seq > ? ORDER BY seq LIMIT ?",
+        (after, limit),
     ).all()
     if not rows:
         return after, 0, ""
     body = _ROW.join(_FIELD.join(r[1:]) for r in rows)
-    if body.count(_ROW) != len(rows) - 1 or body.count(_FIELD) != len(rows) * (len(CHANGE_COLUMNS) - 1):
+    if body.count(_ROW) != len(rows) - 1 or body.count(_FIELD) != len(rows) * (
+        len(CHANGE_COLUMNS) - 1
+    ):
         # a separator inside a value (never in practice): escape value by value
-        body = _ROW.join(_FIELD.join(_copy_text(None if v == _NULL else v) for v in r[1:]) for r in rows)
+        body = _ROW.join(
+            _FIELD.join(_copy_text(None if v == _NULL else v) for v in r[1:]) for r in rows
+        )
     text = (
-        body.replace("\\", "\\\\").replace("\t", "\\t").replace("\n", "\\n").replace("\r", "\\r")
-        .replace(_NULL, "\\N").replace(_FIELD, "\t").replace(_ROW, "\n")
+        body.replace("\\", "\\\\")
+        .replace("\t", "\\t")
+        .replace("\n", "\\n")
+        .replace("\r", "\\r")
+        .replace(_NULL, "\\N")
+        .replace(_FIELD, "\t")
+        .replace(_ROW, "\n")
     )
     return int(rows[-1][0]), len(rows), text + "\n"
 
@@ -196,7 +221,8 @@ def pull_changes(
     so positions are given in commit order); bounding the read by it never skips one.
     """
     cols = [
-        "to_char(at AT TIME ZONE 'UTC', 'YYYY-MM-DD HH24:MI:SS.US')" if c == "at" else c for c in CHANGE_COLUMNS
+        "to_char(at AT TIME ZONE 'UTC', 'YYYY-MM-DD HH24:MI:SS.US')" if c == "at" else c
+        for c in CHANGE_COLUMNS
     ]
     raw = engine.raw_connection()
     try:
@@ -245,11 +271,21 @@ def pending_changes(store: Store, name: str | None = None) -> int:
 
     with store.session() as session:
         if name is None:
-            sent = session.scalar(select(func.max(SyncCursor.sent)).where(SyncCursor.peer.like("server:%"))) or 0
+            sent = (
+                session.scalar(
+                    select(func.max(SyncCursor.sent)).where(SyncCursor.peer.like("server:%"))
+                )
+                or 0
+            )
         else:
             cursor = session.get(SyncCursor, name)
             sent = cursor.sent if cursor else 0
-        return int(session.scalar(select(func.count()).select_from(SyncChange).where(SyncChange.seq > sent)) or 0)
+        return int(
+            session.scalar(
+                select(func.count()).select_from(SyncChange).where(SyncChange.seq > sent)
+            )
+            or 0
+        )
 
 
 def sync_with_server(
@@ -271,10 +307,13 @@ def sync_with_server(
         except DBAPIError as exc:
             raise SyncError(
                 _("the sync with {server} failed: {error}").format(
-                    server=report.server, error=_scrub(str(exc.orig or exc), url))
+                    server=report.server, error=_scrub(str(exc.orig or exc), url)
+                )
             ) from None
         except StoreError as exc:
-            raise SyncError(_("the sync server {server}: {error}").format(server=report.server, error=exc)) from None
+            raise SyncError(
+                _("the sync server {server}: {error}").format(server=report.server, error=exc)
+            ) from None
     finally:
         engine.dispose()
     with store.transaction() as session:
@@ -286,7 +325,9 @@ def sync_with_server(
     return report
 
 
-def _read_local(store: Store, after: int, batch: int) -> tuple[int, int, str | list[tuple[int, Change]]]:
+def _read_local(
+    store: Store, after: int, batch: int
+) -> tuple[int, int, str | list[tuple[int, Change]]]:
     """The next batch of this store's changes to push: (last seq, count, COPY text or rows)."""
     with store.engine.connect() as conn:
         if conn.dialect.name == "sqlite":
@@ -296,8 +337,13 @@ def _read_local(store: Store, after: int, batch: int) -> tuple[int, int, str | l
 
 
 def _push_all(
-    store: Store, engine: Engine, name: str, report: SyncReport,
-    progress: Callable[[int, int], None] | None, cancelled: Callable[[], bool] | None, batch: int,
+    store: Store,
+    engine: Engine,
+    name: str,
+    report: SyncReport,
+    progress: Callable[[int, int], None] | None,
+    cancelled: Callable[[], bool] | None,
+    batch: int,
 ) -> None:
     sent, _received = read_cursor(store, name)
     # the next batch is read while the server stores this one
@@ -320,8 +366,13 @@ def _push_all(
 
 
 def _pull_all(
-    store: Store, engine: Engine, name: str, report: SyncReport,
-    progress: Callable[[int, int], None] | None, cancelled: Callable[[], bool] | None, batch: int,
+    store: Store,
+    engine: Engine,
+    name: str,
+    report: SyncReport,
+    progress: Callable[[int, int], None] | None,
+    cancelled: Callable[[], bool] | None,
+    batch: int,
 ) -> None:
     _sent, received = read_cursor(store, name)
     me = store.site.site_id
@@ -347,7 +398,9 @@ def _pull_all(
                 if result.first_seq and cursor.sent == result.first_seq - 1:
                     cursor.sent = result.first_seq + result.new - 1
 
-            result = apply_changes(store, [c for _seq, c in rows], source=report.server, before_commit=advance)
+            result = apply_changes(
+                store, [c for _seq, c in rows], source=report.server, before_commit=advance
+            )
             received = last
             report.received += result.new
             report.conflicts += result.conflicts

@@ -9,10 +9,10 @@ from typing import Any
 
 from sqlalchemy import select, update
 
-from app.core.domain.entities import ValidationError
+from app.core.picture.records import ValidationError
 from app.core.store.engine import Store
 from app.core.store.models import SyncConflict
-from app.core.store.ops import writing
+from app.core.store.writing import writing
 from app.core.sync.records import CHILD_FIELDS, synced_tables
 from app.i18n import _
 
@@ -41,7 +41,9 @@ def _label(row: Any) -> str:
     return ""
 
 
-def list_conflicts(store: Store, include_reversed: bool = True, limit: int = 1000) -> list[Conflict]:
+def list_conflicts(
+    store: Store, include_reversed: bool = True, limit: int = 1000
+) -> list[Conflict]:
     """The conflict log, newest first."""
     tables = synced_tables()
     out: list[Conflict] = []
@@ -55,11 +57,22 @@ def list_conflicts(store: Store, include_reversed: bool = True, limit: int = 100
             if st is not None:
                 row = session.execute(select(st.table).where(st.table.c.id == c.row_id)).first()
                 label = _label(row) if row is not None else ""
-            out.append(Conflict(
-                c.id, c.table_name, st.kind if st else c.table_name, c.row_id, label, c.field,
-                json.loads(c.kept) if c.kept else None, json.loads(c.lost) if c.lost else None,
-                c.lost_who, c.lost_hlc, c.detected_at, c.reversed_at,
-            ))
+            out.append(
+                Conflict(
+                    c.id,
+                    c.table_name,
+                    st.kind if st else c.table_name,
+                    c.row_id,
+                    label,
+                    c.field,
+                    json.loads(c.kept) if c.kept else None,
+                    json.loads(c.lost) if c.lost else None,
+                    c.lost_who,
+                    c.lost_hlc,
+                    c.detected_at,
+                    c.reversed_at,
+                )
+            )
     return out
 
 
@@ -72,9 +85,15 @@ def reverse_conflict(store: Store, conflict_id: int, initiator: str | None = Non
         if conflict is None:
             raise ValidationError(_("there is no conflict {id}").format(id=conflict_id))
         st = tables.get(conflict.table_name)
-        row = session.execute(select(st.table).where(st.table.c.id == conflict.row_id)).first() if st else None
+        row = (
+            session.execute(select(st.table).where(st.table.c.id == conflict.row_id)).first()
+            if st
+            else None
+        )
         if st is None or row is None:
-            raise ValidationError(_("the record of conflict {id} is not held here").format(id=conflict_id))
+            raise ValidationError(
+                _("the record of conflict {id} is not held here").format(id=conflict_id)
+            )
         name = conflict.field
         value = json.loads(conflict.lost) if conflict.lost else None
         children = CHILD_FIELDS.get(st.name, {})
@@ -83,14 +102,25 @@ def reverse_conflict(store: Store, conflict_id: int, initiator: str | None = Non
             children[name](session, conflict.row_id, value)
         else:
             session.execute(
-                update(st.table).where(st.table.c.id == conflict.row_id).values(
-                    {name: st.decode(name, value), "hlc": batch.hlc, "updated_at": batch.now}
-                )
+                update(st.table)
+                .where(st.table.c.id == conflict.row_id)
+                .values({name: st.decode(name, value), "hlc": batch.hlc, "updated_at": batch.now})
             )
         if name in children:
-            session.execute(update(st.table).where(st.table.c.id == conflict.row_id).values(
-                hlc=batch.hlc, updated_at=batch.now))
-        batch.capture(st.name, conflict.row_id, op, {name: value}, row.hlc, row.classification, row.releasable_to)
+            session.execute(
+                update(st.table)
+                .where(st.table.c.id == conflict.row_id)
+                .values(hlc=batch.hlc, updated_at=batch.now)
+            )
+        batch.capture(
+            st.name,
+            conflict.row_id,
+            op,
+            {name: value},
+            row.hlc,
+            row.classification,
+            row.releasable_to,
+        )
         if name == "deleted":
             batch._note(st.kind, "removed" if value else "added", conflict.row_id)
         else:

@@ -29,12 +29,14 @@ KEY_FORMAT = "coalition-cop-site-key"
 _RAW = serialization.Encoding.Raw, serialization.PublicFormat.Raw
 
 
-class KeyError_(ValueError):  # noqa: N801 (KeyError is a builtin)
+class KeyError_(ValueError):
     """A key file or a trust request is refused; the message is for the user."""
 
 
 def _box_private(seed: bytes) -> X25519PrivateKey:
-    derived = HKDF(algorithm=hashes.SHA256(), length=32, salt=None, info=b"coalition-cop bundle encryption").derive(seed)
+    derived = HKDF(
+        algorithm=hashes.SHA256(), length=32, salt=None, info=b"coalition-cop bundle encryption"
+    ).derive(seed)
     return X25519PrivateKey.from_private_bytes(derived)
 
 
@@ -50,7 +52,9 @@ class SiteKeys:
     @property
     def box(self) -> X25519PrivateKey:
         seed = self.signing.private_bytes(
-            serialization.Encoding.Raw, serialization.PrivateFormat.Raw, serialization.NoEncryption()
+            serialization.Encoding.Raw,
+            serialization.PrivateFormat.Raw,
+            serialization.NoEncryption(),
         )
         return _box_private(seed)
 
@@ -67,7 +71,9 @@ def site_keys(store: Store) -> SiteKeys:
         if profile.signing_key is None:
             key = Ed25519PrivateKey.generate()
             profile.signing_key = key.private_bytes(
-                serialization.Encoding.Raw, serialization.PrivateFormat.Raw, serialization.NoEncryption()
+                serialization.Encoding.Raw,
+                serialization.PrivateFormat.Raw,
+                serialization.NoEncryption(),
             )
             profile.public_key = key.public_key().public_bytes(*_RAW)
         signing = Ed25519PrivateKey.from_private_bytes(profile.signing_key)
@@ -95,7 +101,9 @@ def read_site_key(path: Path) -> dict[str, object]:
     try:
         doc = json.loads(path.read_text(encoding="utf-8"))
     except (OSError, UnicodeDecodeError, json.JSONDecodeError) as exc:
-        raise KeyError_(_("{path} is not a site key file ({error})").format(path=path, error=exc)) from None
+        raise KeyError_(
+            _("{path} is not a site key file ({error})").format(path=path, error=exc)
+        ) from None
     if not isinstance(doc, dict) or doc.get("format") != KEY_FORMAT:
         raise KeyError_(_("{path} is not a site key file").format(path=path))
     try:
@@ -146,7 +154,9 @@ def peer_by_name(store: Store, name: str) -> SyncPeer:
     with store.session() as session:
         peer = session.get(SyncPeer, name)
     if peer is None:
-        raise KeyError_(_("no trusted site is named '{name}' (use 'bundle trust' first)").format(name=name))
+        raise KeyError_(
+            _("no trusted site is named '{name}' (use 'bundle trust' first)").format(name=name)
+        )
     return peer
 
 

@@ -27,9 +27,13 @@ from app.core.store.base import Base, SharedRecord, UTCDateTime
 # the kind a change event carries for a table (what the panels and the map listen for);
 # a table not named here publishes under its own name
 _KINDS = {
-    "unit": "unit", "crisis_zone": "zone", "task": "task",
-    "stock_movement": "stock", "shipment_line": "shipment",  # as supply_ops publishes them
-    "saved_view": "view", "chat_message": "message",
+    "unit": "unit",
+    "crisis_zone": "zone",
+    "task": "task",
+    "stock_movement": "stock",
+    "shipment_line": "shipment",  # as supply_ops publishes them
+    "saved_view": "view",
+    "chat_message": "message",
 }
 
 
@@ -71,7 +75,7 @@ def _as_is(value: Any) -> Any:
 def _sqlite_datetime(value: Any) -> Any:
     if value is None:
         return None
-    from app.core.store.ops import sqlite_time
+    from app.core.store.writing import sqlite_time
 
     if isinstance(value, str):
         value = datetime.fromisoformat(value)
@@ -82,13 +86,13 @@ def _sqlite_datetime(value: Any) -> Any:
 
 @cache
 def _storage_of(codes: tuple[str, ...]) -> str:
-    from app.core.domain.markings import Releasability
+    from app.core.common.markings import Releasability
 
     return Releasability.parse(list(codes)).to_storage()
 
 
 def _sqlite_partners(value: Any) -> Any:
-    from app.core.domain.markings import Releasability
+    from app.core.common.markings import Releasability
 
     if value is None:
         return None
@@ -165,8 +169,12 @@ def _discover() -> dict[str, SyncedTable]:
         columns = {c.name: c for c in table.columns}
         datetimes = frozenset(n for n, c in columns.items() if isinstance(c.type, UTCDateTime))
         required = frozenset(
-            n for n, c in columns.items()
-            if not c.nullable and c.default is None and c.server_default is None and n not in _BOOKKEEPING
+            n
+            for n, c in columns.items()
+            if not c.nullable
+            and c.default is None
+            and c.server_default is None
+            and n not in _BOOKKEEPING
         )
         refs = {}
         for n, c in columns.items():
@@ -195,9 +203,17 @@ REFERENCES: dict[str, dict[str, str]] = {
     "unit": {"parent_id": "unit"},
     "task": {"assigned_units": "unit"},
     # supply: a movement at a site the partner may not see must not name that site
-    "stock_movement": {"site_id": "supply_site", "item_id": "supply_item", "shipment_id": "shipment"},
+    "stock_movement": {
+        "site_id": "supply_site",
+        "item_id": "supply_item",
+        "shipment_id": "shipment",
+    },
     "shipment": {"origin_site_id": "supply_site", "destination_site_id": "supply_site"},
-    "shipment_line": {"shipment_id": "shipment", "item_id": "supply_item", "request_id": "supply_request"},
+    "shipment_line": {
+        "shipment_id": "shipment",
+        "item_id": "supply_item",
+        "request_id": "supply_request",
+    },
     "supply_request": {"site_id": "supply_site", "item_id": "supply_item"},
 }
 
@@ -215,7 +231,10 @@ def _write_task_units(session: Session, task_id: str, value: Any) -> None:
     if units:
         session.execute(
             insert(TaskUnit),
-            [{"task_id": task_id, "unit_id": u, "position": pos} for pos, u in enumerate(dict.fromkeys(units))],
+            [
+                {"task_id": task_id, "unit_id": u, "position": pos}
+                for pos, u in enumerate(dict.fromkeys(units))
+            ],
         )
 
 
@@ -232,7 +251,11 @@ def read_child(session: Session, table: str, name: str, row_id: str) -> Any:
         from app.core.store.models import TaskUnit
 
         return list(
-            session.scalars(select(TaskUnit.unit_id).where(TaskUnit.task_id == row_id).order_by(TaskUnit.position))
+            session.scalars(
+                select(TaskUnit.unit_id)
+                .where(TaskUnit.task_id == row_id)
+                .order_by(TaskUnit.position)
+            )
         )
     return None
 
@@ -263,7 +286,9 @@ def _unit_positions(session: Session, rows: list[Applied]) -> None:
     for row in rows:
         if "lat" in row.changed or "lon" in row.changed or row.before is None:
             at = row.after.get("last_report") or row.at
-            positions.append({"unit_id": row.row_id, "at": at, "lat": row.after["lat"], "lon": row.after["lon"]})
+            positions.append(
+                {"unit_id": row.row_id, "at": at, "lat": row.after["lat"], "lon": row.after["lon"]}
+            )
     if not positions:
         return
     conn = session.connection()
@@ -278,22 +303,37 @@ def _unit_positions(session: Session, rows: list[Applied]) -> None:
 
 def _task_history(session: Session, rows: list[Applied]) -> None:
     from app.core.store.models import TaskHistory
-    from app.core.store.task_ops import _HISTORY_FIELDS, _history_text
+    from app.core.tasks.ops import _HISTORY_FIELDS, _history_text
 
     history = []
     for row in rows:
         reason = f"sync: {row.source}"
         if row.before is None:
-            history.append({"task_id": row.row_id, "at": row.at, "who": row.who, "what": "created",
-                            "old": None, "new": _history_text("title", row.after.get("title")), "reason": reason})
+            history.append(
+                {
+                    "task_id": row.row_id,
+                    "at": row.at,
+                    "who": row.who,
+                    "what": "created",
+                    "old": None,
+                    "new": _history_text("title", row.after.get("title")),
+                    "reason": reason,
+                }
+            )
             continue
         for name in (*_HISTORY_FIELDS, "assigned_units", "deleted"):
             if name in row.changed:
-                history.append({
-                    "task_id": row.row_id, "at": row.at, "who": row.who, "what": name,
-                    "old": _history_text(name, row.before.get(name)),
-                    "new": _history_text(name, row.changed[name]), "reason": reason,
-                })
+                history.append(
+                    {
+                        "task_id": row.row_id,
+                        "at": row.at,
+                        "who": row.who,
+                        "what": name,
+                        "old": _history_text(name, row.before.get(name)),
+                        "new": _history_text(name, row.changed[name]),
+                        "reason": reason,
+                    }
+                )
     if history:
         session.execute(insert(TaskHistory), history)
 
@@ -303,6 +343,6 @@ AFTER_APPLY: dict[str, AfterApply] = {"unit": _unit_positions, "task": _task_his
 
 def dumps(value: Any) -> str:
     """A field value as JSON text (datetimes as ISO 8601, markings as code lists)."""
-    from app.core.store.ops import _json_default
+    from app.core.store.writing import _json_default
 
     return json.dumps(value, separators=(",", ":"), default=_json_default)

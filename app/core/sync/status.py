@@ -53,12 +53,21 @@ def sync_status(store: Store) -> SyncStatus:
         names = {p.site_id: p.name for p in session.scalars(select(SyncPeer))}
         server_sent = max((c.sent for c in cursors if c.peer.startswith("server:")), default=0)
         pending = int(
-            session.scalar(select(func.count()).select_from(SyncChange).where(SyncChange.seq > server_sent)) or 0
-        )
-        conflicts = int(
-            session.scalar(select(func.count()).select_from(SyncConflict).where(SyncConflict.reversed_at.is_(None)))
+            session.scalar(
+                select(func.count()).select_from(SyncChange).where(SyncChange.seq > server_sent)
+            )
             or 0
         )
-    peers = [PeerState(c.peer, _label(c.peer, names), c.last_sync, c.sent, c.received, c.last_result)
-             for c in cursors]
+        conflicts = int(
+            session.scalar(
+                select(func.count())
+                .select_from(SyncConflict)
+                .where(SyncConflict.reversed_at.is_(None))
+            )
+            or 0
+        )
+    peers = [
+        PeerState(c.peer, _label(c.peer, names), c.last_sync, c.sent, c.received, c.last_result)
+        for c in cursors
+    ]
     return SyncStatus(pending, total, conflicts, peers)

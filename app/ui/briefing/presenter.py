@@ -44,13 +44,20 @@ from app.ui.context import AppContext
 NEXT_KEYS = (Qt.Key.Key_PageDown, Qt.Key.Key_Right, Qt.Key.Key_Down, Qt.Key.Key_Space)
 PREVIOUS_KEYS = (Qt.Key.Key_PageUp, Qt.Key.Key_Left, Qt.Key.Key_Up, Qt.Key.Key_Backspace)
 ZONE_COLOURS = {
-    "conflict": "#c1121f", "flood": "#1f6fb4", "earthquake": "#8c510a", "epidemic": "#7b3294",
-    "no-go": "#6a040f", "corridor": "#1a9850", "safe area": "#2b9348",
+    "conflict": "#c1121f",
+    "flood": "#1f6fb4",
+    "earthquake": "#8c510a",
+    "epidemic": "#7b3294",
+    "no-go": "#6a040f",
+    "corridor": "#1a9850",
+    "safe area": "#2b9348",
     "restricted operating zone": "#e36414",
 }
 
 
-def _slide_job(store: Any, view: ViewData, number: int, total: int, partner: str | None) -> tuple[Slide, dict[str, str]]:
+def _slide_job(
+    store: Any, view: ViewData, number: int, total: int, partner: str | None
+) -> tuple[Slide, dict[str, str]]:
     """In the worker: the slide and its legend's symbols as SVG."""
     from app.ui.symbols import symbol_svgs
 
@@ -79,8 +86,14 @@ class Presenter(QWidget):
     sig_closed = Signal()
     """Presentation mode ended."""
 
-    def __init__(self, ctx: AppContext, views: list[ViewData], start: int = 0,
-                 partner: str | None = None, parent: QWidget | None = None) -> None:
+    def __init__(
+        self,
+        ctx: AppContext,
+        views: list[ViewData],
+        start: int = 0,
+        partner: str | None = None,
+        parent: QWidget | None = None,
+    ) -> None:
         super().__init__(parent, Qt.WindowType.Window)
         from app.core.mapdoc.page import write_live_page
         from app.ui.app import page_folder
@@ -211,7 +224,12 @@ class Presenter(QWidget):
             return
         self._pending = index
         self.ctx.runner.submit(
-            _slide_job, self.ctx.store, self.views[index], index + 1, len(self.views), self.partner,
+            _slide_job,
+            self.ctx.store,
+            self.views[index],
+            index + 1,
+            len(self.views),
+            self.partner,
             on_done=lambda result, i=index: self._arrived(i, result),
         )
 
@@ -268,8 +286,11 @@ class Presenter(QWidget):
                     if c == 0 and r < len(table.colours) and table.colours[r]:
                         item.setBackground(QColor(table.colours[r]))
                     grid.setItem(r, c, item)
-            grid.setFixedHeight(grid.horizontalHeader().height() + 4 + sum(
-                grid.rowHeight(r) for r in range(grid.rowCount())))
+            grid.setFixedHeight(
+                grid.horizontalHeader().height()
+                + 4
+                + sum(grid.rowHeight(r) for r in range(grid.rowCount()))
+            )
             self.tables.addWidget(title)
             self.tables.addWidget(grid)
 
@@ -289,7 +310,7 @@ class Presenter(QWidget):
             self.blank.raise_()
             self.blank.show()
 
-    def resizeEvent(self, event: Any) -> None:  # noqa: N802
+    def resizeEvent(self, event: Any) -> None:
         super().resizeEvent(event)
         self.blank.setGeometry(self.rect())
         self._refit.start()  # full screen, another screen: the slide's extent fills the map again
@@ -298,7 +319,7 @@ class Presenter(QWidget):
         if self.slide is not None:
             self.map_view.push({"op": "fit", "bounds": self.slide.view.bounds})
 
-    def closeEvent(self, event: QCloseEvent) -> None:  # noqa: N802
+    def closeEvent(self, event: QCloseEvent) -> None:
         self.ctx.relay.sig_changed.disconnect(self._on_changed)
         self.map_view.shutdown()
         super().closeEvent(event)

@@ -21,13 +21,18 @@ from PySide6.QtGui import QColor, QFont, QImage, QPageLayout, QPageSize, QPainte
 from app.core.briefing.handout import PRESENTATION_SCALE, HandoutResult, _no_slides
 from app.core.briefing.slides import LegendEntry, Slide, build_deck, build_slide, deck_marking
 from app.core.briefing.views import find_view
-from app.core.domain.markings import banner_colour, banner_text_colour
+from app.core.common.markings import banner_colour, banner_text_colour
 from app.core.store.engine import Store
 from app.i18n import _
 
 ZONE_COLOURS = {
-    "conflict": "#c1121f", "flood": "#1f6fb4", "earthquake": "#8c510a", "epidemic": "#7b3294",
-    "no-go": "#6a040f", "corridor": "#1a9850", "safe area": "#2b9348",
+    "conflict": "#c1121f",
+    "flood": "#1f6fb4",
+    "earthquake": "#8c510a",
+    "epidemic": "#7b3294",
+    "no-go": "#6a040f",
+    "corridor": "#1a9850",
+    "safe area": "#2b9348",
     "restricted operating zone": "#e36414",
 }
 
@@ -65,7 +70,9 @@ class Layout:
 class SlideRenderer:
     """One offscreen map page; ``map_image(slide)`` shows a slide and grabs it."""
 
-    def __init__(self, size: tuple[int, int], scale: float = PRESENTATION_SCALE, timeout_s: float = 60.0) -> None:
+    def __init__(
+        self, size: tuple[int, int], scale: float = PRESENTATION_SCALE, timeout_s: float = 60.0
+    ) -> None:
         from PySide6.QtWidgets import QApplication
 
         from app.ui.app import application, page_folder, prepare_environment
@@ -108,14 +115,19 @@ class SlideRenderer:
             self.view.resize(width, height)
             self.settle(50)
 
-    def map_image(self, slide: Slide, width: int | None = None, height: int | None = None) -> QImage:
+    def map_image(
+        self, slide: Slide, width: int | None = None, height: int | None = None
+    ) -> QImage:
         from app.core.mapdoc.picture import places_message
 
         if width and height:
             self.resize(width, height)
         before = self._paints
         self.view.push([*slide.messages(), places_message(slide.view.bounds, margin=0.5)])
-        self._wait(lambda: self._paints > before, _("the map did not paint slide {n}").format(n=slide.number))
+        self._wait(
+            lambda: self._paints > before,
+            _("the map did not paint slide {n}").format(n=slide.number),
+        )
         self.settle(120)  # the basemap's remaining countries and the zones' canvas
         return self.view.grab().toImage()
 
@@ -135,7 +147,9 @@ class SlideRenderer:
 LEGEND_PX = 40
 
 
-def _symbol_images(sidcs: list[str], px: int, svgs: dict[str, str] | None = None) -> dict[str, QImage]:
+def _symbol_images(
+    sidcs: list[str], px: int, svgs: dict[str, str] | None = None
+) -> dict[str, QImage]:
     from app.ui.symbols import svg_image, symbol_svgs
 
     out: dict[str, QImage] = {}
@@ -155,8 +169,9 @@ def _font(px: float, bold: bool = False) -> QFont:
     return font
 
 
-def paint_slide(painter: QPainter, layout: Layout, slide: Slide, map_image: QImage,
-                symbols: dict[str, QImage]) -> None:
+def paint_slide(
+    painter: QPainter, layout: Layout, slide: Slide, map_image: QImage, symbols: dict[str, QImage]
+) -> None:
     """One page: banner, title bar (title, DTG, slide number), map, legend and tables, banner."""
     w, h = layout.width, layout.height
     bh, th = layout.banner_h, layout.title_h
@@ -172,13 +187,21 @@ def paint_slide(painter: QPainter, layout: Layout, slide: Slide, map_image: QIma
     painter.setPen(QColor("#ffffff"))
     painter.setFont(_font(th * 0.5, bold=True))
     pad = th * 0.3
-    right = _("{when}   ·   {n} / {total}").format(when=slide.when, n=slide.number, total=slide.total)
+    right = _("{when}   ·   {n} / {total}").format(
+        when=slide.when, n=slide.number, total=slide.total
+    )
     painter.setFont(_font(th * 0.4))
     right_w = painter.fontMetrics().horizontalAdvance(right) + pad
-    painter.drawText(bar.adjusted(pad, 0, -pad, 0), Qt.AlignmentFlag.AlignVCenter | Qt.AlignmentFlag.AlignRight, right)
+    painter.drawText(
+        bar.adjusted(pad, 0, -pad, 0),
+        Qt.AlignmentFlag.AlignVCenter | Qt.AlignmentFlag.AlignRight,
+        right,
+    )
     painter.setFont(_font(th * 0.5, bold=True))
     title_rect = bar.adjusted(pad, 0, -right_w - pad, 0)
-    title = painter.fontMetrics().elidedText(slide.title, Qt.TextElideMode.ElideRight, int(title_rect.width()))
+    title = painter.fontMetrics().elidedText(
+        slide.title, Qt.TextElideMode.ElideRight, int(title_rect.width())
+    )
     painter.drawText(title_rect, Qt.AlignmentFlag.AlignVCenter | Qt.AlignmentFlag.AlignLeft, title)
     painter.drawImage(layout.map_rect, map_image)
     _paint_side(painter, layout.side_rect, slide, symbols)
@@ -205,13 +228,18 @@ def _paint_side(painter: QPainter, rect: QRectF, slide: Slide, symbols: dict[str
     painter.setFont(_font(line * 0.62))
     entries: list[LegendEntry] = slide.legend
     if not entries:
-        painter.drawText(QRectF(x, y, width, line), Qt.AlignmentFlag.AlignVCenter, _("Nothing shown"))
+        painter.drawText(
+            QRectF(x, y, width, line), Qt.AlignmentFlag.AlignVCenter, _("Nothing shown")
+        )
         y += line
     icon_w = line * 1.8
     for n, entry in enumerate(entries):
         if y + line > bottom - (line * 6 if slide.summary else 0):
-            painter.drawText(QRectF(x, y, width, line), Qt.AlignmentFlag.AlignVCenter,
-                             _("… and {n} more").format(n=len(entries) - n))
+            painter.drawText(
+                QRectF(x, y, width, line),
+                Qt.AlignmentFlag.AlignVCenter,
+                _("… and {n} more").format(n=len(entries) - n),
+            )
             y += line
             break
         box = QRectF(x, y + 1, icon_w, line - 2)
@@ -222,15 +250,22 @@ def _paint_side(painter: QPainter, rect: QRectF, slide: Slide, symbols: dict[str
             painter.drawImage(QRectF(box.center() - QPointF(iw / 2, ih / 2), QSizeF(iw, ih)), img)
         else:
             colour = ZONE_COLOURS.get(entry.key, "#ffb000") if entry.kind == "zone" else "#ffb000"
-            swatch = QRectF(box.center().x() - line * 0.45, box.top() + line * 0.2, line * 0.9, line * 0.55)
+            swatch = QRectF(
+                box.center().x() - line * 0.45, box.top() + line * 0.2, line * 0.9, line * 0.55
+            )
             painter.fillRect(swatch, QColor(colour))
             painter.setPen(QColor("#333333"))
             painter.drawRect(swatch)
         painter.setPen(QColor("#111111"))
         text = f"{entry.label} ({entry.count})"
         text_rect = QRectF(x + icon_w + 4, y, width - icon_w - 4, line)
-        painter.drawText(text_rect, Qt.AlignmentFlag.AlignVCenter,
-                         painter.fontMetrics().elidedText(text, Qt.TextElideMode.ElideRight, int(text_rect.width())))
+        painter.drawText(
+            text_rect,
+            Qt.AlignmentFlag.AlignVCenter,
+            painter.fontMetrics().elidedText(
+                text, Qt.TextElideMode.ElideRight, int(text_rect.width())
+            ),
+        )
         y += line
     for table in slide.summary:
         y += line * 0.5
@@ -242,7 +277,8 @@ def _paint_side(painter: QPainter, rect: QRectF, slide: Slide, symbols: dict[str
         rest = (width - first) / max(1, cols - 1)
         widths = [first] + [rest] * (cols - 1)
         rows = [(tuple(table.headers), True, "")] + [
-            (r, False, table.colours[i] if i < len(table.colours) else "") for i, r in enumerate(table.rows)
+            (r, False, table.colours[i] if i < len(table.colours) else "")
+            for i, r in enumerate(table.rows)
         ]
         for cells, bold, colour in rows:
             if y + line > bottom:
@@ -255,7 +291,9 @@ def _paint_side(painter: QPainter, rect: QRectF, slide: Slide, symbols: dict[str
                     painter.fillRect(QRectF(cx, y + 2, line * 0.35, line - 4), QColor(colour))
                     cell_rect = cell_rect.adjusted(line * 0.5, 0, 0, 0)
                 painter.setPen(QColor("#111111"))
-                painter.drawText(cell_rect.adjusted(2, 0, -2, 0), Qt.AlignmentFlag.AlignVCenter, str(cell))
+                painter.drawText(
+                    cell_rect.adjusted(2, 0, -2, 0), Qt.AlignmentFlag.AlignVCenter, str(cell)
+                )
                 cx += widths[i]
             painter.setPen(QColor("#cccccc"))
             painter.drawLine(QPointF(x, y + line), QPointF(x + width, y + line))
@@ -269,12 +307,16 @@ def _paint_side(painter: QPainter, rect: QRectF, slide: Slide, symbols: dict[str
         painter.drawText(QRectF(x, y, width, bottom - y), Qt.TextFlag.TextWordWrap, slide.view.note)
 
 
-def _slide_symbols(slides: list[Slide], px: int, svgs: dict[str, str] | None = None) -> dict[str, QImage]:
+def _slide_symbols(
+    slides: list[Slide], px: int, svgs: dict[str, str] | None = None
+) -> dict[str, QImage]:
     sidcs = sorted({e.key for s in slides for e in s.legend if e.kind == "unit"})
     return _symbol_images(sidcs, px, svgs)
 
 
-def prepare_pdf(store: Store, partner: str | None = None, now: datetime | None = None) -> tuple[list[Slide], dict[str, str]]:
+def prepare_pdf(
+    store: Store, partner: str | None = None, now: datetime | None = None
+) -> tuple[list[Slide], dict[str, str]]:
     """The part of the PDF that reads the store (run it in a worker): slides and legend symbols."""
     from app.ui.symbols import symbol_svgs
 
@@ -289,9 +331,14 @@ class HandoutCancelled(Exception):
     """The user cancelled a handout: nothing was written."""
 
 
-def render_pdf(slides: list[Slide], svgs: dict[str, str], out: Path, size: tuple[int, int] = (1920, 1080),
-               renderer: SlideRenderer | None = None,
-               progress: Callable[[int, int], bool] | None = None) -> HandoutResult:
+def render_pdf(
+    slides: list[Slide],
+    svgs: dict[str, str],
+    out: Path,
+    size: tuple[int, int] = (1920, 1080),
+    renderer: SlideRenderer | None = None,
+    progress: Callable[[int, int], bool] | None = None,
+) -> HandoutResult:
     """The part of the PDF drawn on the GUI thread: each slide's map, then the pages.
 
     The page is drawn by QtWebEngine, which lives on the GUI thread; the event
@@ -300,7 +347,9 @@ def render_pdf(slides: list[Slide], svgs: dict[str, str], out: Path, size: tuple
     """
     layout = Layout(*size)
     own = renderer is None
-    renderer = renderer or SlideRenderer((int(layout.map_rect.width()), int(layout.map_rect.height())))
+    renderer = renderer or SlideRenderer(
+        (int(layout.map_rect.width()), int(layout.map_rect.height()))
+    )
     try:
         symbols = _slide_symbols(slides, LEGEND_PX, svgs)
         out.parent.mkdir(parents=True, exist_ok=True)
@@ -309,8 +358,12 @@ def render_pdf(slides: list[Slide], svgs: dict[str, str], out: Path, size: tuple
         writer.setResolution(144)
         writer.setTitle(slides[0].title)
         writer.setCreator("Coalition COP")
-        page = QPageSize(QSizeF(size[0] / 144 * 25.4, size[1] / 144 * 25.4), QPageSize.Unit.Millimeter)
-        writer.setPageLayout(QPageLayout(page, QPageLayout.Orientation.Portrait, QMarginsF(0, 0, 0, 0)))
+        page = QPageSize(
+            QSizeF(size[0] / 144 * 25.4, size[1] / 144 * 25.4), QPageSize.Unit.Millimeter
+        )
+        writer.setPageLayout(
+            QPageLayout(page, QPageLayout.Orientation.Portrait, QMarginsF(0, 0, 0, 0))
+        )
         painter = QPainter(writer)
         try:
             painter.setRenderHint(QPainter.RenderHint.Antialiasing)
@@ -318,7 +371,9 @@ def render_pdf(slides: list[Slide], svgs: dict[str, str], out: Path, size: tuple
             for i, slide in enumerate(slides):
                 if i:
                     writer.newPage()
-                image = renderer.map_image(slide, int(layout.map_rect.width()), int(layout.map_rect.height()))
+                image = renderer.map_image(
+                    slide, int(layout.map_rect.width()), int(layout.map_rect.height())
+                )
                 paint_slide(painter, layout, slide, image, symbols)
                 if progress is not None and not progress(i + 1, len(slides)):
                     raise HandoutCancelled()
@@ -335,21 +390,31 @@ def render_pdf(slides: list[Slide], svgs: dict[str, str], out: Path, size: tuple
 
 
 def write_pdf(
-    store: Store, out: Path, partner: str | None = None, size: tuple[int, int] = (1920, 1080),
-    now: datetime | None = None, renderer: SlideRenderer | None = None,
+    store: Store,
+    out: Path,
+    partner: str | None = None,
+    size: tuple[int, int] = (1920, 1080),
+    now: datetime | None = None,
+    renderer: SlideRenderer | None = None,
 ) -> HandoutResult:
     """``brief --out deck.pdf``: one page per slide, ``size`` pixels a page (16:9 by default)."""
     slides, svgs = prepare_pdf(store, partner, now)
     return render_pdf(slides, svgs, out, size, renderer)
 
 
-def slide_image(slide: Slide, size: tuple[int, int], renderer: SlideRenderer | None = None) -> QImage:
+def slide_image(
+    slide: Slide, size: tuple[int, int], renderer: SlideRenderer | None = None
+) -> QImage:
     """A slide as one image: what ``snapshot --view`` writes."""
     layout = Layout(*size)
     own = renderer is None
-    renderer = renderer or SlideRenderer((int(layout.map_rect.width()), int(layout.map_rect.height())))
+    renderer = renderer or SlideRenderer(
+        (int(layout.map_rect.width()), int(layout.map_rect.height()))
+    )
     try:
-        image = renderer.map_image(slide, int(layout.map_rect.width()), int(layout.map_rect.height()))
+        image = renderer.map_image(
+            slide, int(layout.map_rect.width()), int(layout.map_rect.height())
+        )
         page = QImage(size[0], size[1], QImage.Format.Format_RGB32)
         painter = QPainter(page)
         painter.setRenderHint(QPainter.RenderHint.Antialiasing)
@@ -361,8 +426,13 @@ def slide_image(slide: Slide, size: tuple[int, int], renderer: SlideRenderer | N
             renderer.close()
 
 
-def snapshot_view(store: Store, name: str, out: Path, size: tuple[int, int] = (1920, 1080),
-                  partner: str | None = None) -> Path:
+def snapshot_view(
+    store: Store,
+    name: str,
+    out: Path,
+    size: tuple[int, int] = (1920, 1080),
+    partner: str | None = None,
+) -> Path:
     """``snapshot --view NAME --out FILE.png``."""
     view = find_view(store, name)
     if partner and not view.releasable_to.allows(partner):

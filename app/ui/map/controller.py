@@ -41,7 +41,9 @@ class MapController(QObject):
         ctx.sig_unit_selected.connect(self._on_selected)
         view.bridge.sig_task_clicked.connect(lambda tid: ctx.sig_task_selected.emit(tid, "map"))
         ctx.sig_task_selected.connect(
-            lambda tid, source: source != "map" and view.push({"op": "tasks.select", "id": tid, "pan": True})
+            lambda tid, source: (
+                source != "map" and view.push({"op": "tasks.select", "id": tid, "pan": True})
+            )
         )
         ctx.relay.sig_changed.connect(self._on_changed)
         self._stale_timer = QTimer(self)
@@ -54,7 +56,9 @@ class MapController(QObject):
         saved = self.saved_view()
         if saved:  # the user's last view wins over fitting the picture
             self.fit_on_load = False
-            view.push({"op": "fly", "lat": saved["lat"], "lon": saved["lon"], "zoom": saved["zoom"]})
+            view.push(
+                {"op": "fly", "lat": saved["lat"], "lon": saved["lon"], "zoom": saved["zoom"]}
+            )
 
     def saved_view(self) -> dict[str, Any] | None:
         raw = self.ctx.settings.value("map/view")

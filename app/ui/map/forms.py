@@ -19,11 +19,11 @@ from PySide6.QtWidgets import (
     QWidget,
 )
 
-from app.core.domain.dtg import DTGError, parse_dtg
-from app.core.domain.entities import READINESS, ZONE_KINDS, UnitData, ValidationError, ZoneData
-from app.core.domain.geo import CoordinateError, format_dd, parse_coordinate
-from app.core.domain.markings import MarkingError
+from app.core.common.dtg import DTGError, parse_dtg
+from app.core.common.geo import CoordinateError, format_dd, parse_coordinate
+from app.core.common.markings import MarkingError
 from app.core.mapdoc.features import zone_kind_label
+from app.core.picture.records import READINESS, ZONE_KINDS, UnitData, ValidationError, ZoneData
 from app.i18n import _
 
 
@@ -53,7 +53,9 @@ class _Form(QDialog):
 
     def finish(self) -> None:
         self.layout_.addRow(self.error)
-        buttons = QDialogButtonBox(QDialogButtonBox.StandardButton.Ok | QDialogButtonBox.StandardButton.Cancel, self)
+        buttons = QDialogButtonBox(
+            QDialogButtonBox.StandardButton.Ok | QDialogButtonBox.StandardButton.Cancel, self
+        )
         buttons.accepted.connect(self.accept)
         buttons.rejected.connect(self.reject)
         self.layout_.addRow(buttons)
@@ -92,9 +94,14 @@ class UnitForm(_Form):
         self.classification = QLineEdit("UNCLASSIFIED", self)
         self.releasable = QLineEdit("NATO", self)
         for label, widget in (
-            (_("Name"), self.name), (_("Callsign"), self.callsign), (_("Nation"), self.nation),
-            (_("SIDC"), self.sidc), (_("Position"), self.where), (_("Readiness"), self.readiness),
-            (_("Classification"), self.classification), (_("Releasable to"), self.releasable),
+            (_("Name"), self.name),
+            (_("Callsign"), self.callsign),
+            (_("Nation"), self.nation),
+            (_("SIDC"), self.sidc),
+            (_("Position"), self.where),
+            (_("Readiness"), self.readiness),
+            (_("Classification"), self.classification),
+            (_("Releasable to"), self.releasable),
         ):
             self.layout_.addRow(label, widget)
         self.finish()
@@ -102,9 +109,15 @@ class UnitForm(_Form):
     def collect(self) -> UnitData:
         lat, lon = self.position()
         return UnitData(
-            name=self.name.text(), callsign=self.callsign.text().strip(), nation=self.nation.text().strip().upper(),
-            sidc=self.sidc.text(), lat=lat, lon=lon, readiness=self.readiness.currentData(),
-            classification=self.classification.text(), releasable_to=self.releasable.text(),
+            name=self.name.text(),
+            callsign=self.callsign.text().strip(),
+            nation=self.nation.text().strip().upper(),
+            sidc=self.sidc.text(),
+            lat=lat,
+            lon=lon,
+            readiness=self.readiness.currentData(),
+            classification=self.classification.text(),
+            releasable_to=self.releasable.text(),
         ).validate()
 
 
@@ -139,15 +152,22 @@ class ZoneForm(_Form):
         self.valid_to.setPlaceholderText(_("DTG, e.g. 281530ZNOV26 (empty: open-ended)"))
         self.classification = QLineEdit("UNCLASSIFIED", self)
         self.releasable = QLineEdit("NATO", self)
-        rows: list[tuple[str, QWidget]] = [(_("Name"), self.name), (_("Kind"), self.kind), (_("Severity"), self.severity)]
+        rows: list[tuple[str, QWidget]] = [
+            (_("Name"), self.name),
+            (_("Kind"), self.kind),
+            (_("Severity"), self.severity),
+        ]
         if self.geometry is None:  # a circle around a point
             rows += [(_("Centre"), self.where), (_("Radius"), self.radius)]
-        rows += [(_("Valid until"), self.valid_to), (_("Classification"), self.classification),
-                 (_("Releasable to"), self.releasable)]
+        rows += [
+            (_("Valid until"), self.valid_to),
+            (_("Classification"), self.classification),
+            (_("Releasable to"), self.releasable),
+        ]
         for label, widget in rows:
             self.layout_.addRow(label, widget)
         if zone is not None:
-            from app.core.domain.dtg import format_dtg
+            from app.core.common.dtg import format_dtg
 
             self.name.setText(zone.name)
             self.kind.setCurrentIndex(max(0, self.kind.findData(zone.kind)))
@@ -173,8 +193,13 @@ class ZoneForm(_Form):
             )
         return ZoneData(
             id=self.zone.id if self.zone else None,
-            name=self.name.text(), kind=self.kind.currentData(), severity=self.severity.value(),
-            geometry=geometry, valid_from=self.zone.valid_from if self.zone else None, valid_to=until,
+            name=self.name.text(),
+            kind=self.kind.currentData(),
+            severity=self.severity.value(),
+            geometry=geometry,
+            valid_from=self.zone.valid_from if self.zone else None,
+            valid_to=until,
             description=description,
-            classification=self.classification.text(), releasable_to=self.releasable.text(),
+            classification=self.classification.text(),
+            releasable_to=self.releasable.text(),
         ).validate()

@@ -55,7 +55,9 @@ def register_scheme() -> bool:
     scheme = QWebEngineUrlScheme(SCHEME_NAME)
     scheme.setSyntax(QWebEngineUrlScheme.Syntax.Path)
     flags = QWebEngineUrlScheme.Flag
-    scheme.setFlags(flags.SecureScheme | flags.LocalScheme | flags.LocalAccessAllowed | flags.CorsEnabled)
+    scheme.setFlags(
+        flags.SecureScheme | flags.LocalScheme | flags.LocalAccessAllowed | flags.CorsEnabled
+    )
     QWebEngineUrlScheme.registerScheme(scheme)
     return scheme_registered()
 
@@ -72,7 +74,7 @@ class TileSchemeHandler(QWebEngineUrlSchemeHandler):
     def set_sources(self, sources: Iterable[TileSource]) -> None:
         self.registry.replace(sources)
 
-    def requestStarted(self, job: QWebEngineUrlRequestJob) -> None:  # noqa: N802 (Qt API)
+    def requestStarted(self, job: QWebEngineUrlRequestJob) -> None:
         if bytes(job.requestMethod().data()) not in (b"GET", b"HEAD"):
             job.fail(QWebEngineUrlRequestJob.Error.RequestDenied)
             return
@@ -91,11 +93,16 @@ class TileSchemeHandler(QWebEngineUrlSchemeHandler):
         job.reply(mime.encode(), buffer)
 
 
-def install(profile: QWebEngineProfile, sources: Iterable[TileSource] | TileRegistry = ()) -> TileSchemeHandler:
+def install(
+    profile: QWebEngineProfile, sources: Iterable[TileSource] | TileRegistry = ()
+) -> TileSchemeHandler:
     """Serve ``sources`` to pages of ``profile``; returns the handler (keep it, update it
     with ``set_sources``).  Replaces a handler installed before."""
     if not scheme_registered():
-        log.warning("the %s scheme was registered too late: import app.ui.map.tiles before Qt starts", SCHEME)
+        log.warning(
+            "the %s scheme was registered too late: import app.ui.map.tiles before Qt starts",
+            SCHEME,
+        )
     registry = sources if isinstance(sources, TileRegistry) else TileRegistry.of(sources)
     if profile.urlSchemeHandler(SCHEME_NAME) is not None:
         profile.removeUrlScheme(SCHEME_NAME)
@@ -157,7 +164,9 @@ def remember(settings: QSettings, state: dict[str, Any]) -> None:
         settings.setValue(KEY_NORTH, state["northArrow"])
 
 
-def attach(view: Any, sources: Iterable[TileSource] | None = None, settings: QSettings | None = None) -> TileSchemeHandler:
+def attach(
+    view: Any, sources: Iterable[TileSource] | None = None, settings: QSettings | None = None
+) -> TileSchemeHandler:
     """Give a ``MapView`` its tile sources: serve them, let the offline guard pass the
     online ones the user enabled (and nothing else), and tell the page (switcher,
     last basemap, grid and north arrow from ``settings``).  Call again after the

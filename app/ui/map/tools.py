@@ -8,8 +8,8 @@ from PySide6.QtCore import QObject, QPoint, Qt
 from PySide6.QtGui import QAction, QGuiApplication, QKeySequence
 from PySide6.QtWidgets import QLineEdit, QMenu, QToolBar
 
-from app.core.domain.geo import format_dd, format_dms, range_bearing_text, to_mgrs
-from app.core.search import Hit, search
+from app.core.common.geo import format_dd, format_dms, range_bearing_text, to_mgrs
+from app.core.picture.search import Hit, search
 from app.i18n import _
 
 if TYPE_CHECKING:
@@ -62,7 +62,9 @@ class MapTools(QObject):
     def _found(self, hits: list[Hit]) -> None:
         self.last_hits = hits
         if not hits:
-            self.ctx.sig_status.emit(_("Nothing found for '{text}'").format(text=self.search_box.text()))
+            self.ctx.sig_status.emit(
+                _("Nothing found for '{text}'").format(text=self.search_box.text())
+            )
             return
         if len(hits) == 1 or hits[0].kind == "coordinate":
             self.go(hits[0])
@@ -77,10 +79,17 @@ class MapTools(QObject):
 
     def go(self, hit: Hit) -> None:
         """Pan there, highlight it, select the unit if it is one."""
-        self.view.push([
-            {"op": "fly", "lat": hit.lat, "lon": hit.lon, "zoom": 12 if hit.kind != "place" else 10},
-            {"op": "highlight", "lat": hit.lat, "lon": hit.lon},
-        ])
+        self.view.push(
+            [
+                {
+                    "op": "fly",
+                    "lat": hit.lat,
+                    "lon": hit.lon,
+                    "zoom": 12 if hit.kind != "place" else 10,
+                },
+                {"op": "highlight", "lat": hit.lat, "lon": hit.lon},
+            ]
+        )
         if hit.unit_id:
             self.ctx.select_unit(hit.unit_id, "search")
         self.ctx.sig_status.emit(hit.label)
@@ -110,7 +119,9 @@ class MapTools(QObject):
         ):
             if text:
                 action = menu.addAction(label.format(value=text))
-                action.triggered.connect(lambda _c=False, t=text: QGuiApplication.clipboard().setText(t))
+                action.triggered.connect(
+                    lambda _c=False, t=text: QGuiApplication.clipboard().setText(t)
+                )
         menu.addSeparator()
         menu.addAction(_("New unit here…")).triggered.connect(lambda: self.new_unit(lat, lon))
         menu.addAction(_("New zone here…")).triggered.connect(lambda: self.new_zone(lat, lon))
@@ -123,11 +134,13 @@ class MapTools(QObject):
         return menu
 
     def new_unit(self, lat: float, lon: float) -> Any:
-        from app.core.store.ops import add_units
+        from app.core.picture.ops import add_units
         from app.ui.map.forms import UnitForm
 
         form = UnitForm(lat, lon, self.window)
-        form.accepted.connect(lambda: self.ctx.runner.submit(add_units, self.ctx.store, [form.result_data]))
+        form.accepted.connect(
+            lambda: self.ctx.runner.submit(add_units, self.ctx.store, [form.result_data])
+        )
         form.open()
         self.form = form
         return form

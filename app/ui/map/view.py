@@ -38,7 +38,7 @@ class OfflineGuard(QWebEngineUrlRequestInterceptor):
         self.blocked: list[str] = []
         self.seen: list[str] = []
 
-    def interceptRequest(self, info: QWebEngineUrlRequestInfo) -> None:  # noqa: N802 (Qt API)
+    def interceptRequest(self, info: QWebEngineUrlRequestInfo) -> None:
         url = info.requestUrl()
         text = url.toString()
         self.seen.append(text)
@@ -83,39 +83,39 @@ class MapBridge(QObject):
     """The range and bearing tool went from (lat1, lon1) to (lat2, lon2)."""
 
     @Slot()
-    def pageReady(self) -> None:  # noqa: N802 (called from JS)
+    def pageReady(self) -> None:
         self.sig_ready.emit()
 
     @Slot(str)
-    def unitClicked(self, unit_id: str) -> None:  # noqa: N802
+    def unitClicked(self, unit_id: str) -> None:
         self.sig_unit_clicked.emit(unit_id)
 
     @Slot(str)
-    def zoneClicked(self, zone_id: str) -> None:  # noqa: N802
+    def zoneClicked(self, zone_id: str) -> None:
         self.sig_zone_clicked.emit(zone_id)
 
     @Slot(str)
-    def zoneDrawn(self, geometry: str) -> None:  # noqa: N802
+    def zoneDrawn(self, geometry: str) -> None:
         self.sig_zone_drawn.emit(json.loads(geometry))
 
     @Slot(str, str)
-    def zoneReshaped(self, zone_id: str, geometry: str) -> None:  # noqa: N802
+    def zoneReshaped(self, zone_id: str, geometry: str) -> None:
         self.sig_zone_reshaped.emit(zone_id, json.loads(geometry))
 
     @Slot(str)
-    def zoneContextMenu(self, zone_id: str) -> None:  # noqa: N802
+    def zoneContextMenu(self, zone_id: str) -> None:
         self.sig_zone_context_menu.emit(zone_id)
 
     @Slot(str)
-    def taskClicked(self, task_id: str) -> None:  # noqa: N802
+    def taskClicked(self, task_id: str) -> None:
         self.sig_task_clicked.emit(task_id)
 
     @Slot(float, float)
-    def mapClicked(self, lat: float, lon: float) -> None:  # noqa: N802
+    def mapClicked(self, lat: float, lon: float) -> None:
         self.sig_map_clicked.emit(lat, lon)
 
     @Slot(float, float)
-    def cursorMoved(self, lat: float, lon: float) -> None:  # noqa: N802
+    def cursorMoved(self, lat: float, lon: float) -> None:
         self.sig_cursor_moved.emit(lat, lon)
 
     @Slot(str)
@@ -123,15 +123,15 @@ class MapBridge(QObject):
         self.sig_painted.emit(json.loads(stats))
 
     @Slot(str)
-    def viewChanged(self, view: str) -> None:  # noqa: N802
+    def viewChanged(self, view: str) -> None:
         self.sig_view_changed.emit(json.loads(view))
 
     @Slot(str)
-    def basemapChanged(self, state: str) -> None:  # noqa: N802
+    def basemapChanged(self, state: str) -> None:
         self.sig_basemap_changed.emit(json.loads(state))
 
     @Slot(float, float)
-    def contextMenu(self, lat: float, lon: float) -> None:  # noqa: N802
+    def contextMenu(self, lat: float, lon: float) -> None:
         self.sig_context_menu.emit(lat, lon)
 
     @Slot(float, float, float, float)
@@ -191,7 +191,9 @@ class MapView(QWebEngineView):
             return
         self.bridge.sig_push.emit(payload)
 
-    def symbol_images(self, sidcs: list[str], size: int, on_done: Callable[[dict[str, str]], None]) -> None:
+    def symbol_images(
+        self, sidcs: list[str], size: int, on_done: Callable[[dict[str, str]], None]
+    ) -> None:
         """Ask the page for symbol PNGs (data URLs) drawn by its milsymbol.js.
 
         The page has the symbol tables loaded already; the Python port would

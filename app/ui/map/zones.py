@@ -12,11 +12,11 @@ from typing import TYPE_CHECKING, Any
 from PySide6.QtGui import QAction, QCursor, QKeySequence, QUndoCommand, QUndoStack
 from PySide6.QtWidgets import QMenu, QMessageBox
 
-from app.core.domain.entities import ValidationError, ZoneData
+from app.core.picture.ops import add_zones, delete_records
+from app.core.picture.queries import ZoneRow, list_zones
+from app.core.picture.records import ValidationError, ZoneData
 from app.core.store.engine import new_id
 from app.core.store.models import CrisisZone
-from app.core.store.ops import add_zones, delete_records
-from app.core.store.queries import ZoneRow, list_zones
 from app.i18n import _
 from app.ui.dialogs import plain_message
 from app.ui.map.forms import ZoneForm
@@ -27,21 +27,32 @@ if TYPE_CHECKING:
 
 def zone_data(row: ZoneRow) -> ZoneData:
     return ZoneData(
-        id=row.id, name=row.name, kind=row.kind, geometry=row.geometry, severity=row.severity,
-        valid_from=row.valid_from, valid_to=row.valid_to, description=row.description,
-        classification=row.classification, releasable_to=row.releasable_to,
+        id=row.id,
+        name=row.name,
+        kind=row.kind,
+        geometry=row.geometry,
+        severity=row.severity,
+        valid_from=row.valid_from,
+        valid_to=row.valid_to,
+        description=row.description,
+        classification=row.classification,
+        releasable_to=row.releasable_to,
     )
 
 
 class _ZoneCommand(QUndoCommand):
-    def __init__(self, editor: ZoneEditor, text: str, before: ZoneData | None, after: ZoneData | None) -> None:
+    def __init__(
+        self, editor: ZoneEditor, text: str, before: ZoneData | None, after: ZoneData | None
+    ) -> None:
         super().__init__(text)
         self.editor, self.before, self.after = editor, before, after
 
     def _apply(self, state: ZoneData | None, other: ZoneData | None) -> None:
         runner, store = self.editor.ctx.runner, self.editor.ctx.store
         if state is None and other is not None:  # the zone should not exist
-            runner.submit(delete_records, store, CrisisZone, [other.id], on_error=self.editor.report)
+            runner.submit(
+                delete_records, store, CrisisZone, [other.id], on_error=self.editor.report
+            )
         elif state is not None:
             runner.submit(add_zones, store, [state], on_error=self.editor.report)
 
@@ -67,10 +78,15 @@ class ZoneEditor:
         menu.addAction(undo)
         menu.addAction(redo)
         menu.addSeparator()
-        for shape, label in (("polygon", _("Draw a zone (polygon)")), ("rectangle", _("Draw a zone (rectangle)")),
-                             ("circle", _("Draw a zone (circle)"))):
+        for shape, label in (
+            ("polygon", _("Draw a zone (polygon)")),
+            ("rectangle", _("Draw a zone (rectangle)")),
+            ("circle", _("Draw a zone (circle)")),
+        ):
             action = QAction(label, window)
-            action.triggered.connect(lambda _c=False, s=shape: self.view.push({"op": "draw.start", "shape": s}))
+            action.triggered.connect(
+                lambda _c=False, s=shape: self.view.push({"op": "draw.start", "shape": s})
+            )
             menu.addAction(action)
         window.map_tools.bar.addSeparator()
         draw = QAction(_("Draw zone"), window)
@@ -106,20 +122,29 @@ class ZoneEditor:
             return
         row = rows[0]
         menu = QMenu(self.window)
-        menu.addAction(_("Edit zone {name}…").format(name=row.name)).triggered.connect(lambda: self.edit(row))
+        menu.addAction(_("Edit zone {name}…").format(name=row.name)).triggered.connect(
+            lambda: self.edit(row)
+        )
         if row.geometry.get("type") == "Polygon":
             menu.addAction(_("Reshape zone {name}").format(name=row.name)).triggered.connect(
                 lambda: self.reshape(row)
             )
-        menu.addAction(_("Delete zone {name}").format(name=row.name)).triggered.connect(lambda: self.delete(row))
+        menu.addAction(_("Delete zone {name}").format(name=row.name)).triggered.connect(
+            lambda: self.delete(row)
+        )
         menu.popup(QCursor.pos())
         self.menu = menu
 
     def edit(self, row: ZoneRow) -> ZoneForm:
         before = zone_data(row)
         form = ZoneForm(parent=self.window, zone=zone_data(row))
-        form.accepted.connect(lambda: self.stack.push(
-            _ZoneCommand(self, _("Edit zone {name}").format(name=row.name), before, form.result_data)))
+        form.accepted.connect(
+            lambda: self.stack.push(
+                _ZoneCommand(
+                    self, _("Edit zone {name}").format(name=row.name), before, form.result_data
+                )
+            )
+        )
         form.open()
         self.form = form
         return form
@@ -127,10 +152,13 @@ class ZoneEditor:
     def reshape(self, row: ZoneRow) -> None:
         """Make the zone's outline editable on the map; Save comes back to ``reshaped``."""
         self._reshaping = zone_data(row)
-        self.view.push({
-            "op": "draw.reshape", "id": row.id,
-            "labels": {"save": _("Save outline"), "cancel": _("Cancel")},
-        })
+        self.view.push(
+            {
+                "op": "draw.reshape",
+                "id": row.id,
+                "labels": {"save": _("Save outline"), "cancel": _("Cancel")},
+            }
+        )
 
     def reshaped(self, zone_id: str, geometry: dict[str, Any]) -> None:
         before, self._reshaping = self._reshaping, None
@@ -141,14 +169,22 @@ class ZoneEditor:
             replace(after).validate()
         except ValidationError as exc:
             plain_message(
-                self.window, QMessageBox.Icon.Warning, _("Zone not changed"),
-                _("The new outline of {name} cannot be stored: {reason}").format(name=before.name, reason=exc),
+                self.window,
+                QMessageBox.Icon.Warning,
+                _("Zone not changed"),
+                _("The new outline of {name} cannot be stored: {reason}").format(
+                    name=before.name, reason=exc
+                ),
             )
             return
-        self.stack.push(_ZoneCommand(self, _("Reshape zone {name}").format(name=before.name), before, after))
+        self.stack.push(
+            _ZoneCommand(self, _("Reshape zone {name}").format(name=before.name), before, after)
+        )
 
     def delete(self, row: ZoneRow) -> None:
-        self.stack.push(_ZoneCommand(self, _("Delete zone {name}").format(name=row.name), zone_data(row), None))
+        self.stack.push(
+            _ZoneCommand(self, _("Delete zone {name}").format(name=row.name), zone_data(row), None)
+        )
 
 
 def install(window: MainWindow) -> ZoneEditor:

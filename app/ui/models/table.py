@@ -26,10 +26,10 @@ class RowsTableModel(QAbstractTableModel):
     def items(self) -> Sequence[Any]:
         raise NotImplementedError
 
-    def rowCount(self, parent: Index = QModelIndex()) -> int:  # noqa: N802, B008
+    def rowCount(self, parent: Index = QModelIndex()) -> int:  # noqa: B008
         return 0 if parent.isValid() else len(self.items())
 
-    def columnCount(self, parent: Index = QModelIndex()) -> int:  # noqa: N802, B008
+    def columnCount(self, parent: Index = QModelIndex()) -> int:  # noqa: B008
         # Qt asks for this on every index it checks (hundreds of thousands of
         # times when a big table sorts): count the titles once
         count = self.__dict__.get("_column_count")
@@ -37,7 +37,9 @@ class RowsTableModel(QAbstractTableModel):
             count = self.__dict__["_column_count"] = len(self.headers())
         return 0 if parent.isValid() else count
 
-    def headerData(self, section: int, orientation: Qt.Orientation, role: int = Qt.ItemDataRole.DisplayRole) -> Any:  # noqa: N802
+    def headerData(
+        self, section: int, orientation: Qt.Orientation, role: int = Qt.ItemDataRole.DisplayRole
+    ) -> Any:
         if orientation == Qt.Orientation.Horizontal and role == Qt.ItemDataRole.DisplayRole:
             return self.headers()[section]
         return None

@@ -23,8 +23,8 @@ from app.ui.context import AppContext
 from app.ui.models.table import RowsTableModel, plain_tooltip
 
 if TYPE_CHECKING:
-    from app.core.analysis.geofence import Alert, AlertTracker
-    from app.core.analysis.task_checks import TaskWarning, TaskWarningTracker
+    from app.core.picture.geofence import Alert, AlertTracker
+    from app.core.tasks.checks import TaskWarning, TaskWarningTracker
     from app.ui.main_window import MainWindow
 
 Index = QModelIndex | QPersistentModelIndex
@@ -65,9 +65,12 @@ class AlertsModel(RowsTableModel):
                 )[col]
             if _is_task_warning(alert):
                 return (
-                    _("task in no-go zone") if alert.kind == "task_in_no_go" else _("unit far from task"),
+                    _("task in no-go zone")
+                    if alert.kind == "task_in_no_go"
+                    else _("unit far from task"),
                     alert.unit_name,
-                    f"{alert.reference} {alert.title}" + (f" — {alert.zone_name}" if alert.zone_name else ""),
+                    f"{alert.reference} {alert.title}"
+                    + (f" — {alert.zone_name}" if alert.zone_name else ""),
                     str(alert.severity),
                 )[col]
             if col == 0:
@@ -141,7 +144,9 @@ class AlertsPanel(QWidget):
             self.ctx.runner.submit(self._compute_full, on_done=self._arrived, on_error=self._failed)
         elif self._pending_moves:
             moves, self._pending_moves = list(self._pending_moves.values()), {}
-            self.ctx.runner.submit(self._compute_moves, moves, on_done=self._arrived, on_error=self._failed)
+            self.ctx.runner.submit(
+                self._compute_moves, moves, on_done=self._arrived, on_error=self._failed
+            )
         else:
             return
         self._busy = True
@@ -151,9 +156,9 @@ class AlertsPanel(QWidget):
 
         (shapely and numpy are imported here, on the worker, not at start-up.)
         """
-        from app.core.analysis.geofence import AlertTracker
-        from app.core.analysis.supply_routes import store_route_alerts
-        from app.core.analysis.task_checks import TaskWarningTracker
+        from app.core.picture.geofence import AlertTracker
+        from app.core.supply.routes import store_route_alerts
+        from app.core.tasks.checks import TaskWarningTracker
 
         if self._tracker is None:
             self._tracker = AlertTracker()
@@ -165,7 +170,9 @@ class AlertsPanel(QWidget):
             store_route_alerts(self.ctx.store),
         )
 
-    def _compute_moves(self, moves: list[tuple[str, float, float]]) -> tuple[list[Alert], list[TaskWarning], None]:
+    def _compute_moves(
+        self, moves: list[tuple[str, float, float]]
+    ) -> tuple[list[Alert], list[TaskWarning], None]:
         """In the worker: only the units that moved, without reading the store."""
         assert self._tracker is not None and self._task_tracker is not None
         return self._tracker.moved(moves), self._task_tracker.moved(moves), None
@@ -175,7 +182,12 @@ class AlertsPanel(QWidget):
             if change.kind in ("zone", "task", "shipment", "supply_site"):
                 self._pending_full = True
             elif change.kind == "unit":
-                if change.added or change.removed or change.updated - change.moved or not change.positions:
+                if (
+                    change.added
+                    or change.removed
+                    or change.updated - change.moved
+                    or not change.positions
+                ):
                     self._pending_full = True
                 for uid, lat, lon in change.positions:
                     self._pending_moves[uid] = (uid, lat, lon)
@@ -203,7 +215,11 @@ class AlertsPanel(QWidget):
             _("{n} units in hazard zones, {entered} just entered · {tasks} task warnings").format(
                 n=len({a.unit_id for a in zone_alerts}), entered=entered, tasks=len(warnings)
             )
-            + (" · " + _("{n} shipment routes through no-go zones").format(n=routes) if routes else "")
+            + (
+                " · " + _("{n} shipment routes through no-go zones").format(n=routes)
+                if routes
+                else ""
+            )
         )
         self._kick()
 
@@ -221,4 +237,6 @@ class AlertsPanel(QWidget):
 def register(window: MainWindow) -> QDockWidget:
     panel = AlertsPanel(window.ctx, window)
     window.alerts_panel = panel
-    return window.add_panel(panel, _("Alerts"), "alertsDock", Qt.DockWidgetArea.BottomDockWidgetArea)
+    return window.add_panel(
+        panel, _("Alerts"), "alertsDock", Qt.DockWidgetArea.BottomDockWidgetArea
+    )

@@ -61,7 +61,14 @@ class AuditModel(RowsTableModel):
         row = self.rows[index.row()]
         col = index.column()
         if role == Qt.ItemDataRole.DisplayRole:
-            return (row.dtg, row.who, row.kind, row.record or row.record_id, describe_op(row.op), row.fields)[col]
+            return (
+                row.dtg,
+                row.who,
+                row.kind,
+                row.record or row.record_id,
+                describe_op(row.op),
+                row.fields,
+            )[col]
         if role == Qt.ItemDataRole.ToolTipRole:
             # plain text: what users typed is never rendered as markup
             return plain_tooltip(
@@ -76,7 +83,12 @@ class AuditModel(RowsTableModel):
 
 
 class AuditPanel(QWidget):
-    PERIODS = (("all", None), ("1h", timedelta(hours=1)), ("24h", timedelta(hours=24)), ("7d", timedelta(days=7)))
+    PERIODS = (
+        ("all", None),
+        ("1h", timedelta(hours=1)),
+        ("24h", timedelta(hours=24)),
+        ("7d", timedelta(days=7)),
+    )
 
     def __init__(self, ctx: AppContext, parent: QWidget | None = None) -> None:
         super().__init__(parent)
@@ -136,7 +148,10 @@ class AuditPanel(QWidget):
 
     def _set_choices(self, choices: tuple[list[str], list[str]]) -> None:
         who, kinds = choices
-        for combo, everyone, values in ((self.who, _("everyone"), who), (self.kind, _("every kind"), kinds)):
+        for combo, everyone, values in (
+            (self.who, _("everyone"), who),
+            (self.kind, _("every kind"), kinds),
+        ):
             current = combo.currentData()
             combo.blockSignals(True)
             combo.clear()
@@ -150,7 +165,8 @@ class AuditPanel(QWidget):
     def current_filter(self) -> AuditFilter:
         period = dict(self.PERIODS)[self.period.currentData() or "all"]
         return AuditFilter(
-            who=self.who.currentData(), kind=self.kind.currentData(),
+            who=self.who.currentData(),
+            kind=self.kind.currentData(),
             text=self.text.text().strip() or None,
             since=datetime.now(UTC) - period if period else None,
         )
@@ -183,12 +199,14 @@ class AuditPanel(QWidget):
         if self.isVisible() and changes:
             self._reload_timer.start()
 
-    def showEvent(self, event: Any) -> None:  # noqa: N802
+    def showEvent(self, event: Any) -> None:
         super().showEvent(event)
         self._reload_timer.start()
 
     def ask_export(self) -> None:
-        path, _filter = QFileDialog.getSaveFileName(self, _("Export the change history"), "audit.csv", _("CSV (*.csv)"))
+        path, _filter = QFileDialog.getSaveFileName(
+            self, _("Export the change history"), "audit.csv", _("CSV (*.csv)")
+        )
         if path:
             self.export(Path(path))
 
@@ -197,19 +215,27 @@ class AuditPanel(QWidget):
 
         def done(n: int) -> None:
             self.export_button.setEnabled(True)
-            self.ctx.sig_status.emit(_("Exported {n} changes to {path}").format(n=n, path=path.name))
+            self.ctx.sig_status.emit(
+                _("Exported {n} changes to {path}").format(n=n, path=path.name)
+            )
 
         def failed(exc: BaseException) -> None:
             self.export_button.setEnabled(True)
             self.ctx.runner.sig_error.emit(str(exc))
 
-        return self.ctx.runner.submit(export_audit, self.ctx.store, path, self.current_filter(),
-                                      on_done=done, on_error=failed)
+        return self.ctx.runner.submit(
+            export_audit, self.ctx.store, path, self.current_filter(), on_done=done, on_error=failed
+        )
 
 
 def register(window: MainWindow) -> QDockWidget:
     panel = AuditPanel(window.ctx)
     window.audit_panel = panel
     # beside the Alerts dock, as a tab: the watchkeeper's eye stays on the alerts
-    return window.add_panel(panel, _("Audit"), "auditDock", Qt.DockWidgetArea.BottomDockWidgetArea,
-                            tab_with="alertsDock")
+    return window.add_panel(
+        panel,
+        _("Audit"),
+        "auditDock",
+        Qt.DockWidgetArea.BottomDockWidgetArea,
+        tab_with="alertsDock",
+    )

@@ -17,9 +17,9 @@ from PySide6.QtWidgets import (
 )
 
 from app.core.briefing.views import ViewData
-from app.core.domain.dtg import DTGError, format_dtg, parse_dtg
-from app.core.domain.entities import ValidationError
-from app.core.domain.markings import MarkingError, Releasability
+from app.core.common.dtg import DTGError, format_dtg, parse_dtg
+from app.core.common.markings import MarkingError, Releasability
+from app.core.picture.records import ValidationError
 from app.i18n import _
 
 
@@ -29,7 +29,9 @@ class ViewForm(QDialog):
     def __init__(self, view: ViewData, parent: QWidget | None = None) -> None:
         super().__init__(parent)
         self.setObjectName("viewForm")
-        self.setWindowTitle(_("Slide: {name}").format(name=view.name) if view.id else _("New slide"))
+        self.setWindowTitle(
+            _("Slide: {name}").format(name=view.name) if view.id else _("New slide")
+        )
         self.view = view
         self.name = QLineEdit(view.name, self)
         self.as_at = QLineEdit(format_dtg(view.as_at) if view.as_at else "", self)
@@ -59,7 +61,9 @@ class ViewForm(QDialog):
         form.addRow(_("Classification"), self.classification)
         form.addRow(_("Releasable to"), self.releasable)
         form.addRow(self.error)
-        buttons = QDialogButtonBox(QDialogButtonBox.StandardButton.Ok | QDialogButtonBox.StandardButton.Cancel, self)
+        buttons = QDialogButtonBox(
+            QDialogButtonBox.StandardButton.Ok | QDialogButtonBox.StandardButton.Cancel, self
+        )
         buttons.accepted.connect(self.accept)
         buttons.rejected.connect(self.reject)
         form.addRow(buttons)
@@ -69,10 +73,17 @@ class ViewForm(QDialog):
         """The edited view, validated; raises with a message for the user."""
         text = self.as_at.text().strip()
         as_at = parse_dtg(text) if text else None
-        summary = tuple(s for s, box in (("tasks", self.tasks), ("supply", self.supply)) if box.isChecked())
+        summary = tuple(
+            s for s, box in (("tasks", self.tasks), ("supply", self.supply)) if box.isChecked()
+        )
         return replace(
-            self.view, name=self.name.text(), as_at=as_at, note=self.note.toPlainText(), summary=summary,
-            classification=self.classification.text(), releasable_to=Releasability.parse(self.releasable.text()),
+            self.view,
+            name=self.name.text(),
+            as_at=as_at,
+            note=self.note.toPlainText(),
+            summary=summary,
+            classification=self.classification.text(),
+            releasable_to=Releasability.parse(self.releasable.text()),
         ).validate()
 
     def accept(self) -> None:

@@ -29,7 +29,7 @@ from PySide6.QtWidgets import (
 
 from app.core.briefing.slides import full_layers
 from app.core.briefing.views import ViewData, add_views, delete_views, list_views, reorder_views
-from app.core.domain.dtg import format_dtg
+from app.core.common.dtg import format_dtg
 from app.core.events import Changed
 from app.i18n import _
 from app.ui.briefing.presenter import Presenter
@@ -48,7 +48,7 @@ class SlideList(QListWidget):
     sig_reordered = Signal(list)
     """The user dragged the slides into a new order (view ids)."""
 
-    def dropEvent(self, event: Any) -> None:  # noqa: N802
+    def dropEvent(self, event: Any) -> None:
         super().dropEvent(event)
         self.sig_reordered.emit([self.item(i).data(ID) for i in range(self.count())])
 
@@ -78,8 +78,12 @@ class BriefingPanel(QWidget):
         self.list.sig_reordered.connect(self._reordered)
         self.list.setContextMenuPolicy(Qt.ContextMenuPolicy.CustomContextMenu)
         self.list.customContextMenuRequested.connect(self._context_menu)
-        self.new_button = self._button(_("New from map"), _("Save the map's current view as a slide"), self.new_from_map)
-        self.edit_button = self._button(_("Edit…"), _("Title, time, speaker note, tables"), self.edit)
+        self.new_button = self._button(
+            _("New from map"), _("Save the map's current view as a slide"), self.new_from_map
+        )
+        self.edit_button = self._button(
+            _("Edit…"), _("Title, time, speaker note, tables"), self.edit
+        )
         self.up_button = self._button("▲", _("Move the slide up"), lambda: self.move(-1))
         self.down_button = self._button("▼", _("Move the slide down"), lambda: self.move(1))
         for arrow in (self.up_button, self.down_button):
@@ -87,17 +91,29 @@ class BriefingPanel(QWidget):
         self.delete_button = self._button(_("Delete"), _("Delete the slide"), self.delete)
         self.screen_choice = QComboBox(self)
         self.screen_choice.setObjectName("presentScreen")
-        self.screen_choice.setToolTip(_("The screen to present on (a projector is usually the second)"))
-        self.present_button = self._button(_("Present"), _("Full screen from the selected slide (F5)"), self.present)
+        self.screen_choice.setToolTip(
+            _("The screen to present on (a projector is usually the second)")
+        )
+        self.present_button = self._button(
+            _("Present"), _("Full screen from the selected slide (F5)"), self.present
+        )
         self.present_button.setObjectName("presentButton")
-        self.handout_button = self._button(_("Handout…"), _("Write the slides as PDF or HTML"), self.handout)
+        self.handout_button = self._button(
+            _("Handout…"), _("Write the slides as PDF or HTML"), self.handout
+        )
         self.note = QLabel(self)
         self.note.setObjectName("slideNote")
         self.note.setTextFormat(Qt.TextFormat.PlainText)
         self.note.setWordWrap(True)
         self.note.setStyleSheet("color: #444; font-style: italic;")
         row1 = QHBoxLayout()
-        for b in (self.new_button, self.edit_button, self.up_button, self.down_button, self.delete_button):
+        for b in (
+            self.new_button,
+            self.edit_button,
+            self.up_button,
+            self.down_button,
+            self.delete_button,
+        ):
             row1.addWidget(b)
         row2 = QHBoxLayout()
         row2.addWidget(self.present_button)
@@ -157,7 +173,11 @@ class BriefingPanel(QWidget):
         self.list.blockSignals(True)
         self.list.clear()
         for n, view in enumerate(views, start=1):
-            when = _("live") if view.as_at is None else _("as at {dtg}").format(dtg=format_dtg(view.as_at))
+            when = (
+                _("live")
+                if view.as_at is None
+                else _("as at {dtg}").format(dtg=format_dtg(view.as_at))
+            )
             item = QListWidgetItem(f"{n}. {view.name}  ({when})")
             item.setData(ID, view.id)
             item.setToolTip(plain_tooltip(view.note) if view.note else "")
@@ -202,9 +222,15 @@ class BriefingPanel(QWidget):
         south, north = max(-89.9, south), min(89.9, north)
         west, east = max(-179.9, west), min(179.9, east)
         layers = self.window_.layers_panel.state() if hasattr(self.window_, "layers_panel") else {}
-        return ViewData(name=name, south=south, west=west, north=north, east=east,
-                        layers={k: v for k, v in layers.items() if k not in ("op", "labelsText")},
-                        as_at=self.timebar.at)
+        return ViewData(
+            name=name,
+            south=south,
+            west=west,
+            north=north,
+            east=east,
+            layers={k: v for k, v in layers.items() if k not in ("op", "labelsText")},
+            as_at=self.timebar.at,
+        )
 
     def new_from_map(self) -> None:
         name = _("Slide {n}").format(n=len(self.views) + 1)
@@ -229,18 +255,32 @@ class BriefingPanel(QWidget):
         if view is None:
             return
         fresh = self.view_from_map(view.name)
-        self._save(replace(view, south=fresh.south, west=fresh.west, north=fresh.north, east=fresh.east,
-                           layers=fresh.layers))
+        self._save(
+            replace(
+                view,
+                south=fresh.south,
+                west=fresh.west,
+                north=fresh.north,
+                east=fresh.east,
+                layers=fresh.layers,
+            )
+        )
 
     def delete(self) -> None:
         view = self.current_view()
         if view is None:
             return
-        box = QMessageBox(QMessageBox.Icon.Question, _("Delete slide"),
-                          _("Delete the slide '{name}'?").format(name=view.name),
-                          QMessageBox.StandardButton.Yes | QMessageBox.StandardButton.No, self)
+        box = QMessageBox(
+            QMessageBox.Icon.Question,
+            _("Delete slide"),
+            _("Delete the slide '{name}'?").format(name=view.name),
+            QMessageBox.StandardButton.Yes | QMessageBox.StandardButton.No,
+            self,
+        )
         box.setTextFormat(Qt.TextFormat.PlainText)
-        box.accepted.connect(lambda: self.ctx.runner.submit(delete_views, self.ctx.store, [view.id]))
+        box.accepted.connect(
+            lambda: self.ctx.runner.submit(delete_views, self.ctx.store, [view.id])
+        )
         box.open()
 
     def move(self, step: int) -> None:
@@ -295,19 +335,24 @@ class BriefingPanel(QWidget):
 
     def handout(self) -> None:
         path, _filter = QFileDialog.getSaveFileName(
-            self, _("Briefing handout"), "briefing.pdf", _("PDF (*.pdf);;Self-contained HTML (*.html)")
+            self,
+            _("Briefing handout"),
+            "briefing.pdf",
+            _("PDF (*.pdf);;Self-contained HTML (*.html)"),
         )
         if not path:
             return
         partner, ok = QInputDialog.getText(
-            self, _("Briefing handout"), _("Only what this partner may see (empty: everything), e.g. UN, FRA:")
+            self,
+            _("Briefing handout"),
+            _("Only what this partner may see (empty: everything), e.g. UN, FRA:"),
         )
         if not ok:
             return
         self.write_handout(Path(path), partner.strip() or None)
 
     def write_handout(self, path: Path, partner: str | None = None) -> None:
-        from app.core.domain.markings import MarkingError, normalise_partner
+        from app.core.common.markings import MarkingError, normalise_partner
 
         try:
             code = normalise_partner(partner) if partner else None
@@ -319,17 +364,22 @@ class BriefingPanel(QWidget):
             from app.ui.briefing.render import prepare_pdf
 
             self.ctx.sig_status.emit(_("Writing {path}…").format(path=path))
-            self.ctx.runner.submit(prepare_pdf, self.ctx.store, code,
-                                   on_done=lambda result: self._render_pdf(result, path))
+            self.ctx.runner.submit(
+                prepare_pdf,
+                self.ctx.store,
+                code,
+                on_done=lambda result: self._render_pdf(result, path),
+            )
         else:
             from app.core.briefing.handout import write_html
 
-            self.ctx.runner.submit(write_html, self.ctx.store, path, code, on_done=self._html_written)
+            self.ctx.runner.submit(
+                write_html, self.ctx.store, path, code, on_done=self._html_written
+            )
 
     def _html_written(self, result: Any) -> None:
         self.ctx.sig_status.emit(str(result))
         self.sig_handout_written.emit(str(result.path))
-
 
     def _render_pdf(self, prepared: tuple[list[Any], dict[str, str]], path: Path) -> None:
         from PySide6.QtWidgets import QProgressDialog
@@ -337,7 +387,9 @@ class BriefingPanel(QWidget):
         from app.ui.briefing.render import HandoutCancelled, render_pdf
 
         slides, svgs = prepared
-        dialog = QProgressDialog(_("Writing {path}…").format(path=path.name), _("Cancel"), 0, len(slides), self)
+        dialog = QProgressDialog(
+            _("Writing {path}…").format(path=path.name), _("Cancel"), 0, len(slides), self
+        )
         dialog.setWindowTitle(_("Handout"))
         dialog.setMinimumDuration(300)
         self.progress = dialog
@@ -374,5 +426,10 @@ def register(window: MainWindow) -> QDockWidget:
     window.view_menu.addAction(present)
     window.ctx.when_picture_shown(panel.load)
     # a tab beside Units and Tasks: the briefer opens it, the watchkeeper keeps the tables
-    return window.add_panel(panel, _("Briefing"), "briefingDock", Qt.DockWidgetArea.RightDockWidgetArea,
-                            tab_with="unitsDock")
+    return window.add_panel(
+        panel,
+        _("Briefing"),
+        "briefingDock",
+        Qt.DockWidgetArea.RightDockWidgetArea,
+        tab_with="unitsDock",
+    )

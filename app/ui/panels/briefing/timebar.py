@@ -10,7 +10,7 @@ from PySide6.QtCore import Qt, QTimer, Signal
 from PySide6.QtWidgets import QComboBox, QLabel, QPushButton, QSlider, QToolBar, QWidget
 
 from app.core.briefing.slides import picture_at
-from app.core.domain.dtg import format_dtg
+from app.core.common.dtg import format_dtg
 from app.i18n import _
 
 if TYPE_CHECKING:
@@ -130,8 +130,9 @@ class TimeBar(QToolBar):
             self._again = True
             return
         self._busy = True
-        self.ctx.runner.submit(picture_at, self.ctx.store, at, on_done=self._arrived,
-                               on_error=self._failed)
+        self.ctx.runner.submit(
+            picture_at, self.ctx.store, at, on_done=self._arrived, on_error=self._failed
+        )
 
     def _arrived(self, result: tuple[list[dict[str, Any]], Any, int]) -> None:
         self._busy = False

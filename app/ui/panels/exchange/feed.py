@@ -8,9 +8,7 @@ import html
 from PySide6.QtCore import QObject, QTimer, Signal
 from PySide6.QtWidgets import QLabel, QWidget
 
-from app.core.interop.cot import CotEvent
-from app.core.interop.errors import InteropError
-from app.core.interop.feed import (
+from app.core.exchange.feed import (
     FeedClient,
     FeedConfig,
     Ingested,
@@ -18,6 +16,8 @@ from app.core.interop.feed import (
     own_units_cot,
     state_label,
 )
+from app.core.formats.cot import CotEvent
+from app.core.formats.errors import InteropError
 from app.i18n import _
 from app.ui.context import AppContext
 from app.ui.panels.exchange.settings import PREFIX, _bool, load_config, save_config
@@ -63,7 +63,9 @@ class FeedController(QObject):
         """Connect (or reconnect) with ``config`` or the saved settings."""
         self.stop()
         self.config = (config or self.config).validate()
-        self.client = FeedClient(self.config, on_batch=self.sig_batch.emit, on_status=self.sig_state.emit)
+        self.client = FeedClient(
+            self.config, on_batch=self.sig_batch.emit, on_status=self.sig_state.emit
+        )
         self.client.start()
         self.ctx.settings.setValue(PREFIX + "enabled", True)
         self._arm_sending()
@@ -103,8 +105,11 @@ class FeedController(QObject):
         if client is None or client.state != "connected":
             return
         self.ctx.runner.submit(
-            own_units_cot, self.ctx.store,
-            on_done=lambda data: self.ctx.runner.submit(client.send, data, pool="io", on_done=lambda _ok: None),
+            own_units_cot,
+            self.ctx.store,
+            on_done=lambda data: self.ctx.runner.submit(
+                client.send, data, pool="io", on_done=lambda _ok: None
+            ),
         )
 
     # ------------------------------------------------------------------ events
@@ -125,7 +130,9 @@ class FeedController(QObject):
             return
         events, self._waiting = self._waiting, []
         self._in_flight += 1
-        self.ctx.runner.submit(ingest_live, self.ctx.store, events, on_done=self._stored, on_error=self._failed)
+        self.ctx.runner.submit(
+            ingest_live, self.ctx.store, events, on_done=self._stored, on_error=self._failed
+        )
 
     def _stored(self, result: Ingested) -> None:
         self._in_flight -= 1
@@ -163,14 +170,28 @@ class FeedController(QObject):
         lines = [html.escape(_("Live feed {where}").format(where=where))]
         if client is not None:
             stats = client.stats
-            lines.append(html.escape(_("received {r}, stored {s}, refused {x}, merged over the rate limit {c}, sent {t}")
-                                     .format(r=stats.received, s=self.stored, x=stats.rejected + self.rejected,
-                                             c=stats.coalesced + self.merged, t=stats.sent)))
+            lines.append(
+                html.escape(
+                    _(
+                        "received {r}, stored {s}, refused {x}, merged over the rate limit {c}, sent {t}"
+                    ).format(
+                        r=stats.received,
+                        s=self.stored,
+                        x=stats.rejected + self.rejected,
+                        c=stats.coalesced + self.merged,
+                        t=stats.sent,
+                    )
+                )
+            )
             if stats.last_error:
                 lines.append(html.escape(stats.last_error))
         lines += [html.escape(e) for e in self.last_errors]
         if self.config.send_own:
-            lines.append(html.escape(_("Our units are sent every {n} s").format(n=self.config.send_interval_s)))
+            lines.append(
+                html.escape(
+                    _("Our units are sent every {n} s").format(n=self.config.send_interval_s)
+                )
+            )
         self.indicator.setToolTip("<br>".join(lines))
 
     def close(self) -> None:

@@ -14,10 +14,10 @@ from PySide6.QtWidgets import (
     QWidget,
 )
 
-from app.core.domain.dtg import format_dtg
+from app.core.common.dtg import format_dtg
 from app.core.events import Changed
-from app.core.store.interop_ops import MESSAGE_KIND
-from app.core.store.interop_queries import MessageRow, list_messages
+from app.core.exchange.ops import MESSAGE_KIND
+from app.core.exchange.queries import MessageRow, list_messages
 from app.i18n import _
 from app.ui.context import AppContext
 from app.ui.models.table import RowsTableModel, plain_tooltip
@@ -46,7 +46,12 @@ class MessagesModel(RowsTableModel):
         if not index.isValid():
             return None
         row = self.rows[index.row()]
-        values = (format_dtg(row.sent_at), row.sender_callsign or row.sender_uid, row.chatroom, row.text)
+        values = (
+            format_dtg(row.sent_at),
+            row.sender_callsign or row.sender_uid,
+            row.chatroom,
+            row.text,
+        )
         if role == Qt.ItemDataRole.DisplayRole:
             return values[index.column()].replace("\n", " ")
         if role == Qt.ItemDataRole.ToolTipRole:
@@ -70,7 +75,12 @@ class MessagesPanel(QWidget):
         for column in range(3):
             header.setSectionResizeMode(column, QHeaderView.ResizeMode.ResizeToContents)
         header.setStretchLastSection(True)
-        self.empty = QLabel(_("No messages yet: chat heard on the live feed or imported from CoT files shows here."), self)
+        self.empty = QLabel(
+            _(
+                "No messages yet: chat heard on the live feed or imported from CoT files shows here."
+            ),
+            self,
+        )
         self.empty.setWordWrap(True)
         self.empty.setTextFormat(Qt.TextFormat.PlainText)
         layout = QVBoxLayout(self)

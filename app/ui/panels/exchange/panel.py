@@ -23,7 +23,12 @@ if TYPE_CHECKING:
 
 def _exports() -> list[tuple[str, str, str, str]]:
     return [
-        ("cot", _("Export Cursor on Target (CoT)…"), "picture.cot", _("Cursor on Target (*.cot *.xml)")),
+        (
+            "cot",
+            _("Export Cursor on Target (CoT)…"),
+            "picture.cot",
+            _("Cursor on Target (*.cot *.xml)"),
+        ),
         ("kml", _("Export KML…"), "picture.kml", _("KML (*.kml)")),
         ("kmz", _("Export KMZ…"), "picture.kmz", _("KMZ (*.kmz)")),
         ("tak", _("Export TAK data package…"), "picture.zip", _("TAK data package (*.zip)")),
@@ -41,7 +46,9 @@ class ExchangeMenu:
         self.menu = menu
         for fmt, label, default, filter_text in _exports():
             action = QAction(label, window)
-            action.triggered.connect(lambda _c=False, f=fmt, d=default, t=filter_text: self.export(f, d, t))
+            action.triggered.connect(
+                lambda _c=False, f=fmt, d=default, t=filter_text: self.export(f, d, t)
+            )
             menu.addAction(action)
         menu.addSeparator()
         self.routes_action = QAction(_("Show &routes on the map"), window)
@@ -62,12 +69,17 @@ class ExchangeMenu:
         menu.addAction(settings)
 
     def export(self, fmt: str, default: str, filter_text: str) -> None:
-        from app.core.interop.files import export_file
+        from app.core.exchange.files import export_file
 
         path, _filter = QFileDialog.getSaveFileName(self.window, _("Export"), default, filter_text)
         if path:
-            self.window.ctx.runner.submit(export_file, self.window.ctx.store, Path(path), fmt,
-                                          on_done=lambda r: self.window.ctx.sig_status.emit(str(r)))
+            self.window.ctx.runner.submit(
+                export_file,
+                self.window.ctx.store,
+                Path(path),
+                fmt,
+                on_done=lambda r: self.window.ctx.sig_status.emit(str(r)),
+            )
 
     def _toggle_feed(self, on: bool) -> None:
         if on and self.feed.client is None:
@@ -106,5 +118,10 @@ def register(window: MainWindow) -> QDockWidget:
     if feed.connect_at_start:
         window.ctx.when_picture_shown(lambda: window.exchange_menu.connect_action.setChecked(True))
     # a tab beside the Alerts: the bottom of the window is too short to split
-    return window.add_panel(panel, _("Messages"), "messagesDock", Qt.DockWidgetArea.BottomDockWidgetArea,
-                            tab_with="alertsDock")
+    return window.add_panel(
+        panel,
+        _("Messages"),
+        "messagesDock",
+        Qt.DockWidgetArea.BottomDockWidgetArea,
+        tab_with="alertsDock",
+    )

@@ -7,14 +7,16 @@ from typing import Any
 from PySide6.QtCore import QObject, QTimer
 
 from app.core.events import Changed
-from app.core.interop.routes_map import routes_delta, routes_reset
-from app.core.store.interop_ops import ROUTE_KIND
+from app.core.exchange.mapdoc import routes_delta, routes_reset
+from app.core.exchange.ops import ROUTE_KIND
 from app.ui.context import AppContext
 from app.ui.map.view import MapView
 
 
 class RoutesOnMap(QObject):
-    def __init__(self, ctx: AppContext, view: MapView, controller: Any, parent: QObject | None = None) -> None:
+    def __init__(
+        self, ctx: AppContext, view: MapView, controller: Any, parent: QObject | None = None
+    ) -> None:
         super().__init__(parent)
         self.ctx, self.view = ctx, view
         self.loaded = False

@@ -18,8 +18,8 @@ from PySide6.QtWidgets import (
     QWidget,
 )
 
-from app.core.interop.errors import InteropError
-from app.core.interop.feed import DEFAULT_GROUP, DEFAULT_PORT, FeedConfig
+from app.core.exchange.feed import DEFAULT_GROUP, DEFAULT_PORT, FeedConfig
+from app.core.formats.errors import InteropError
 from app.i18n import _
 
 PREFIX = "feed/"
@@ -31,6 +31,7 @@ def _bool(value: object) -> bool:
 
 def load_config(settings: QSettings) -> FeedConfig:
     """The saved feed settings (defaults: UDP multicast 239.2.3.1:6969, sending off)."""
+
     def value(key: str, default: object) -> object:
         return settings.value(PREFIX + key, default)
 
@@ -57,19 +58,36 @@ def load_config(settings: QSettings) -> FeedConfig:
 
 
 def save_config(settings: QSettings, config: FeedConfig) -> None:
-    for key in ("protocol", "host", "port", "interface", "certfile", "keyfile", "cafile", "check_hostname",
-                "send_own", "send_interval_s", "max_rate", "batch_ms"):
+    for key in (
+        "protocol",
+        "host",
+        "port",
+        "interface",
+        "certfile",
+        "keyfile",
+        "cafile",
+        "check_hostname",
+        "send_own",
+        "send_interval_s",
+        "max_rate",
+        "batch_ms",
+    ):
         settings.setValue(PREFIX + key, getattr(config, key))
 
 
 class FeedSettingsDialog(QDialog):
-    def __init__(self, config: FeedConfig, connect_at_start: bool, parent: QWidget | None = None) -> None:
+    def __init__(
+        self, config: FeedConfig, connect_at_start: bool, parent: QWidget | None = None
+    ) -> None:
         super().__init__(parent)
         self.setWindowTitle(_("Live feed settings"))
         self.setMinimumWidth(520)
         self.protocol = QComboBox(self)
-        for key, label in (("udp", _("UDP (multicast or local address)")), ("tcp", _("TCP to a TAK server")),
-                           ("tls", _("TLS to a TAK server (certificates)"))):
+        for key, label in (
+            ("udp", _("UDP (multicast or local address)")),
+            ("tcp", _("TCP to a TAK server")),
+            ("tls", _("TLS to a TAK server (certificates)")),
+        ):
             self.protocol.addItem(label, key)
         self.protocol.setCurrentIndex(max(0, self.protocol.findData(config.protocol)))
         self.host = QLineEdit(config.host, self)
@@ -105,7 +123,10 @@ class FeedSettingsDialog(QDialog):
         form.addRow(_("Host or group"), self.host)
         form.addRow(_("Port"), self.port)
         form.addRow(_("Multicast interface"), self.interface)
-        form.addRow(_("Client certificate"), self._with_browse(self.certfile, _("Certificates (*.pem *.crt *.p12 *.pfx)")))
+        form.addRow(
+            _("Client certificate"),
+            self._with_browse(self.certfile, _("Certificates (*.pem *.crt *.p12 *.pfx)")),
+        )
         form.addRow(_("Private key"), self._with_browse(self.keyfile, _("Keys (*.pem *.key)")))
         form.addRow(_("Server CA"), self._with_browse(self.cafile, _("Certificates (*.pem *.crt)")))
         form.addRow(_("Key password"), self.password)
@@ -115,7 +136,9 @@ class FeedSettingsDialog(QDialog):
         form.addRow(_("Events kept per second"), self.max_rate)
         form.addRow("", self.at_start)
         form.addRow(self.error)
-        buttons = QDialogButtonBox(QDialogButtonBox.StandardButton.Ok | QDialogButtonBox.StandardButton.Cancel, self)
+        buttons = QDialogButtonBox(
+            QDialogButtonBox.StandardButton.Ok | QDialogButtonBox.StandardButton.Cancel, self
+        )
         buttons.accepted.connect(self._accept)
         buttons.rejected.connect(self.reject)
         form.addRow(buttons)
@@ -136,23 +159,38 @@ class FeedSettingsDialog(QDialog):
         return box
 
     def _browse(self, edit: QLineEdit, filter_text: str) -> None:
-        path, _filter = QFileDialog.getOpenFileName(self, _("Choose a file"), edit.text(), filter_text)
+        path, _filter = QFileDialog.getOpenFileName(
+            self, _("Choose a file"), edit.text(), filter_text
+        )
         if path:
             edit.setText(path)
 
     def _protocol_changed(self) -> None:
         tls = self.protocol.currentData() == "tls"
-        for widget in (self.certfile, self.keyfile, self.cafile, self.password, self.check_hostname):
+        for widget in (
+            self.certfile,
+            self.keyfile,
+            self.cafile,
+            self.password,
+            self.check_hostname,
+        ):
             widget.setEnabled(tls)
         self.interface.setEnabled(self.protocol.currentData() == "udp")
 
     def current(self) -> FeedConfig:
         return FeedConfig(
-            protocol=str(self.protocol.currentData()), host=self.host.text().strip(), port=self.port.value(),
-            interface=self.interface.text().strip() or "0.0.0.0", certfile=self.certfile.text().strip(),
-            keyfile=self.keyfile.text().strip(), cafile=self.cafile.text().strip(), password=self.password.text(),
-            check_hostname=self.check_hostname.isChecked(), send_own=self.send_own.isChecked(),
-            send_interval_s=self.interval.value(), max_rate=self.max_rate.value(),
+            protocol=str(self.protocol.currentData()),
+            host=self.host.text().strip(),
+            port=self.port.value(),
+            interface=self.interface.text().strip() or "0.0.0.0",
+            certfile=self.certfile.text().strip(),
+            keyfile=self.keyfile.text().strip(),
+            cafile=self.cafile.text().strip(),
+            password=self.password.text(),
+            check_hostname=self.check_hostname.isChecked(),
+            send_own=self.send_own.isChecked(),
+            send_interval_s=self.interval.value(),
+            max_rate=self.max_rate.value(),
         )
 
     def _accept(self) -> None:

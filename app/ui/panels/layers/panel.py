@@ -9,8 +9,8 @@ from PySide6.QtCore import Qt, Signal
 from PySide6.QtGui import QColor, QIcon, QPixmap
 from PySide6.QtWidgets import QDockWidget, QTreeWidget, QTreeWidgetItem, QVBoxLayout, QWidget
 
-from app.core.domain.entities import ZONE_KINDS
 from app.core.mapdoc.features import zone_kind_label
+from app.core.picture.records import ZONE_KINDS
 from app.i18n import _
 from app.ui.map.view import MapView
 
@@ -18,11 +18,21 @@ if TYPE_CHECKING:
     from app.ui.main_window import MainWindow
 
 ZONE_COLOURS = {
-    "conflict": "#c1121f", "flood": "#1f6fb4", "earthquake": "#8c510a", "epidemic": "#7b3294",
-    "no-go": "#6a040f", "corridor": "#1a9850", "safe area": "#2b9348",
+    "conflict": "#c1121f",
+    "flood": "#1f6fb4",
+    "earthquake": "#8c510a",
+    "epidemic": "#7b3294",
+    "no-go": "#6a040f",
+    "corridor": "#1a9850",
+    "safe area": "#2b9348",
     "restricted operating zone": "#e36414",
 }
-AFFILIATION_COLOURS = {"friend": "#80e0ff", "hostile": "#ff8080", "neutral": "#aaffaa", "unknown": "#ffff80"}
+AFFILIATION_COLOURS = {
+    "friend": "#80e0ff",
+    "hostile": "#ff8080",
+    "neutral": "#aaffaa",
+    "unknown": "#ffff80",
+}
 KEY = Qt.ItemDataRole.UserRole + 1
 
 
@@ -46,7 +56,12 @@ class LayersPanel(QWidget):
         layout.setContentsMargins(4, 4, 4, 4)
         layout.addWidget(self.tree)
         self.units = self._group(_("Units"), ("units", None))
-        names = {"friend": _("Friend"), "hostile": _("Hostile"), "neutral": _("Neutral"), "unknown": _("Unknown")}
+        names = {
+            "friend": _("Friend"),
+            "hostile": _("Hostile"),
+            "neutral": _("Neutral"),
+            "unknown": _("Unknown"),
+        }
         for aff, label in names.items():
             self._leaf(self.units, label, ("aff", aff), AFFILIATION_COLOURS[aff])
         self.zones = self._group(_("Crisis zones"), ("zones", None))
@@ -65,7 +80,9 @@ class LayersPanel(QWidget):
 
     def _group(self, text: str, key: tuple[str, Any]) -> QTreeWidgetItem:
         item = QTreeWidgetItem(self.tree, [text])
-        item.setFlags(item.flags() | Qt.ItemFlag.ItemIsUserCheckable | Qt.ItemFlag.ItemIsAutoTristate)
+        item.setFlags(
+            item.flags() | Qt.ItemFlag.ItemIsUserCheckable | Qt.ItemFlag.ItemIsAutoTristate
+        )
         item.setCheckState(0, Qt.CheckState.Checked)
         item.setData(0, KEY, key)
         return item
@@ -97,8 +114,11 @@ class LayersPanel(QWidget):
             "tasks": self.tasks.checkState(0) == checked,
             "trails": self.trails.checkState(0) == checked,
             "labelsText": {
-                "units": _("units"), "friend": _("friend"), "hostile": _("hostile"),
-                "neutral": _("neutral"), "unknown": _("unknown"),
+                "units": _("units"),
+                "friend": _("friend"),
+                "hostile": _("hostile"),
+                "neutral": _("neutral"),
+                "unknown": _("unknown"),
             },
         }
 
@@ -128,7 +148,12 @@ class LayersPanel(QWidget):
                 child = group.child(i)
                 on = saved.get(key, {}).get(child.data(0, KEY)[1], True)
                 child.setCheckState(0, Qt.CheckState.Checked if on else Qt.CheckState.Unchecked)
-        for item, key in ((self.labels, "labels"), (self.places, "places"), (self.declutter, "declutter"), (self.tasks, "tasks")):
+        for item, key in (
+            (self.labels, "labels"),
+            (self.places, "places"),
+            (self.declutter, "declutter"),
+            (self.tasks, "tasks"),
+        ):
             on = saved.get(key, True)
             item.setCheckState(0, Qt.CheckState.Checked if on else Qt.CheckState.Unchecked)
         self.tree.blockSignals(False)

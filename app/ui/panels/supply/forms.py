@@ -28,11 +28,11 @@ from PySide6.QtWidgets import (
     QWidget,
 )
 
-from app.core.domain.dtg import DTGError, format_dtg, parse_dtg
-from app.core.domain.entities import ValidationError
-from app.core.domain.geo import CoordinateError, format_dd, parse_coordinate
-from app.core.domain.markings import MarkingError
-from app.core.domain.supply import (
+from app.core.common.dtg import DTGError, format_dtg, parse_dtg
+from app.core.common.geo import CoordinateError, format_dd, parse_coordinate
+from app.core.common.markings import MarkingError
+from app.core.picture.records import ValidationError
+from app.core.supply.records import (
     CATEGORIES,
     MODES,
     PRIORITIES,
@@ -51,14 +51,16 @@ from app.core.domain.supply import (
 from app.i18n import _
 
 if TYPE_CHECKING:
-    from app.core.analysis.supply import SiteSummary
-    from app.core.store.supply_queries import ItemRow, RequestRow, ShipmentRow, SiteRow
+    from app.core.supply.indicators import SiteSummary
+    from app.core.supply.queries import ItemRow, RequestRow, ShipmentRow, SiteRow
     from app.ui.workers import Runner
 
 UNITS = ("each", "L", "kg", "ration", "box", "kit", "carton", "m³")
 
 
-def _combo(parent: QWidget, values: Sequence[str], label: Callable[[str], str], current: str | None) -> QComboBox:
+def _combo(
+    parent: QWidget, values: Sequence[str], label: Callable[[str], str], current: str | None
+) -> QComboBox:
     box = QComboBox(parent)
     for value in values:
         box.addItem(label(value), value)
@@ -89,7 +91,7 @@ def _when(text: str, what: str) -> Any:
 
 def load_site(store: Any, site_id: str) -> SiteRow | None:
     """One site with every field the form edits (worker side)."""
-    from app.core.store.supply_queries import list_sites
+    from app.core.supply.queries import list_sites
 
     return next((s for s in list_sites(store) if s.id == site_id), None)
 
@@ -140,8 +142,14 @@ class SupplyForm(QDialog):
         self.error.setText("")
         self.buttons.setEnabled(False)
         self.saving = True
-        self.runner.submit(self.operation(data), self.store, [data], initiator="supply",
-                           on_done=self._saved, on_error=self._refused)  # fmt: skip
+        self.runner.submit(
+            self.operation(data),
+            self.store,
+            [data],
+            initiator="supply",
+            on_done=self._saved,
+            on_error=self._refused,
+        )
 
     def reject(self) -> None:
         if not self.saving:  # a write on its way is waited for: its answer comes back here
@@ -163,14 +171,22 @@ class SupplyForm(QDialog):
 class SiteForm(SupplyForm):
     """A supply site: warehouse, distribution point, airhead, port or field hospital."""
 
-    def __init__(self, runner: Runner, store: Any, site: SiteRow | None = None, parent: QWidget | None = None) -> None:
+    def __init__(
+        self, runner: Runner, store: Any, site: SiteRow | None = None, parent: QWidget | None = None
+    ) -> None:
         super().__init__(runner, store, parent)
         self.setObjectName("supplySiteForm")
         self.site = site
-        self.setWindowTitle(_("Edit site {name}").format(name=site.name) if site else _("New supply site"))
+        self.setWindowTitle(
+            _("Edit site {name}").format(name=site.name) if site else _("New supply site")
+        )
         self.name = QLineEdit(site.name if site else "", self)
         self.kind = _combo(self, SITE_KINDS, site_kind_label, site.kind if site else None)
-        point = format_dd(site.lat, site.lon) if site and site.lat is not None and site.lon is not None else ""
+        point = (
+            format_dd(site.lat, site.lon)
+            if site and site.lat is not None and site.lon is not None
+            else ""
+        )
         self.position = QLineEdit(point, self)
         self.position.setPlaceholderText(_("MGRS, DD or DMS (empty: no position)"))
         self.capacity = QLineEdit(_number(site.capacity) if site else "", self)
@@ -201,19 +217,24 @@ class SiteForm(SupplyForm):
             except CoordinateError as exc:
                 raise ValidationError(_("position: {error}").format(error=exc)) from exc
         data = SiteData(
-            name=self.name.text(), kind=self.kind.currentData(), lat=lat, lon=lon,
-            capacity=_count(self.capacity.text(), _("capacity")), organisation=self.organisation.text(),
+            name=self.name.text(),
+            kind=self.kind.currentData(),
+            lat=lat,
+            lon=lon,
+            capacity=_count(self.capacity.text(), _("capacity")),
+            organisation=self.organisation.text(),
             people_in_need=_count(self.in_need.text(), _("people in need")),
             people_targeted=_count(self.targeted.text(), _("people targeted")),
-            classification=self.classification.text().strip(), releasable_to=self.releasable.text().strip(),
+            classification=self.classification.text().strip(),
+            releasable_to=self.releasable.text().strip(),
             id=self.site.id if self.site else None,
-        )  # fmt: skip
+        )
         if self.site is not None:
             data.admin1, data.country = self.site.admin1, self.site.country
         return data.validate()
 
     def operation(self, data: Any) -> Callable[..., Any]:
-        from app.core.store.supply_ops import add_sites
+        from app.core.supply.ops import add_sites
 
         return add_sites
 
@@ -221,12 +242,20 @@ class SiteForm(SupplyForm):
 class ItemForm(SupplyForm):
     """A catalogue item: code, name, category, base unit, pack and per-person standard."""
 
-    def __init__(self, runner: Runner, store: Any, item: ItemRow | None = None, standards: Sequence[str] = (),
-                 parent: QWidget | None = None) -> None:  # fmt: skip
+    def __init__(
+        self,
+        runner: Runner,
+        store: Any,
+        item: ItemRow | None = None,
+        standards: Sequence[str] = (),
+        parent: QWidget | None = None,
+    ) -> None:
         super().__init__(runner, store, parent)
         self.setObjectName("supplyItemForm")
         self.item = item
-        self.setWindowTitle(_("Edit item {code}").format(code=item.code) if item else _("New supply item"))
+        self.setWindowTitle(
+            _("Edit item {code}").format(code=item.code) if item else _("New supply item")
+        )
         self.code = QLineEdit(item.code if item else "", self)
         self.name = QLineEdit(item.name if item else "", self)
         self.category = _combo(self, CATEGORIES, category_label, item.category if item else "other")
@@ -242,7 +271,9 @@ class ItemForm(SupplyForm):
         keys = sorted(set(standards) | ({item.standard} if item and item.standard else set()))
         for key in keys:
             self.standard.addItem(key, key)
-        self.standard.setCurrentIndex(max(0, self.standard.findData(item.standard if item and item.standard else "")))
+        self.standard.setCurrentIndex(
+            max(0, self.standard.findData(item.standard if item and item.standard else ""))
+        )
         self.form.addRow(_("Code"), self.code)
         self.form.addRow(_("Name"), self.name)
         self.form.addRow(_("Category"), self.category)
@@ -256,23 +287,35 @@ class ItemForm(SupplyForm):
     def collect(self) -> ItemData:
         size = _count(self.pack_size.text(), _("pack size"))
         data = ItemData(
-            code=self.code.text(), name=self.name.text(), category=self.category.currentData(),
-            unit=self.unit.currentText(), pack_name=self.pack_name.text(), pack_size=1 if size is None else size,
-            standard=self.standard.currentData() or None, id=self.item.id if self.item else None,
-        )  # fmt: skip
+            code=self.code.text(),
+            name=self.name.text(),
+            category=self.category.currentData(),
+            unit=self.unit.currentText(),
+            pack_name=self.pack_name.text(),
+            pack_size=1 if size is None else size,
+            standard=self.standard.currentData() or None,
+            id=self.item.id if self.item else None,
+        )
         if self.item is not None:
             data.kcal_per_unit = self.item.kcal_per_unit
-            data.classification, data.releasable_to = self.item.classification, self.item.releasable_to
+            data.classification, data.releasable_to = (
+                self.item.classification,
+                self.item.releasable_to,
+            )
         return data.validate()
 
     def operation(self, data: Any) -> Callable[..., Any]:
-        from app.core.store.supply_ops import add_items
+        from app.core.supply.ops import add_items
 
         return add_items
 
 
-def _site_combo(parent: QWidget, sites: Sequence[SiteSummary], current: str | None = None,
-                none: str | None = None) -> QComboBox:  # fmt: skip
+def _site_combo(
+    parent: QWidget,
+    sites: Sequence[SiteSummary],
+    current: str | None = None,
+    none: str | None = None,
+) -> QComboBox:
     box = QComboBox(parent)
     if none is not None:
         box.addItem(none, None)
@@ -295,20 +338,38 @@ def _item_combo(parent: QWidget, items: Sequence[ItemRow], current: str | None =
 class ShipmentForm(SupplyForm):
     """A planned shipment, new or edited: waybill, route, mode, ETA and its lines in base units."""
 
-    def __init__(self, runner: Runner, store: Any, sites: Sequence[SiteSummary], items: Sequence[ItemRow],
-                 shipment: ShipmentRow | None = None, parent: QWidget | None = None) -> None:  # fmt: skip
+    def __init__(
+        self,
+        runner: Runner,
+        store: Any,
+        sites: Sequence[SiteSummary],
+        items: Sequence[ItemRow],
+        shipment: ShipmentRow | None = None,
+        parent: QWidget | None = None,
+    ) -> None:
         super().__init__(runner, store, parent)
         self.setObjectName("supplyShipmentForm")
         self.shipment = shipment
-        self.setWindowTitle(_("Edit shipment {waybill}").format(waybill=shipment.waybill) if shipment
-                            else _("New shipment"))  # fmt: skip
+        self.setWindowTitle(
+            _("Edit shipment {waybill}").format(waybill=shipment.waybill)
+            if shipment
+            else _("New shipment")
+        )
         self.items = list(items)
         self.waybill = QLineEdit(shipment.waybill if shipment else "", self)
-        self.origin = _site_combo(self, sites, shipment.origin_site_id if shipment else None,
-                                  none=_("(from outside the operation)"))  # fmt: skip
-        self.origin_name = QLineEdit(shipment.origin if shipment and not shipment.origin_site_id else "", self)
+        self.origin = _site_combo(
+            self,
+            sites,
+            shipment.origin_site_id if shipment else None,
+            none=_("(from outside the operation)"),
+        )
+        self.origin_name = QLineEdit(
+            shipment.origin if shipment and not shipment.origin_site_id else "", self
+        )
         self.origin_name.setPlaceholderText(_("supplier or place, if not one of our sites"))
-        self.destination = _site_combo(self, sites, shipment.destination_site_id if shipment else None)
+        self.destination = _site_combo(
+            self, sites, shipment.destination_site_id if shipment else None
+        )
         self.mode = _combo(self, MODES, mode_label, shipment.mode if shipment else "road")
         self.eta = QLineEdit(format_dtg(shipment.eta) if shipment and shipment.eta else "", self)
         self.eta.setPlaceholderText(_("DTG, e.g. 281530ZNOV26"))
@@ -317,7 +378,9 @@ class ShipmentForm(SupplyForm):
         self.lines.setObjectName("supplyShipmentLines")
         self.lines.setHorizontalHeaderLabels([_("Item"), _("Quantity (base units)")])
         self.lines.horizontalHeader().setSectionResizeMode(0, QHeaderView.ResizeMode.Stretch)
-        self.lines.horizontalHeader().setSectionResizeMode(1, QHeaderView.ResizeMode.ResizeToContents)
+        self.lines.horizontalHeader().setSectionResizeMode(
+            1, QHeaderView.ResizeMode.ResizeToContents
+        )
         self.lines.verticalHeader().setVisible(True)
         self.lines.setMinimumHeight(140)
         self.add_line_button = QPushButton(_("Add line"), self)
@@ -383,18 +446,26 @@ class ShipmentForm(SupplyForm):
                 raise ValidationError(f"{label}: {exc}") from None
         origin = self.origin.currentData()
         data = ShipmentData(
-            waybill=self.waybill.text(), origin_site_id=origin,
+            waybill=self.waybill.text(),
+            origin_site_id=origin,
             origin_name="" if origin else self.origin_name.text(),
-            destination_site_id=self.destination.currentData() or "", mode=self.mode.currentData(),
-            status="planned", eta=_when(self.eta.text(), _("ETA")), note=self.note.text(), lines=lines,
-        )  # fmt: skip
+            destination_site_id=self.destination.currentData() or "",
+            mode=self.mode.currentData(),
+            status="planned",
+            eta=_when(self.eta.text(), _("ETA")),
+            note=self.note.text(),
+            lines=lines,
+        )
         if self.shipment is not None:
             data.id, data.departure = self.shipment.id, self.shipment.departure
-            data.classification, data.releasable_to = self.shipment.classification, self.shipment.releasable_to
+            data.classification, data.releasable_to = (
+                self.shipment.classification,
+                self.shipment.releasable_to,
+            )
         return data.validate()
 
     def operation(self, data: Any) -> Callable[..., Any]:
-        from app.core.store.supply_ops import add_shipments
+        from app.core.supply.ops import add_shipments
 
         return add_shipments
 
@@ -402,9 +473,16 @@ class ShipmentForm(SupplyForm):
 class RequestForm(SupplyForm):
     """A request for supply at a site: item, quantity, priority, date required."""
 
-    def __init__(self, runner: Runner, store: Any, sites: Sequence[SiteSummary], items: Sequence[ItemRow],
-                 request: RequestRow | None = None, site_id: str | None = None,
-                 parent: QWidget | None = None) -> None:  # fmt: skip
+    def __init__(
+        self,
+        runner: Runner,
+        store: Any,
+        sites: Sequence[SiteSummary],
+        items: Sequence[ItemRow],
+        request: RequestRow | None = None,
+        site_id: str | None = None,
+        parent: QWidget | None = None,
+    ) -> None:
         super().__init__(runner, store, parent)
         self.setObjectName("supplyRequestForm")
         self.request = request
@@ -413,8 +491,12 @@ class RequestForm(SupplyForm):
         self.item = _item_combo(self, items, request.item_id if request else None)
         self.quantity = QLineEdit(str(request.quantity) if request else "", self)
         self.quantity.setPlaceholderText(_("whole number of base units"))
-        self.priority = _combo(self, PRIORITIES, priority_label, request.priority if request else "medium")
-        self.required_by = QLineEdit(format_dtg(request.required_by) if request and request.required_by else "", self)
+        self.priority = _combo(
+            self, PRIORITIES, priority_label, request.priority if request else "medium"
+        )
+        self.required_by = QLineEdit(
+            format_dtg(request.required_by) if request and request.required_by else "", self
+        )
         self.required_by.setPlaceholderText(_("DTG or date, e.g. 051200ZDEC26"))
         self.note = QLineEdit(request.note if request else "", self)
         self.form.addRow(_("Site"), self.site)
@@ -425,7 +507,9 @@ class RequestForm(SupplyForm):
         quantity_row = QHBoxLayout()
         quantity_row.addWidget(self.quantity, 1)
         quantity_row.addWidget(self.unit)
-        self.item.currentIndexChanged.connect(lambda: self.unit.setText(self.units.get(self.item.currentData(), "")))
+        self.item.currentIndexChanged.connect(
+            lambda: self.unit.setText(self.units.get(self.item.currentData(), ""))
+        )
         self.unit.setText(self.units.get(self.item.currentData(), ""))
         self.form.addRow(_("Quantity"), quantity_row)
         self.form.addRow(_("Priority"), self.priority)
@@ -438,17 +522,23 @@ class RequestForm(SupplyForm):
         if self.site.currentData() is None or self.item.currentData() is None:
             raise ValidationError(_("a request needs a site and an item"))
         data = RequestData(
-            site_id=self.site.currentData(), item_id=self.item.currentData(),
-            quantity=parse_quantity(self.quantity.text(), _("quantity")), priority=self.priority.currentData(),
-            required_by=_when(self.required_by.text(), _("required by")), note=self.note.text(),
-        )  # fmt: skip
+            site_id=self.site.currentData(),
+            item_id=self.item.currentData(),
+            quantity=parse_quantity(self.quantity.text(), _("quantity")),
+            priority=self.priority.currentData(),
+            required_by=_when(self.required_by.text(), _("required by")),
+            note=self.note.text(),
+        )
         if self.request is not None:
             data.id, data.status = self.request.id, self.request.status
-            data.classification, data.releasable_to = self.request.classification, self.request.releasable_to
+            data.classification, data.releasable_to = (
+                self.request.classification,
+                self.request.releasable_to,
+            )
         return data.validate()
 
     def operation(self, data: Any) -> Callable[..., Any]:
-        from app.core.store.supply_ops import add_requests
+        from app.core.supply.ops import add_requests
 
         return add_requests
 
@@ -486,8 +576,11 @@ class SupplyForms(QObject):
         actions: list[tuple[str, Callable[[], Any]]] = [(_("New site…"), self.new_site)]
         if index.isValid():
             site_id = panel.sites_model.rows[index.row()].site_id
-            actions = [(_("Edit site…"), lambda: self.edit_site(site_id)),
-                       (_("New request for this site…"), lambda: self.new_request(site_id)), *actions]  # fmt: skip
+            actions = [
+                (_("Edit site…"), lambda: self.edit_site(site_id)),
+                (_("New request for this site…"), lambda: self.new_request(site_id)),
+                *actions,
+            ]
         self._menu(panel.sites_table, pos, actions)
 
     def _item_menu(self, pos: Any) -> None:
@@ -502,7 +595,9 @@ class SupplyForms(QObject):
     def _request_menu(self, pos: Any) -> None:
         panel = self.panel
         index = panel.requests_table.indexAt(pos)
-        actions: list[tuple[str, Callable[[], Any]]] = [(_("New request…"), lambda: self.new_request())]
+        actions: list[tuple[str, Callable[[], Any]]] = [
+            (_("New request…"), lambda: self.new_request())
+        ]
         if index.isValid():
             request_id = panel.requests_model.rows[index.row()].id
             actions.insert(0, (_("Edit request…"), lambda: self.edit_request(request_id)))
@@ -530,13 +625,24 @@ class SupplyForms(QObject):
     def edit_site(self, site_id: str) -> None:
         """Read the site on the worker, then open its form."""
         ctx = self.panel.ctx
-        ctx.runner.submit(load_site, ctx.store, site_id, on_done=lambda site: site is not None and self._open(
-            SiteForm(ctx.runner, ctx.store, site, self.panel), _("Supply site saved")))  # fmt: skip
+        ctx.runner.submit(
+            load_site,
+            ctx.store,
+            site_id,
+            on_done=lambda site: (
+                site is not None
+                and self._open(
+                    SiteForm(ctx.runner, ctx.store, site, self.panel), _("Supply site saved")
+                )
+            ),
+        )
 
     def new_item(self) -> SupplyForm:
         ctx = self.panel.ctx
         keys = [s.key for s in self.panel.view.standards] if self.panel.view else []
-        return self._open(ItemForm(ctx.runner, ctx.store, None, keys, self.panel), _("Supply item saved"))
+        return self._open(
+            ItemForm(ctx.runner, ctx.store, None, keys, self.panel), _("Supply item saved")
+        )
 
     def edit_item(self, item_id: str) -> SupplyForm | None:
         ctx = self.panel.ctx
@@ -544,17 +650,28 @@ class SupplyForms(QObject):
         if item is None:
             return None
         keys = [s.key for s in self.panel.view.standards] if self.panel.view else []
-        return self._open(ItemForm(ctx.runner, ctx.store, item, keys, self.panel), _("Supply item saved"))
+        return self._open(
+            ItemForm(ctx.runner, ctx.store, item, keys, self.panel), _("Supply item saved")
+        )
 
     def new_shipment(self) -> SupplyForm:
         ctx = self.panel.ctx
-        return self._open(ShipmentForm(ctx.runner, ctx.store, self._sites(), self._items(), None, self.panel),
-                          _("Shipment planned"))  # fmt: skip
+        return self._open(
+            ShipmentForm(ctx.runner, ctx.store, self._sites(), self._items(), None, self.panel),
+            _("Shipment planned"),
+        )
 
     def edit_shipment(self, shipment_id: str) -> SupplyForm | None:
         """The form of a planned shipment (only a planned one can be edited)."""
         ctx = self.panel.ctx
-        ship = next((s for s in (self.panel.view.shipments if self.panel.view else []) if s.id == shipment_id), None)
+        ship = next(
+            (
+                s
+                for s in (self.panel.view.shipments if self.panel.view else [])
+                if s.id == shipment_id
+            ),
+            None,
+        )
         if ship is None or ship.status != "planned":
             return None
         form = ShipmentForm(ctx.runner, ctx.store, self._sites(), self._items(), ship, self.panel)
@@ -562,13 +679,24 @@ class SupplyForms(QObject):
 
     def new_request(self, site_id: str | None = None) -> SupplyForm:
         ctx = self.panel.ctx
-        form = RequestForm(ctx.runner, ctx.store, self._sites(), self._items(), None, site_id, self.panel)
+        form = RequestForm(
+            ctx.runner, ctx.store, self._sites(), self._items(), None, site_id, self.panel
+        )
         return self._open(form, _("Request saved"))
 
     def edit_request(self, request_id: str) -> SupplyForm | None:
         ctx = self.panel.ctx
-        request = next((r for r in (self.panel.view.requests if self.panel.view else []) if r.id == request_id), None)
+        request = next(
+            (
+                r
+                for r in (self.panel.view.requests if self.panel.view else [])
+                if r.id == request_id
+            ),
+            None,
+        )
         if request is None:
             return None
-        form = RequestForm(ctx.runner, ctx.store, self._sites(), self._items(), request, None, self.panel)
+        form = RequestForm(
+            ctx.runner, ctx.store, self._sites(), self._items(), request, None, self.panel
+        )
         return self._open(form, _("Request saved"))

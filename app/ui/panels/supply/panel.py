@@ -38,9 +38,11 @@ from PySide6.QtWidgets import (
     QWidget,
 )
 
-from app.core.analysis.supply import ItemTotal, SiteSummary, StockLine
-from app.core.domain.dtg import format_dtg
-from app.core.domain.supply import (
+from app.core.common.dtg import format_dtg
+from app.core.events import Changed
+from app.core.supply.indicators import ItemTotal, SiteSummary, StockLine
+from app.core.supply.queries import ItemRow, PresenceRow, RequestRow, ShipmentRow, StandardRow
+from app.core.supply.records import (
     SHIPMENT_STATUSES,
     category_label,
     mode_label,
@@ -49,26 +51,43 @@ from app.core.domain.supply import (
     shipment_status_label,
     site_kind_label,
 )
-from app.core.events import Changed
-from app.core.store.supply_queries import ItemRow, PresenceRow, RequestRow, ShipmentRow, StandardRow
 from app.i18n import _
 from app.ui.context import AppContext
 from app.ui.models.table import RowsTableModel, plain_tooltip
 
 if TYPE_CHECKING:
-    from app.core.analysis.supply import StockHistory
+    from app.core.supply.indicators import StockHistory
     from app.ui.main_window import MainWindow
 
 Index = QModelIndex | QPersistentModelIndex
-SUPPLY_KINDS = frozenset({"supply_item", "supply_site", "supply_standard", "stock", "shipment", "supply_request",
-                          "presence"})  # fmt: skip
+SUPPLY_KINDS = frozenset(
+    {
+        "supply_item",
+        "supply_site",
+        "supply_standard",
+        "stock",
+        "shipment",
+        "supply_request",
+        "presence",
+    }
+)
 LEVEL_COLOURS = {"red": "#ef9a9a", "amber": "#ffe082", "green": "#a5d6a7", "none": "#eceff1"}
 LEVEL_TEXT = {"red": "#b71c1c", "amber": "#8a5a00", "green": "#1b5e20", "none": "#546e7a"}
-STATUS_COLOURS = {"planned": "#1565c0", "in_transit": "#e65100", "arrived": "#2e7d32", "cancelled": "#757575"}
+STATUS_COLOURS = {
+    "planned": "#1565c0",
+    "in_transit": "#e65100",
+    "arrived": "#2e7d32",
+    "cancelled": "#757575",
+}
 
 
 def level_label(level: str) -> str:
-    return {"red": _("red"), "amber": _("amber"), "green": _("green"), "none": _("no consumption")}.get(level, level)
+    return {
+        "red": _("red"),
+        "amber": _("amber"),
+        "green": _("green"),
+        "none": _("no consumption"),
+    }.get(level, level)
 
 
 def _n(value: int | None) -> str:
@@ -101,9 +120,9 @@ class SupplyView:
 def load_view(store: Any, as_of: Any = None) -> SupplyView:
     """Everything the dock shows; with ``as_of``, stock as it was then (the ledger up to
     that time: the History bar of the main window)."""
-    from app.core.analysis.supply import logsitrep, operation_totals, site_summaries
-    from app.core.mapdoc.supply import supply_message
-    from app.core.store.supply_queries import (
+    from app.core.supply.indicators import logsitrep, operation_totals, site_summaries
+    from app.core.supply.mapdoc import supply_message
+    from app.core.supply.queries import (
         list_items,
         list_presence,
         list_requests,
@@ -113,15 +132,22 @@ def load_view(store: Any, as_of: Any = None) -> SupplyView:
 
     lines = logsitrep(store, as_of=as_of)
     return SupplyView(
-        lines, site_summaries(store, lines), list_items(store), operation_totals(lines), list_standards(store),
-        list_shipments(store), list_requests(store), list_presence(store), supply_message(store, as_of=as_of),
-    )  # fmt: skip
+        lines,
+        site_summaries(store, lines),
+        list_items(store),
+        operation_totals(lines),
+        list_standards(store),
+        list_shipments(store),
+        list_requests(store),
+        list_presence(store),
+        supply_message(store, as_of=as_of),
+    )
 
 
 def write_report(store: Any, path: Any, fmt: str) -> int:
     """The LOGSITREP to a file, as the CLI's ``report logsitrep`` writes it."""
-    from app.core.interop.hxl_supply import write_logsitrep
-    from app.core.store.supply_queries import logsitrep_report
+    from app.core.supply.hxl import write_logsitrep
+    from app.core.supply.queries import logsitrep_report
 
     return write_logsitrep(path, logsitrep_report(store), fmt)
 
@@ -133,8 +159,12 @@ class ColumnsModel(RowsTableModel):
     """A read-only table of plain rows: each column a header and a getter;
     ``colour`` gives a (background, foreground) for a row and column."""
 
-    def __init__(self, columns: Sequence[Column], colour: Callable[[Any, int], tuple[str, str] | None] | None = None,
-                 numeric: Sequence[int] = ()) -> None:  # fmt: skip
+    def __init__(
+        self,
+        columns: Sequence[Column],
+        colour: Callable[[Any, int], tuple[str, str] | None] | None = None,
+        numeric: Sequence[int] = (),
+    ) -> None:
         super().__init__()
         self.columns = list(columns)
         self.rows: list[Any] = []
@@ -160,13 +190,21 @@ class ColumnsModel(RowsTableModel):
         if role in (Qt.ItemDataRole.DisplayRole, Qt.ItemDataRole.ToolTipRole):
             value = self.columns[col][1](row)
             text = "" if value is None else str(value)
-            return text if role == Qt.ItemDataRole.DisplayRole else plain_tooltip(text) if text else None
+            return (
+                text
+                if role == Qt.ItemDataRole.DisplayRole
+                else plain_tooltip(text)
+                if text
+                else None
+            )
         if role == Qt.ItemDataRole.TextAlignmentRole and col in self.numeric:
             return int(Qt.AlignmentFlag.AlignRight | Qt.AlignmentFlag.AlignVCenter)
         if self.colour and role in (Qt.ItemDataRole.BackgroundRole, Qt.ItemDataRole.ForegroundRole):
             pair = self.colour(row, col)
             if pair:
-                return QBrush(QColor(pair[0] if role == Qt.ItemDataRole.BackgroundRole else pair[1]))
+                return QBrush(
+                    QColor(pair[0] if role == Qt.ItemDataRole.BackgroundRole else pair[1])
+                )
         return None
 
 
@@ -201,8 +239,13 @@ class ReceiveDialog(QDialog):
         super().__init__(parent)
         self.setWindowTitle(_("Receive {waybill}").format(waybill=shipment.waybill))
         form = QFormLayout(self)
-        form.addRow(QLabel(_("{origin} → {destination}").format(origin=shipment.origin,
-                                                                destination=shipment.destination)))  # fmt: skip
+        form.addRow(
+            QLabel(
+                _("{origin} → {destination}").format(
+                    origin=shipment.origin, destination=shipment.destination
+                )
+            )
+        )
         self.counts: dict[str, QSpinBox] = {}
         self.reasons: dict[str, QComboBox] = {}
         for line in shipment.lines:
@@ -212,19 +255,28 @@ class ReceiveDialog(QDialog):
             spin.setGroupSeparatorShown(True)
             spin.setSuffix(f" {line.unit}")
             reason = QComboBox(self)
-            labels = {"short": _("short"), "damaged": _("damaged"), "lost": _("lost"), "expired": _("expired"),
-                      "over": _("over")}  # fmt: skip
+            labels = {
+                "short": _("short"),
+                "damaged": _("damaged"),
+                "lost": _("lost"),
+                "expired": _("expired"),
+                "over": _("over"),
+            }
             for value in self.REASONS:
                 reason.addItem(labels[value], value)
             row = QHBoxLayout()
             row.addWidget(spin, 2)
             row.addWidget(reason, 1)
-            label = QLabel(_("{item} (sent {quantity})").format(item=line.item, quantity=f"{line.quantity:,}"))
+            label = QLabel(
+                _("{item} (sent {quantity})").format(item=line.item, quantity=f"{line.quantity:,}")
+            )
             label.setTextFormat(Qt.TextFormat.PlainText)
             form.addRow(label, row)
             self.counts[line.id] = spin
             self.reasons[line.id] = reason
-        buttons = QDialogButtonBox(QDialogButtonBox.StandardButton.Ok | QDialogButtonBox.StandardButton.Cancel)
+        buttons = QDialogButtonBox(
+            QDialogButtonBox.StandardButton.Ok | QDialogButtonBox.StandardButton.Cancel
+        )
         buttons.accepted.connect(self.accept)
         buttons.rejected.connect(self.reject)
         form.addRow(buttons)
@@ -241,15 +293,23 @@ class MovementDialog(QDialog):
 
     KINDS = ("receipt", "issue", "transfer", "adjustment")
 
-    def __init__(self, sites: list[SiteSummary], items: list[ItemRow], site_id: str | None = None,
-                 item_id: str | None = None, parent: QWidget | None = None) -> None:  # fmt: skip
+    def __init__(
+        self,
+        sites: list[SiteSummary],
+        items: list[ItemRow],
+        site_id: str | None = None,
+        item_id: str | None = None,
+        parent: QWidget | None = None,
+    ) -> None:
         super().__init__(parent)
-        from app.core.domain.supply import ADJUSTMENT_REASONS
+        from app.core.supply.records import ADJUSTMENT_REASONS
 
         self.setWindowTitle(_("Record a stock movement"))
         form = QFormLayout(self)
         self.kind = QComboBox(self)
-        for value, label in zip(self.KINDS, (_("receipt"), _("issue"), _("transfer"), _("adjustment")), strict=True):
+        for value, label in zip(
+            self.KINDS, (_("receipt"), _("issue"), _("transfer"), _("adjustment")), strict=True
+        ):
             self.kind.addItem(label, value)
         self.site = QComboBox(self)
         self.destination = QComboBox(self)
@@ -267,8 +327,13 @@ class MovementDialog(QDialog):
         self.quantity.setRange(1, 2_000_000_000)
         self.quantity.setGroupSeparatorShown(True)
         self.reason = QComboBox(self)
-        labels = {"lost": _("lost"), "damaged": _("damaged"), "expired": _("expired"), "found": _("found"),
-                  "count": _("stock count")}  # fmt: skip
+        labels = {
+            "lost": _("lost"),
+            "damaged": _("damaged"),
+            "expired": _("expired"),
+            "found": _("found"),
+            "count": _("stock count"),
+        }
         for value in ADJUSTMENT_REASONS:
             self.reason.addItem(labels[value], value)
         self.lot = QLineEdit(self)
@@ -281,7 +346,9 @@ class MovementDialog(QDialog):
         form.addRow(_("Reason"), self.reason)
         form.addRow(_("Lot"), self.lot)
         form.addRow(_("Note"), self.note)
-        buttons = QDialogButtonBox(QDialogButtonBox.StandardButton.Ok | QDialogButtonBox.StandardButton.Cancel)
+        buttons = QDialogButtonBox(
+            QDialogButtonBox.StandardButton.Ok | QDialogButtonBox.StandardButton.Cancel
+        )
         buttons.accepted.connect(self.accept)
         buttons.rejected.connect(self.reject)
         form.addRow(buttons)
@@ -295,22 +362,42 @@ class MovementDialog(QDialog):
         self.reason.setEnabled(kind == "adjustment")
         # a loss takes stock away and stock found adds it: the reason gives the sign;
         # only a stock count correction is entered with its sign
-        self.quantity.setMinimum(-2_000_000_000 if kind == "adjustment" and self.reason.currentData() == "count" else 1)
+        self.quantity.setMinimum(
+            -2_000_000_000 if kind == "adjustment" and self.reason.currentData() == "count" else 1
+        )
 
     def operation(self) -> tuple[Any, tuple[Any, ...]]:
         """The core function to run and its arguments (after the store)."""
-        from app.core.domain.supply import MovementData
-        from app.core.store.supply_ops import add_movements, transfer_stock
+        from app.core.supply.ops import add_movements, transfer_stock
+        from app.core.supply.records import MovementData
 
         kind = self.kind.currentData()
-        site, item, quantity = self.site.currentData(), self.item.currentData(), self.quantity.value()
+        site, item, quantity = (
+            self.site.currentData(),
+            self.item.currentData(),
+            self.quantity.value(),
+        )
         if kind == "transfer":
-            return transfer_stock, (site, self.destination.currentData(), item, quantity, None, self.note.text())
+            return transfer_stock, (
+                site,
+                self.destination.currentData(),
+                item,
+                quantity,
+                None,
+                self.note.text(),
+            )
         reason = self.reason.currentData() if kind == "adjustment" else ""
         if reason in ("lost", "damaged", "expired"):
             quantity = -abs(quantity)
-        move = MovementData(site_id=site, item_id=item, kind=kind, quantity=quantity, lot=self.lot.text(),
-                            note=self.note.text(), reason=reason)  # fmt: skip
+        move = MovementData(
+            site_id=site,
+            item_id=item,
+            kind=kind,
+            quantity=quantity,
+            lot=self.lot.text(),
+            note=self.note.text(),
+            reason=reason,
+        )
         return add_movements, ([move],)
 
 
@@ -320,9 +407,11 @@ class SupplyPanel(QWidget):
     sig_chart_shown = Signal(str, str)
     """The charts now show this site and item (ids)."""
 
-    def __init__(self, ctx: AppContext, window: MainWindow | None = None, parent: QWidget | None = None) -> None:
+    def __init__(
+        self, ctx: AppContext, window: MainWindow | None = None, parent: QWidget | None = None
+    ) -> None:
         super().__init__(parent)
-        from app.ui.charts.supply import ConsumptionChart, StockChart
+        from app.ui.panels.supply.charts import ConsumptionChart, StockChart
 
         self.ctx = ctx
         self.window_ = window
@@ -351,7 +440,9 @@ class SupplyPanel(QWidget):
         new_menu.addAction(_("Site…"), self.forms.new_site)
         new_menu.addAction(_("Item…"), self.forms.new_item)
         new_menu.addAction(_("Shipment…"), self.forms.new_shipment)
-        new_menu.addAction(_("Request…"), lambda: self.forms.new_request(self.site_filter.currentData()))
+        new_menu.addAction(
+            _("Request…"), lambda: self.forms.new_request(self.site_filter.currentData())
+        )
         self.new_button.setMenu(new_menu)
         top = QHBoxLayout()
         top.addWidget(self.new_button)
@@ -362,16 +453,24 @@ class SupplyPanel(QWidget):
 
         # sites
         self.sites_model = ColumnsModel(
-            [(_("Site"), lambda s: s.name), (_("Kind"), lambda s: site_kind_label(s.kind)),
-             (_("People"), lambda s: _n(s.people) if s.people else ""),
-             (_("Days of supply"), lambda s: _days(s.worst_days)), (_("Lowest item"), lambda s: s.worst_item),
-             (_("Status"), lambda s: level_label(s.level)), (_("To reorder"), lambda s: s.reorder or ""),
-             (_("Short of need"), lambda s: s.shortfall_items or "")],
-            colour=lambda s, col: _level_colour(s.level) if col in (3, 5) else None, numeric=(2, 3, 6, 7),
-        )  # fmt: skip
+            [
+                (_("Site"), lambda s: s.name),
+                (_("Kind"), lambda s: site_kind_label(s.kind)),
+                (_("People"), lambda s: _n(s.people) if s.people else ""),
+                (_("Days of supply"), lambda s: _days(s.worst_days)),
+                (_("Lowest item"), lambda s: s.worst_item),
+                (_("Status"), lambda s: level_label(s.level)),
+                (_("To reorder"), lambda s: s.reorder or ""),
+                (_("Short of need"), lambda s: s.shortfall_items or ""),
+            ],
+            colour=lambda s, col: _level_colour(s.level) if col in (3, 5) else None,
+            numeric=(2, 3, 6, 7),
+        )
         self.sites_table = _table(self.sites_model, "supplySites", (230, 120, 70, 95, 190, 95, 75))
         self.sites_table.selectionModel().selectionChanged.connect(self._site_selected)
-        self.sites_table.doubleClicked.connect(lambda i: self.forms.edit_site(self.sites_model.rows[i.row()].site_id))
+        self.sites_table.doubleClicked.connect(
+            lambda i: self.forms.edit_site(self.sites_model.rows[i.row()].site_id)
+        )
 
         # stock and charts
         self.site_filter = QComboBox(self)
@@ -379,17 +478,28 @@ class SupplyPanel(QWidget):
         self.site_filter.addItem(_("All sites"), None)
         self.site_filter.currentIndexChanged.connect(self._fill_stock)
         self.stock_model = ColumnsModel(
-            [(_("Site"), lambda r: r.site), (_("Item"), lambda r: r.item), (_("Unit"), lambda r: r.unit),
-             (_("On hand"), lambda r: _n(r.on_hand)), (_("In transit"), lambda r: _n(r.in_transit) or ""),
-             (_("Per day"), lambda r: _rate(r.daily_consumption) if r.daily_consumption else ""),
-             (_("Days"), lambda r: _days(r.days_of_supply)), (_("Requirement"), lambda r: _n(r.requirement) or ""),
-             (_("Shortfall"), lambda r: _n(r.shortfall) or ""),
-             (_("Stock-out"), lambda r: r.stockout_date.isoformat() if r.stockout_date else "")],
-            colour=lambda r, col: _level_colour(r.level) if col == 6 else (
-                ("#ffebee", "#b71c1c") if col == 8 and r.shortfall else None),
+            [
+                (_("Site"), lambda r: r.site),
+                (_("Item"), lambda r: r.item),
+                (_("Unit"), lambda r: r.unit),
+                (_("On hand"), lambda r: _n(r.on_hand)),
+                (_("In transit"), lambda r: _n(r.in_transit) or ""),
+                (_("Per day"), lambda r: _rate(r.daily_consumption) if r.daily_consumption else ""),
+                (_("Days"), lambda r: _days(r.days_of_supply)),
+                (_("Requirement"), lambda r: _n(r.requirement) or ""),
+                (_("Shortfall"), lambda r: _n(r.shortfall) or ""),
+                (_("Stock-out"), lambda r: r.stockout_date.isoformat() if r.stockout_date else ""),
+            ],
+            colour=lambda r, col: (
+                _level_colour(r.level)
+                if col == 6
+                else (("#ffebee", "#b71c1c") if col == 8 and r.shortfall else None)
+            ),
             numeric=(3, 4, 5, 6, 7, 8),
-        )  # fmt: skip
-        self.stock_table = _table(self.stock_model, "supplyStock", (190, 200, 55, 90, 80, 75, 55, 95, 85))
+        )
+        self.stock_table = _table(
+            self.stock_model, "supplyStock", (190, 200, 55, 90, 80, 75, 55, 95, 85)
+        )
         self.stock_table.selectionModel().selectionChanged.connect(self._stock_selected)
         self.stock_chart = StockChart(self)
         self.consumption_chart = ConsumptionChart(self)
@@ -416,26 +526,49 @@ class SupplyPanel(QWidget):
 
         # items, totals and standards
         self.items_model = ColumnsModel(
-            [(_("Code"), lambda t: t[0].code), (_("Item"), lambda t: t[0].name),
-             (_("Category"), lambda t: category_label(t[0].category)), (_("Unit"), lambda t: t[0].unit),
-             (_("Pack"), lambda t: f"{t[0].pack_name} × {t[0].pack_size:,}" if t[0].pack_name else ""),
-             (_("On hand"), lambda t: _n(t[1].on_hand) if t[1] else ""),
-             (_("In transit"), lambda t: _n(t[1].in_transit) if t[1] and t[1].in_transit else ""),
-             (_("Per day"), lambda t: _rate(t[1].daily_consumption) if t[1] and t[1].daily_consumption else ""),
-             (_("Days"), lambda t: _days(t[1].days_of_supply) if t[1] else ""),
-             (_("Shortfall"), lambda t: _n(t[1].shortfall) if t[1] and t[1].shortfall else "")],
+            [
+                (_("Code"), lambda t: t[0].code),
+                (_("Item"), lambda t: t[0].name),
+                (_("Category"), lambda t: category_label(t[0].category)),
+                (_("Unit"), lambda t: t[0].unit),
+                (
+                    _("Pack"),
+                    lambda t: f"{t[0].pack_name} × {t[0].pack_size:,}" if t[0].pack_name else "",
+                ),
+                (_("On hand"), lambda t: _n(t[1].on_hand) if t[1] else ""),
+                (
+                    _("In transit"),
+                    lambda t: _n(t[1].in_transit) if t[1] and t[1].in_transit else "",
+                ),
+                (
+                    _("Per day"),
+                    lambda t: (
+                        _rate(t[1].daily_consumption) if t[1] and t[1].daily_consumption else ""
+                    ),
+                ),
+                (_("Days"), lambda t: _days(t[1].days_of_supply) if t[1] else ""),
+                (_("Shortfall"), lambda t: _n(t[1].shortfall) if t[1] and t[1].shortfall else ""),
+            ],
             numeric=(5, 6, 7, 8, 9),
-        )  # fmt: skip
-        self.items_table = _table(self.items_model, "supplyItems", (95, 230, 80, 55, 110, 95, 85, 75, 55))
+        )
+        self.items_table = _table(
+            self.items_model, "supplyItems", (95, 230, 80, 55, 110, 95, 85, 75, 55)
+        )
         self.standards_model = ColumnsModel(
-            [(_("Standard"), lambda s: s.key), (_("Per person per day"), lambda s: f"{s.quantity.normalize():f}"),
-             (_("Unit"), lambda s: s.unit), (_("Source"), lambda s: s.note + ("" if not s.edited else " ✎"))],
+            [
+                (_("Standard"), lambda s: s.key),
+                (_("Per person per day"), lambda s: f"{s.quantity.normalize():f}"),
+                (_("Unit"), lambda s: s.unit),
+                (_("Source"), lambda s: s.note + ("" if not s.edited else " ✎")),
+            ],
             numeric=(1,),
-        )  # fmt: skip
+        )
         self.standards_table = _table(self.standards_model, "supplyStandards", (90, 130, 60))
         self.standards_table.setMaximumHeight(110)
         self.standards_table.doubleClicked.connect(self._edit_standard)
-        self.items_table.doubleClicked.connect(lambda i: self.forms.edit_item(self.items_model.rows[i.row()][0].id))
+        self.items_table.doubleClicked.connect(
+            lambda i: self.forms.edit_item(self.items_model.rows[i.row()][0].id)
+        )
         items_page = QWidget(self)
         items_layout = QVBoxLayout(items_page)
         items_layout.setContentsMargins(0, 0, 0, 0)
@@ -462,7 +595,8 @@ class SupplyPanel(QWidget):
             listing.setHorizontalScrollBarPolicy(Qt.ScrollBarPolicy.ScrollBarAlwaysOff)
             listing.itemClicked.connect(self._shipment_clicked)
             listing.itemDoubleClicked.connect(
-                lambda it: self.forms.edit_shipment(str(it.data(Qt.ItemDataRole.UserRole))))
+                lambda it: self.forms.edit_shipment(str(it.data(Qt.ItemDataRole.UserRole)))
+            )
             column.addWidget(title)
             column.addWidget(listing)
             columns.addLayout(column)
@@ -488,26 +622,48 @@ class SupplyPanel(QWidget):
 
         # requests and presence
         self.requests_model = ColumnsModel(
-            [(_("Site"), lambda r: r.site), (_("Item"), lambda r: r.item),
-             (_("Quantity"), lambda r: f"{r.quantity:,} {r.unit}"), (_("Received"), lambda r: _n(r.received) or ""),
-             (_("Priority"), lambda r: priority_label(r.priority)),
-             (_("Required by"), lambda r: format_dtg(r.required_by) if r.required_by else ""),
-             (_("Status"), lambda r: request_status_label(r.status)), (_("Note"), lambda r: r.note)],
-            colour=lambda r, col: ("#ffebee", "#b71c1c") if col == 4 and r.priority == "critical" else None,
+            [
+                (_("Site"), lambda r: r.site),
+                (_("Item"), lambda r: r.item),
+                (_("Quantity"), lambda r: f"{r.quantity:,} {r.unit}"),
+                (_("Received"), lambda r: _n(r.received) or ""),
+                (_("Priority"), lambda r: priority_label(r.priority)),
+                (_("Required by"), lambda r: format_dtg(r.required_by) if r.required_by else ""),
+                (_("Status"), lambda r: request_status_label(r.status)),
+                (_("Note"), lambda r: r.note),
+            ],
+            colour=lambda r, col: (
+                ("#ffebee", "#b71c1c") if col == 4 and r.priority == "critical" else None
+            ),
             numeric=(2, 3),
-        )  # fmt: skip
-        self.requests_table = _table(self.requests_model, "supplyRequests", (200, 190, 110, 80, 75, 110, 110))
+        )
+        self.requests_table = _table(
+            self.requests_model, "supplyRequests", (200, 190, 110, 80, 75, 110, 110)
+        )
         self.requests_table.doubleClicked.connect(
-            lambda i: self.forms.edit_request(self.requests_model.rows[i.row()].id))
+            lambda i: self.forms.edit_request(self.requests_model.rows[i.row()].id)
+        )
         self.presence_model = ColumnsModel(
-            [(_("Organisation"), lambda p: p.organisation), (_("Sector"), lambda p: p.sector),
-             (_("Place"), lambda p: p.place), (_("Admin 1"), lambda p: p.admin1),
-             (_("In need"), lambda p: _n(p.in_need)), (_("Targeted"), lambda p: _n(p.targeted)),
-             (_("Reached"), lambda p: _n(p.reached)),
-             (_("Reached %"), lambda p: f"{100 * p.reached / p.targeted:.0f} %" if p.reached and p.targeted else "")],
+            [
+                (_("Organisation"), lambda p: p.organisation),
+                (_("Sector"), lambda p: p.sector),
+                (_("Place"), lambda p: p.place),
+                (_("Admin 1"), lambda p: p.admin1),
+                (_("In need"), lambda p: _n(p.in_need)),
+                (_("Targeted"), lambda p: _n(p.targeted)),
+                (_("Reached"), lambda p: _n(p.reached)),
+                (
+                    _("Reached %"),
+                    lambda p: (
+                        f"{100 * p.reached / p.targeted:.0f} %" if p.reached and p.targeted else ""
+                    ),
+                ),
+            ],
             numeric=(4, 5, 6, 7),
-        )  # fmt: skip
-        self.presence_table = _table(self.presence_model, "supplyPresence", (130, 120, 150, 110, 80, 80, 80))
+        )
+        self.presence_table = _table(
+            self.presence_model, "supplyPresence", (130, 120, 150, 110, 80, 80, 80)
+        )
 
         self.forms.install_menus()
         self.tabs = QTabWidget(self)
@@ -549,8 +705,12 @@ class SupplyPanel(QWidget):
 
     def _arrived(self, view: SupplyView) -> None:
         self.view = view
-        self.sites_model.set_rows(sorted(view.sites, key=lambda s: ({"red": 0, "amber": 1, "green": 2}.get(s.level, 3),
-                                                                    s.name.lower())))  # fmt: skip
+        self.sites_model.set_rows(
+            sorted(
+                view.sites,
+                key=lambda s: ({"red": 0, "amber": 1, "green": 2}.get(s.level, 3), s.name.lower()),
+            )
+        )
         current = self.site_filter.currentData()
         self.site_filter.blockSignals(True)
         self.site_filter.clear()
@@ -570,12 +730,18 @@ class SupplyPanel(QWidget):
         levels = [s.level for s in view.sites]
         moving = sum(1 for s in view.shipments if s.status == "in_transit")
         self.summary.setText(
-            _("{sites} sites: {red} red, {amber} amber, {green} green · {moving} shipments in transit · "
-              "{short} items short of need").format(
-                sites=len(view.sites), red=levels.count("red"), amber=levels.count("amber"),
-                green=levels.count("green"), moving=moving, short=sum(1 for r in view.lines if r.shortfall),
+            _(
+                "{sites} sites: {red} red, {amber} amber, {green} green · {moving} shipments in transit · "
+                "{short} items short of need"
+            ).format(
+                sites=len(view.sites),
+                red=levels.count("red"),
+                amber=levels.count("amber"),
+                green=levels.count("green"),
+                moving=moving,
+                short=sum(1 for r in view.lines if r.shortfall),
             )
-        )  # fmt: skip
+        )
         self._push(view.map_message)
         self._push({"op": "supply.show", "on": self.on_map.isChecked()})
         if self.chart_key:
@@ -599,14 +765,27 @@ class SupplyPanel(QWidget):
             when = s.arrived_at if s.status == "arrived" else s.eta
             lines = [f"{s.waybill} · {mode_label(s.mode)}", f"{s.origin} → {s.destination}"]
             if when:
-                lines.append((_("arrived {dtg}") if s.status == "arrived" else _("ETA {dtg}")).format(dtg=format_dtg(when)))
+                lines.append(
+                    (_("arrived {dtg}") if s.status == "arrived" else _("ETA {dtg}")).format(
+                        dtg=format_dtg(when)
+                    )
+                )
             short = [line for line in s.lines if line.discrepancy]
             if short:
-                lines.append(_("discrepancy on {n} of {total} lines").format(n=len(short), total=len(s.lines)))
+                lines.append(
+                    _("discrepancy on {n} of {total} lines").format(
+                        n=len(short), total=len(s.lines)
+                    )
+                )
             item = QListWidgetItem("\n".join(lines))
             item.setData(Qt.ItemDataRole.UserRole, s.id)
-            item.setToolTip(plain_tooltip(
-                "\n".join(lines + [f"{line.quantity:,} {line.unit} {line.item}" for line in s.lines])))  # fmt: skip
+            item.setToolTip(
+                plain_tooltip(
+                    "\n".join(
+                        lines + [f"{line.quantity:,} {line.unit} {line.item}" for line in s.lines]
+                    )
+                )
+            )
             if short:
                 item.setForeground(QBrush(QColor("#b71c1c")))
             listing.addItem(item)
@@ -631,10 +810,12 @@ class SupplyPanel(QWidget):
 
     def show_chart(self, site_id: str, item_id: str) -> None:
         """Draw the stock and consumption charts of one site and item."""
-        from app.core.analysis.supply import stock_history
+        from app.core.supply.indicators import stock_history
 
         self.chart_key = (site_id, item_id)
-        self.ctx.runner.submit(stock_history, self.ctx.store, site_id, item_id, on_done=self._chart_arrived)
+        self.ctx.runner.submit(
+            stock_history, self.ctx.store, site_id, item_id, on_done=self._chart_arrived
+        )
 
     def _chart_arrived(self, history: StockHistory) -> None:
         if self.chart_key is None or self.view is None:
@@ -668,27 +849,41 @@ class SupplyPanel(QWidget):
         if ship is None:
             self.shipment_detail.setText("")
             return
-        lines = [f"{line.quantity:,} {line.unit} {line.item}"
-                 + (_(" — received {n} ({reason})").format(n=f"{line.received:,}", reason=line.discrepancy_reason)
-                    if line.received is not None and line.discrepancy else "")
-                 for line in ship.lines]  # fmt: skip
+        lines = [
+            f"{line.quantity:,} {line.unit} {line.item}"
+            + (
+                _(" — received {n} ({reason})").format(
+                    n=f"{line.received:,}", reason=line.discrepancy_reason
+                )
+                if line.received is not None and line.discrepancy
+                else ""
+            )
+            for line in ship.lines
+        ]
         self.shipment_detail.setText(
             f"{ship.waybill}: {ship.origin} → {ship.destination} ({shipment_status_label(ship.status)})\n"
-            + "\n".join(lines) + (f"\n{ship.note}" if ship.note else "")
+            + "\n".join(lines)
+            + (f"\n{ship.note}" if ship.note else "")
         )
         self._push({"op": "supply.select", "id": shipment_id})
 
     # ------------------------------------------------------------------ actions
     def _set_status(self, status: str) -> None:
-        from app.core.store.supply_ops import set_shipment_status
+        from app.core.supply.ops import set_shipment_status
 
         if not self.selected_shipment:
             return
-        self.ctx.runner.submit(set_shipment_status, self.ctx.store, self.selected_shipment, status,
-                               initiator="supply", on_done=lambda _r: self.ctx.sig_status.emit(_("Shipment updated")))  # fmt: skip
+        self.ctx.runner.submit(
+            set_shipment_status,
+            self.ctx.store,
+            self.selected_shipment,
+            status,
+            initiator="supply",
+            on_done=lambda _r: self.ctx.sig_status.emit(_("Shipment updated")),
+        )
 
     def _receive(self) -> None:
-        from app.core.store.supply_ops import receive_shipment
+        from app.core.supply.ops import receive_shipment
 
         ship = self._shipment()
         if ship is None:
@@ -697,8 +892,15 @@ class SupplyPanel(QWidget):
         if dialog.exec() != QDialog.DialogCode.Accepted:
             return
         received, reasons = dialog.received()
-        self.ctx.runner.submit(receive_shipment, self.ctx.store, ship.id, received, reasons, initiator="supply",
-                               on_done=lambda _r: self.ctx.sig_status.emit(_("Shipment received")))  # fmt: skip
+        self.ctx.runner.submit(
+            receive_shipment,
+            self.ctx.store,
+            ship.id,
+            received,
+            reasons,
+            initiator="supply",
+            on_done=lambda _r: self.ctx.sig_status.emit(_("Shipment received")),
+        )
 
     def _record_movement(self) -> None:
         if self.view is None:
@@ -708,22 +910,31 @@ class SupplyPanel(QWidget):
         if dialog.exec() != QDialog.DialogCode.Accepted:
             return
         fn, args = dialog.operation()
-        self.ctx.runner.submit(fn, self.ctx.store, *args, initiator="supply",
-                               on_done=lambda _r: self.ctx.sig_status.emit(_("Stock movement recorded")))  # fmt: skip
+        self.ctx.runner.submit(
+            fn,
+            self.ctx.store,
+            *args,
+            initiator="supply",
+            on_done=lambda _r: self.ctx.sig_status.emit(_("Stock movement recorded")),
+        )
 
     def _import_hxl(self) -> None:
         from pathlib import Path
 
         from PySide6.QtWidgets import QFileDialog
 
-        from app.core.interop.hxl_supply import import_hxl
+        from app.core.supply.hxl import import_hxl
 
         path, _filter = QFileDialog.getOpenFileName(
             self, _("Import an HXL table"), "", _("HXL tables (*.csv *.hxl);;All files (*)")
         )
         if path:
-            self.ctx.runner.submit(import_hxl, self.ctx.store, Path(path),
-                                   on_done=lambda r: self.ctx.sig_status.emit(str(r)))  # fmt: skip
+            self.ctx.runner.submit(
+                import_hxl,
+                self.ctx.store,
+                Path(path),
+                on_done=lambda r: self.ctx.sig_status.emit(str(r)),
+            )
 
     def _write_report(self) -> None:
         from pathlib import Path
@@ -731,34 +942,56 @@ class SupplyPanel(QWidget):
         from PySide6.QtWidgets import QFileDialog
 
         path, chosen = QFileDialog.getSaveFileName(
-            self, _("Write the LOGSITREP"), "logsitrep.json",
+            self,
+            _("Write the LOGSITREP"),
+            "logsitrep.json",
             _("JSON (*.json);;CSV (*.csv);;HXL (*.hxl.csv *.hxl)"),
-        )  # fmt: skip
+        )
         if not path:
             return
         target = Path(path)
-        fmt = "hxl" if ".hxl" in target.name.lower() or chosen.startswith("HXL") else (
-            "csv" if target.suffix.lower() == ".csv" else "json")  # fmt: skip
-        self.ctx.runner.submit(write_report, self.ctx.store, target, fmt,
-                               on_done=lambda n: self.ctx.sig_status.emit(
-                                   _("Wrote the LOGSITREP: {n} rows to {path}").format(n=n, path=target)))  # fmt: skip
+        fmt = (
+            "hxl"
+            if ".hxl" in target.name.lower() or chosen.startswith("HXL")
+            else ("csv" if target.suffix.lower() == ".csv" else "json")
+        )
+        self.ctx.runner.submit(
+            write_report,
+            self.ctx.store,
+            target,
+            fmt,
+            on_done=lambda n: self.ctx.sig_status.emit(
+                _("Wrote the LOGSITREP: {n} rows to {path}").format(n=n, path=target)
+            ),
+        )
 
     def _edit_standard(self, index: QModelIndex) -> None:
-        from app.core.store.supply_ops import set_standard
+        from app.core.supply.ops import set_standard
 
         standard = self.standards_model.rows[index.row()]
         text, ok = QInputDialog.getText(
-            self, _("Per-person standard"),
+            self,
+            _("Per-person standard"),
             _("{key}: {unit} per person per day").format(key=standard.key, unit=standard.unit),
-            QLineEdit.EchoMode.Normal, f"{standard.quantity.normalize():f}",
-        )  # fmt: skip
+            QLineEdit.EchoMode.Normal,
+            f"{standard.quantity.normalize():f}",
+        )
         if ok and text.strip():
-            self.ctx.runner.submit(set_standard, self.ctx.store, standard.key, text.strip(), initiator="supply")
+            self.ctx.runner.submit(
+                set_standard, self.ctx.store, standard.key, text.strip(), initiator="supply"
+            )
 
 
 def register(window: MainWindow) -> QDockWidget:
     panel = SupplyPanel(window.ctx, window)
     window.supply_panel = panel
-    window.map_controller.sig_loaded.connect(lambda *_a: panel.view and panel._push(panel.view.map_message))
-    return window.add_panel(panel, _("Supply"), "supplyDock", Qt.DockWidgetArea.RightDockWidgetArea,
-                            tab_with="tasksDock")
+    window.map_controller.sig_loaded.connect(
+        lambda *_a: panel.view and panel._push(panel.view.map_message)
+    )
+    return window.add_panel(
+        panel,
+        _("Supply"),
+        "supplyDock",
+        Qt.DockWidgetArea.RightDockWidgetArea,
+        tab_with="tasksDock",
+    )

@@ -26,8 +26,8 @@ from PySide6.QtWidgets import (
     QWidget,
 )
 
-from app.core.domain.dtg import format_dtg
-from app.core.domain.markings import BLOCS
+from app.core.common.dtg import format_dtg
+from app.core.common.markings import BLOCS
 from app.core.events import Changed
 from app.core.sync.central import safe_server_name
 from app.core.sync.conflicts import Conflict
@@ -77,7 +77,10 @@ class PeersModel(RowsTableModel):
         self.endResetModel()
 
     def data(self, index: Index, role: int = Qt.ItemDataRole.DisplayRole) -> Any:
-        if not index.isValid() or role not in (Qt.ItemDataRole.DisplayRole, Qt.ItemDataRole.ToolTipRole):
+        if not index.isValid() or role not in (
+            Qt.ItemDataRole.DisplayRole,
+            Qt.ItemDataRole.ToolTipRole,
+        ):
             return None
         peer = self.peers[index.row()]
         return (peer.label, _dtg(peer.last_sync), peer.last_result)[index.column()]
@@ -89,7 +92,15 @@ class ConflictsModel(RowsTableModel):
         self.conflicts: list[Conflict] = []
 
     def headers(self) -> list[str]:
-        return [_("Record"), _("Field"), _("Kept"), _("Lost"), _("Lost by"), _("Detected"), _("Reversed")]
+        return [
+            _("Record"),
+            _("Field"),
+            _("Kept"),
+            _("Lost"),
+            _("Lost by"),
+            _("Detected"),
+            _("Reversed"),
+        ]
 
     def items(self) -> list[Conflict]:
         return self.conflicts
@@ -100,7 +111,10 @@ class ConflictsModel(RowsTableModel):
         self.endResetModel()
 
     def data(self, index: Index, role: int = Qt.ItemDataRole.DisplayRole) -> Any:
-        if not index.isValid() or role not in (Qt.ItemDataRole.DisplayRole, Qt.ItemDataRole.ToolTipRole):
+        if not index.isValid() or role not in (
+            Qt.ItemDataRole.DisplayRole,
+            Qt.ItemDataRole.ToolTipRole,
+        ):
             return None
         c = self.conflicts[index.row()]
         kinds = {"unit": _("Unit"), "zone": _("Zone"), "task": _("Task")}
@@ -184,7 +198,9 @@ class SyncPanel(QWidget):
         self.partner_combo = QComboBox(bundle_box)
         self.partner_combo.setEditable(True)
         self.partner_combo.addItems([*BLOCS, "PUBLIC"])
-        self.partner_combo.setToolTip(_("Only records releasable to this partner go into the bundle."))
+        self.partner_combo.setToolTip(
+            _("Only records releasable to this partner go into the bundle.")
+        )
         bform.addRow(_("To partner"), self.partner_combo)
         self.encrypt_combo = QComboBox(bundle_box)
         bform.addRow(_("Encrypt for"), self.encrypt_combo)
@@ -202,7 +218,9 @@ class SyncPanel(QWidget):
         self.peers_table = QTableView(page)
         self.peers_table.setModel(self.peers_model)
         self.peers_table.verticalHeader().hide()
-        self.peers_table.horizontalHeader().setSectionResizeMode(QHeaderView.ResizeMode.ResizeToContents)
+        self.peers_table.horizontalHeader().setSectionResizeMode(
+            QHeaderView.ResizeMode.ResizeToContents
+        )
         self.peers_table.horizontalHeader().setStretchLastSection(True)
         self.peers_table.setSelectionMode(QAbstractItemView.SelectionMode.NoSelection)
 
@@ -222,10 +240,14 @@ class SyncPanel(QWidget):
         self.conflicts_table.verticalHeader().hide()
         self.conflicts_table.setSelectionBehavior(QAbstractItemView.SelectionBehavior.SelectRows)
         self.conflicts_table.setSelectionMode(QAbstractItemView.SelectionMode.SingleSelection)
-        self.conflicts_table.horizontalHeader().setSectionResizeMode(QHeaderView.ResizeMode.ResizeToContents)
+        self.conflicts_table.horizontalHeader().setSectionResizeMode(
+            QHeaderView.ResizeMode.ResizeToContents
+        )
         self.conflicts_table.horizontalHeader().setStretchLastSection(True)
         self.reverse_button = QPushButton(_("Put back the value that lost"), page)
-        self.reverse_button.setToolTip(_("Writes the lost value again, as a new change that syncs everywhere."))
+        self.reverse_button.setToolTip(
+            _("Writes the lost value again, as a new change that syncs everywhere.")
+        )
         self.reverse_button.clicked.connect(self.reverse_selected)
         self.conflicts_summary = QLabel(page)
         layout = QVBoxLayout(page)
@@ -254,12 +276,15 @@ class SyncPanel(QWidget):
         self.status = status
         self.pending_label.setText(
             _("{pending} of {changes} changes not yet on the server").format(
-                pending=status.pending, changes=status.changes)
+                pending=status.pending, changes=status.changes
+            )
         )
         self.peers_model.set_peers(status.peers)
         self.conflicts_model.set_conflicts(conflicts)
         self.conflicts_summary.setText(
-            _("{open} to review, {total} in the log").format(open=status.open_conflicts, total=len(conflicts))
+            _("{open} to review, {total} in the log").format(
+                open=status.open_conflicts, total=len(conflicts)
+            )
         )
         current = self.encrypt_combo.currentText()
         self.encrypt_combo.clear()
@@ -280,7 +305,8 @@ class SyncPanel(QWidget):
             text = _("Sync: {pending} pending · never synchronised").format(pending=status.pending)
         else:
             text = _("Sync: {pending} pending · last {dtg}").format(
-                pending=status.pending, dtg=_dtg(status.last_sync))
+                pending=status.pending, dtg=_dtg(status.last_sync)
+            )
             if status.open_conflicts:
                 text += " · " + _("{n} conflicts").format(n=status.open_conflicts)
         self.indicator.setText(text)
@@ -306,10 +332,16 @@ class SyncPanel(QWidget):
         self.progress.setRange(0, 0)  # busy: the total is not known in advance
         self.sync_button.setEnabled(False)
         self.cancel_button.setEnabled(True)
-        self.result_label.setText(_("Synchronising with {server}…").format(server=safe_server_name(url)))
+        self.result_label.setText(
+            _("Synchronising with {server}…").format(server=safe_server_name(url))
+        )
         self.job = self.ctx.runner.submit(
-            sync_with_server, self.ctx.store, url,
-            on_done=self._synced, on_error=self._failed, on_progress=self._progressed,
+            sync_with_server,
+            self.ctx.store,
+            url,
+            on_done=self._synced,
+            on_error=self._failed,
+            on_progress=self._progressed,
         )
         self.job.sig_cancelled.connect(self._cancelled)
         self._update_indicator()
@@ -335,14 +367,19 @@ class SyncPanel(QWidget):
         self.refresh()
 
     def _synced(self, report: Any) -> None:
-        self._finish(_("Sent {sent}, received {received}, conflicts {conflicts}.").format(
-            sent=report.sent, received=report.received, conflicts=report.conflicts))
+        self._finish(
+            _("Sent {sent}, received {received}, conflicts {conflicts}.").format(
+                sent=report.sent, received=report.received, conflicts=report.conflicts
+            )
+        )
 
     def _failed(self, exc: BaseException) -> None:
         self._finish(str(exc))
 
     def _cancelled(self) -> None:
-        self._finish(_("Sync cancelled; what was committed is kept and the next sync resumes from there."))
+        self._finish(
+            _("Sync cancelled; what was committed is kept and the next sync resumes from there.")
+        )
 
     # ------------------------------------------------------------- bundles
     def export_bundle(self) -> None:
@@ -359,12 +396,19 @@ class SyncPanel(QWidget):
         from app.core.sync.bundle import export_bundle
 
         self.ctx.runner.submit(
-            export_bundle, self.ctx.store, partner, path, encrypt_for,
-            on_done=lambda report: self._finish(report.summary()), on_error=self._failed,
+            export_bundle,
+            self.ctx.store,
+            partner,
+            path,
+            encrypt_for,
+            on_done=lambda report: self._finish(report.summary()),
+            on_error=self._failed,
         )
 
     def import_bundle(self) -> None:
-        path, _filter = QFileDialog.getOpenFileName(self, _("Import bundle"), "", _("Bundle (*.zip)"))
+        path, _filter = QFileDialog.getOpenFileName(
+            self, _("Import bundle"), "", _("Bundle (*.zip)")
+        )
         if path:
             self.run_import(Path(path))
 
@@ -372,8 +416,11 @@ class SyncPanel(QWidget):
         from app.core.sync.bundle import import_bundle
 
         self.ctx.runner.submit(
-            import_bundle, self.ctx.store, path,
-            on_done=lambda report: self._finish(report.summary()), on_error=self._failed,
+            import_bundle,
+            self.ctx.store,
+            path,
+            on_done=lambda report: self._finish(report.summary()),
+            on_error=self._failed,
         )
 
     # ------------------------------------------------------------- conflicts
@@ -387,9 +434,15 @@ class SyncPanel(QWidget):
         from app.core.sync.conflicts import reverse_conflict
 
         self.ctx.runner.submit(
-            reverse_conflict, self.ctx.store, conflict.id, "sync",
-            on_done=lambda _r: self._finish(_("The value that lost is back: {field} of {record}.").format(
-                field=conflict.field, record=conflict.label or conflict.row_id)),
+            reverse_conflict,
+            self.ctx.store,
+            conflict.id,
+            "sync",
+            on_done=lambda _r: self._finish(
+                _("The value that lost is back: {field} of {record}.").format(
+                    field=conflict.field, record=conflict.label or conflict.row_id
+                )
+            ),
             on_error=self._failed,
         )
 
@@ -399,4 +452,6 @@ def register(window: MainWindow) -> QDockWidget:
     window.sync_panel = panel  # type: ignore[attr-defined]
     window.statusBar().addPermanentWidget(panel.indicator)
     # beside the tasks, not squeezing the map
-    return window.add_panel(panel, _("Sync"), "syncDock", Qt.DockWidgetArea.RightDockWidgetArea, tab_with="tasksDock")
+    return window.add_panel(
+        panel, _("Sync"), "syncDock", Qt.DockWidgetArea.RightDockWidgetArea, tab_with="tasksDock"
+    )

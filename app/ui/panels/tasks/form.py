@@ -15,11 +15,11 @@ from PySide6.QtWidgets import (
     QWidget,
 )
 
-from app.core.domain.dtg import DTGError, format_dtg, parse_dtg
-from app.core.domain.entities import ValidationError
-from app.core.domain.geo import CoordinateError, format_dd, parse_coordinate
-from app.core.domain.markings import MarkingError
-from app.core.domain.tasks import PRIORITIES, TASK_TYPES, TaskData, priority_label, type_label
+from app.core.common.dtg import DTGError, format_dtg, parse_dtg
+from app.core.common.geo import CoordinateError, format_dd, parse_coordinate
+from app.core.common.markings import MarkingError
+from app.core.picture.records import ValidationError
+from app.core.tasks.records import PRIORITIES, TASK_TYPES, TaskData, priority_label, type_label
 from app.i18n import _
 
 
@@ -28,7 +28,11 @@ class TaskForm(QDialog):
         super().__init__(parent)
         self.setObjectName("taskForm")
         self.task = task or TaskData()
-        self.setWindowTitle(_("Edit task {reference}").format(reference=self.task.reference) if task else _("New task"))
+        self.setWindowTitle(
+            _("Edit task {reference}").format(reference=self.task.reference)
+            if task
+            else _("New task")
+        )
         self.title = QLineEdit(self.task.title, self)
         self.type = QComboBox(self)
         for value in TASK_TYPES:
@@ -73,7 +77,9 @@ class TaskForm(QDialog):
         form.addRow(_("Classification"), self.classification)
         form.addRow(_("Releasable to"), self.releasable)
         form.addRow(self.error)
-        buttons = QDialogButtonBox(QDialogButtonBox.StandardButton.Ok | QDialogButtonBox.StandardButton.Cancel, self)
+        buttons = QDialogButtonBox(
+            QDialogButtonBox.StandardButton.Ok | QDialogButtonBox.StandardButton.Cancel, self
+        )
         buttons.accepted.connect(self.accept)
         buttons.rejected.connect(self.reject)
         form.addRow(buttons)

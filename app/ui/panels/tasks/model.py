@@ -8,15 +8,15 @@ from typing import Any
 from PySide6.QtCore import QMimeData, QModelIndex, QPersistentModelIndex, Qt
 from PySide6.QtGui import QBrush, QColor
 
-from app.core.domain.dtg import format_dtg
-from app.core.domain.tasks import (
+from app.core.common.dtg import format_dtg
+from app.core.tasks.queries import TaskRow
+from app.core.tasks.records import (
     filter_tasks,
     priority_label,
     sort_key_urgency,
     status_label,
     type_label,
 )
-from app.core.store.task_queries import TaskRow
 from app.i18n import _
 from app.ui.models.table import RowsTableModel, plain_tooltip
 from app.ui.panels.units.model import UNIT_MIME
@@ -24,10 +24,19 @@ from app.ui.panels.units.model import UNIT_MIME
 Index = QModelIndex | QPersistentModelIndex
 
 ID_ROLE = Qt.ItemDataRole.UserRole + 2
-PRIORITY_COLOURS = {"flash": "#b71c1c", "immediate": "#e65100", "priority": "#1565c0", "routine": "#424242"}
+PRIORITY_COLOURS = {
+    "flash": "#b71c1c",
+    "immediate": "#e65100",
+    "priority": "#1565c0",
+    "routine": "#424242",
+}
 STATUS_COLOURS = {
-    "draft": "#757575", "assigned": "#1565c0", "in_progress": "#2e7d32",
-    "complete": "#5d4037", "cancelled": "#9e9e9e", "blocked": "#c62828",
+    "draft": "#757575",
+    "assigned": "#1565c0",
+    "in_progress": "#2e7d32",
+    "complete": "#5d4037",
+    "cancelled": "#9e9e9e",
+    "blocked": "#c62828",
 }
 
 
@@ -89,18 +98,26 @@ class TasksModel(RowsTableModel):
     # ---------------------------------------------------------------- drops: units onto a task
     def flags(self, index: Index) -> Qt.ItemFlag:
         base = super().flags(index)
-        return base | Qt.ItemFlag.ItemIsDropEnabled if index.isValid() else base | Qt.ItemFlag.ItemIsDropEnabled
+        return (
+            base | Qt.ItemFlag.ItemIsDropEnabled
+            if index.isValid()
+            else base | Qt.ItemFlag.ItemIsDropEnabled
+        )
 
-    def mimeTypes(self) -> list[str]:  # noqa: N802
+    def mimeTypes(self) -> list[str]:
         return [UNIT_MIME]
 
-    def supportedDropActions(self) -> Qt.DropAction:  # noqa: N802
+    def supportedDropActions(self) -> Qt.DropAction:
         return Qt.DropAction.CopyAction | Qt.DropAction.MoveAction
 
-    def canDropMimeData(self, data: QMimeData, action: Qt.DropAction, row: int, column: int, parent: Index) -> bool:  # noqa: N802
+    def canDropMimeData(
+        self, data: QMimeData, action: Qt.DropAction, row: int, column: int, parent: Index
+    ) -> bool:
         return data.hasFormat(UNIT_MIME) and parent.isValid()
 
-    def dropMimeData(self, data: QMimeData, action: Qt.DropAction, row: int, column: int, parent: Index) -> bool:  # noqa: N802
+    def dropMimeData(
+        self, data: QMimeData, action: Qt.DropAction, row: int, column: int, parent: Index
+    ) -> bool:
         if not self.canDropMimeData(data, action, row, column, parent):
             return False
         unit_ids = bytes(data.data(UNIT_MIME).data()).decode().split()

@@ -27,8 +27,11 @@ from PySide6.QtWidgets import (
     QWidget,
 )
 
-from app.core.domain.dtg import format_dtg
-from app.core.domain.tasks import (
+from app.core.common.dtg import format_dtg
+from app.core.events import Changed
+from app.core.tasks import ops as task_ops
+from app.core.tasks.queries import TaskRow, list_tasks, task_history
+from app.core.tasks.records import (
     FINAL_STATUSES,
     PRIORITIES,
     STATUSES,
@@ -38,9 +41,6 @@ from app.core.domain.tasks import (
     status_label,
     type_label,
 )
-from app.core.events import Changed
-from app.core.store import task_ops
-from app.core.store.task_queries import TaskRow, list_tasks, task_history
 from app.i18n import _
 from app.ui.context import AppContext
 from app.ui.panels.tasks.form import TaskForm
@@ -73,9 +73,13 @@ class TasksPanel(QWidget):
         self.text = QLineEdit(self)
         self.text.setPlaceholderText(_("Filter by reference, title, unit…"))
         self.text.setClearButtonEnabled(True)
-        for signal in (self.status.currentIndexChanged, self.priority.currentIndexChanged,
-                       self.unit.currentIndexChanged,
-                       self.overdue.toggled, self.text.textChanged):
+        for signal in (
+            self.status.currentIndexChanged,
+            self.priority.currentIndexChanged,
+            self.unit.currentIndexChanged,
+            self.overdue.toggled,
+            self.text.textChanged,
+        ):
             signal.connect(self._filter)
         bar = QHBoxLayout()
         for w in (self.status, self.priority, self.unit, self.overdue, self.text):
@@ -120,7 +124,9 @@ class TasksPanel(QWidget):
             listing.setHorizontalScrollBarPolicy(Qt.ScrollBarPolicy.ScrollBarAlwaysOff)
             listing.itemClicked.connect(lambda item: self.select(item.data(ID_ROLE), "board"))
             listing.setContextMenuPolicy(Qt.ContextMenuPolicy.CustomContextMenu)
-            listing.customContextMenuRequested.connect(lambda pos, lw=listing: self._board_menu(lw, pos))
+            listing.customContextMenuRequested.connect(
+                lambda pos, lw=listing: self._board_menu(lw, pos)
+            )
             column.addWidget(title)
             column.addWidget(listing)
             board_layout.addLayout(column)
@@ -175,13 +181,22 @@ class TasksPanel(QWidget):
             self._show_detail(self.selected)
 
     def _on_changed(self, changes: list[Changed]) -> None:
-        if any(c.kind in ("task", "unit") and (c.kind == "task" or c.removed or c.added) for c in changes):
+        if any(
+            c.kind in ("task", "unit") and (c.kind == "task" or c.removed or c.added)
+            for c in changes
+        ):
             self.reload()
 
     def _fill_units(self, rows: list[TaskRow]) -> None:
         """The unit filter offers the units that have tasks, by callsign."""
         current = self.unit.currentData()
-        units = sorted({(c, u) for r in rows for u, c in zip(r.assigned_units, r.assigned_callsigns, strict=False)})
+        units = sorted(
+            {
+                (c, u)
+                for r in rows
+                for u, c in zip(r.assigned_units, r.assigned_callsigns, strict=False)
+            }
+        )
         self.unit.blockSignals(True)
         self.unit.clear()
         self.unit.addItem(_("All units"), None)
@@ -205,7 +220,8 @@ class TasksPanel(QWidget):
         header = self.table.horizontalHeader()
         order = (
             Qt.SortOrder.DescendingOrder
-            if header.sortIndicatorSection() == column and header.sortIndicatorOrder() == Qt.SortOrder.AscendingOrder
+            if header.sortIndicatorSection() == column
+            and header.sortIndicatorOrder() == Qt.SortOrder.AscendingOrder
             else Qt.SortOrder.AscendingOrder
         )
         header.setSortIndicatorShown(True)
@@ -253,7 +269,8 @@ class TasksPanel(QWidget):
             selection.blockSignals(True)
             selection.select(
                 self.model.index(row, 0),
-                QItemSelectionModel.SelectionFlag.ClearAndSelect | QItemSelectionModel.SelectionFlag.Rows,
+                QItemSelectionModel.SelectionFlag.ClearAndSelect
+                | QItemSelectionModel.SelectionFlag.Rows,
             )
             selection.blockSignals(False)
             self.table.scrollTo(self.model.index(row, 0))
@@ -270,7 +287,9 @@ class TasksPanel(QWidget):
         if row is None:
             self.detail.clear()
             return
-        self.ctx.runner.submit(task_history, self.ctx.store, task_id, on_done=lambda h: self._detail(row, h))
+        self.ctx.runner.submit(
+            task_history, self.ctx.store, task_id, on_done=lambda h: self._detail(row, h)
+        )
 
     def _detail(self, row: TaskRow, history: list[Any]) -> None:
         lines = [
@@ -282,7 +301,8 @@ class TasksPanel(QWidget):
             _("Units: {value}").format(value=", ".join(row.assigned_callsigns) or "—"),
             _("Originator: {value}").format(value=row.originator or "—"),
             _("Start: {start}   Due: {due}").format(
-                start=format_dtg(row.start) if row.start else "—", due=format_dtg(row.due) if row.due else "—"
+                start=format_dtg(row.start) if row.start else "—",
+                due=format_dtg(row.due) if row.due else "—",
             ),
             _("Marking: {value}").format(value=f"{row.classification} // {row.releasable_to}"),
             "",
@@ -291,7 +311,9 @@ class TasksPanel(QWidget):
             _("History:"),
         ]
         for h in history[-12:]:
-            lines.append(f"  {format_dtg(h.at)}  {h.who}: {h.what} {h.old or ''} → {h.new or ''} {h.reason or ''}".rstrip())
+            lines.append(
+                f"  {format_dtg(h.at)}  {h.who}: {h.what} {h.old or ''} → {h.new or ''} {h.reason or ''}".rstrip()
+            )
         self.detail.setPlainText("\n".join(lines))
 
     # ---------------------------------------------------------------- operations
@@ -304,18 +326,25 @@ class TasksPanel(QWidget):
 
     def _save(self, form: TaskForm) -> None:
         if form.result_task is not None:
-            self.ctx.runner.submit(task_ops.add_tasks, self.ctx.store, [form.result_task], on_error=self._refused)
+            self.ctx.runner.submit(
+                task_ops.add_tasks, self.ctx.store, [form.result_task], on_error=self._refused
+            )
 
     def assign_units(self, task_id: str, unit_ids: list[str]) -> None:
         self.ctx.runner.submit(
-            task_ops.assign_units, self.ctx.store, task_id, unit_ids,
+            task_ops.assign_units,
+            self.ctx.store,
+            task_id,
+            unit_ids,
             on_error=lambda exc: self.ctx.sig_status.emit(str(exc)),
         )
 
     def _status_menu(self) -> None:
         row = self._row(self.selected)
         if row is not None:
-            self._menu_for(row).popup(self.status_button.mapToGlobal(self.status_button.rect().bottomLeft()))
+            self._menu_for(row).popup(
+                self.status_button.mapToGlobal(self.status_button.rect().bottomLeft())
+            )
 
     def _board_menu(self, listing: QListWidget, pos: Any) -> None:
         item = listing.itemAt(pos)
@@ -334,12 +363,18 @@ class TasksPanel(QWidget):
     def change_status(self, row: TaskRow, status: str, reason: str | None = None) -> None:
         if reason is None and row.status in FINAL_STATUSES:
             reason, ok = QInputDialog.getText(
-                self, _("Reopen task"), _("Why is {reference} reopened?").format(reference=row.reference)
+                self,
+                _("Reopen task"),
+                _("Why is {reference} reopened?").format(reference=row.reference),
             )
             if not ok:
                 return
         self.ctx.runner.submit(
-            task_ops.set_status, self.ctx.store, row.id, status, reason or "",
+            task_ops.set_status,
+            self.ctx.store,
+            row.id,
+            status,
+            reason or "",
             on_error=self._refused,
         )
 
@@ -353,4 +388,6 @@ class TasksPanel(QWidget):
 def register(window: MainWindow) -> QDockWidget:
     panel = TasksPanel(window.ctx)
     window.tasks_panel = panel
-    return window.add_panel(panel, _("Tasks"), "tasksDock", Qt.DockWidgetArea.RightDockWidgetArea, tab_with="unitsDock")
+    return window.add_panel(
+        panel, _("Tasks"), "tasksDock", Qt.DockWidgetArea.RightDockWidgetArea, tab_with="unitsDock"
+    )

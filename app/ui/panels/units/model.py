@@ -16,10 +16,10 @@ from PySide6.QtCore import (
 )
 from PySide6.QtGui import QBrush, QColor
 
-from app.core.domain.dtg import format_dtg
-from app.core.domain.geo import to_mgrs
-from app.core.domain.sidc import ECHELON_RANKS, ECHELONS, echelon_label
-from app.core.store.queries import UnitRow
+from app.core.common.dtg import format_dtg
+from app.core.common.geo import to_mgrs
+from app.core.common.sidc import ECHELON_RANKS, ECHELONS, echelon_label
+from app.core.picture.queries import UnitRow
 from app.i18n import _
 from app.ui.models.table import RowsTableModel, plain_tooltip
 from app.ui.symbols import SymbolIcons
@@ -36,6 +36,8 @@ def _readiness_colour(value: str) -> str:
 
     dark = QGuiApplication.palette().color(QPalette.ColorRole.Base).lightnessF() < 0.4
     return (READINESS_COLOURS_DARK if dark else READINESS_COLOURS).get(value, "#888")
+
+
 ECHELON_RANKS_BY_NAME = {name: ECHELON_RANKS[code] for code, name in ECHELONS.items()}
 SORT_ROLE = Qt.ItemDataRole.UserRole + 1
 UNIT_MIME = "application/x-cop-unit-ids"
@@ -56,8 +58,16 @@ class UnitsModel(RowsTableModel):
         icons.sig_ready.connect(self._icons_ready)
 
     def headers(self) -> list[str]:
-        return [_("Symbol"), _("Name"), _("Callsign"), _("Nation"), _("Echelon"),
-                _("Readiness"), _("MGRS"), _("Last report")]
+        return [
+            _("Symbol"),
+            _("Name"),
+            _("Callsign"),
+            _("Nation"),
+            _("Echelon"),
+            _("Readiness"),
+            _("MGRS"),
+            _("Last report"),
+        ]
 
     # -------------------------------------------------------------- Qt API
     def items(self) -> list[UnitRow]:
@@ -101,8 +111,14 @@ class UnitsModel(RowsTableModel):
             return echelon_label(row.echelon)
         if col == self.READINESS:
             if sort:
-                return ("green", "amber", "red").index(row.readiness) if row.readiness in READINESS_COLOURS else 9
-            return {"green": _("green"), "amber": _("amber"), "red": _("red")}.get(row.readiness, row.readiness)
+                return (
+                    ("green", "amber", "red").index(row.readiness)
+                    if row.readiness in READINESS_COLOURS
+                    else 9
+                )
+            return {"green": _("green"), "amber": _("amber"), "red": _("red")}.get(
+                row.readiness, row.readiness
+            )
         if col == self.MGRS:
             return self.mgrs(row)
         if col == self.REPORTED:
@@ -140,7 +156,11 @@ class UnitsModel(RowsTableModel):
         self.sort_column, self.sort_order = column, order
         self.layoutAboutToBeChanged.emit()
         persistent = self.persistentIndexList()
-        held = [(self.rows[i.row()].id, i.column()) for i in persistent if i.isValid() and i.row() < len(self.rows)]
+        held = [
+            (self.rows[i.row()].id, i.column())
+            for i in persistent
+            if i.isValid() and i.row() < len(self.rows)
+        ]
         self._sort_rows()
         self.changePersistentIndexList(
             [i for i in persistent if i.isValid() and i.row() < len(self.rows)],
@@ -151,7 +171,8 @@ class UnitsModel(RowsTableModel):
     def _sort_rows(self) -> None:
         if 0 <= self.sort_column < len(self.headers()):
             self.rows.sort(
-                key=self._sort_key(self.sort_column), reverse=self.sort_order == Qt.SortOrder.DescendingOrder
+                key=self._sort_key(self.sort_column),
+                reverse=self.sort_order == Qt.SortOrder.DescendingOrder,
             )
         self.row_of = {r.id: i for i, r in enumerate(self.rows)}
 
@@ -202,7 +223,9 @@ class UnitsModel(RowsTableModel):
             i = self.row_of.get(uid)
             if i is None:
                 continue
-            self.rows[i] = replace(self.rows[i], lat=lat, lon=lon, last_report=at or self.rows[i].last_report)
+            self.rows[i] = replace(
+                self.rows[i], lat=lat, lon=lon, last_report=at or self.rows[i].last_report
+            )
             first, last = min(first, i), max(last, i)
         if last >= 0:
             self.dataChanged.emit(self.index(first, self.MGRS), self.index(last, self.REPORTED))
@@ -210,10 +233,10 @@ class UnitsModel(RowsTableModel):
     def flags(self, index: Index) -> Qt.ItemFlag:
         return super().flags(index) | Qt.ItemFlag.ItemIsDragEnabled
 
-    def mimeTypes(self) -> list[str]:  # noqa: N802
+    def mimeTypes(self) -> list[str]:
         return [UNIT_MIME]
 
-    def mimeData(self, indexes: list[QModelIndex]) -> QMimeData:  # noqa: N802
+    def mimeData(self, indexes: list[QModelIndex]) -> QMimeData:
         """Units dragged out carry their ids (dropped on a task, they are assigned)."""
         ids = list(dict.fromkeys(self.rows[i.row()].id for i in indexes if i.isValid()))
         data = QMimeData()
@@ -223,7 +246,8 @@ class UnitsModel(RowsTableModel):
     def _icons_ready(self) -> None:
         if self.rows:
             self.dataChanged.emit(
-                self.index(0, self.SYMBOL), self.index(len(self.rows) - 1, self.SYMBOL),
+                self.index(0, self.SYMBOL),
+                self.index(len(self.rows) - 1, self.SYMBOL),
                 [Qt.ItemDataRole.DecorationRole],
             )
 
@@ -251,7 +275,7 @@ class UnitsFilter(QSortFilterProxyModel):
         self._needle = text.strip().casefold()
         self.endFilterChange(QSortFilterProxyModel.Direction.Rows)
 
-    def filterAcceptsRow(self, source_row: int, source_parent: Index) -> bool:  # noqa: N802
+    def filterAcceptsRow(self, source_row: int, source_parent: Index) -> bool:
         if not self._needle:
             return True
         model = self.sourceModel()

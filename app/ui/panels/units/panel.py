@@ -17,8 +17,8 @@ from PySide6.QtWidgets import (
 )
 
 from app.core.events import Changed
+from app.core.picture.queries import UnitRow, list_units, removed_ids
 from app.core.store.models import Unit
-from app.core.store.queries import UnitRow, list_units, removed_ids
 from app.i18n import _
 from app.ui.context import AppContext
 from app.ui.panels.units.model import ID_ROLE, UnitsFilter, UnitsModel
@@ -33,7 +33,9 @@ def _changed_rows(store, ids: set[str]) -> tuple[list[UnitRow], set[str]]:  # ty
 
 
 class UnitsPanel(QWidget):
-    def __init__(self, ctx: AppContext, parent: QWidget | None = None, symbol_page: Any = None) -> None:
+    def __init__(
+        self, ctx: AppContext, parent: QWidget | None = None, symbol_page: Any = None
+    ) -> None:
         super().__init__(parent)
         self.ctx = ctx
         self.icons = SymbolIcons(ctx.runner, parent=self, page=symbol_page)
@@ -124,7 +126,8 @@ class UnitsPanel(QWidget):
         selection.blockSignals(True)
         selection.select(
             index,
-            QItemSelectionModel.SelectionFlag.ClearAndSelect | QItemSelectionModel.SelectionFlag.Rows,
+            QItemSelectionModel.SelectionFlag.ClearAndSelect
+            | QItemSelectionModel.SelectionFlag.Rows,
         )
         selection.setCurrentIndex(index, QItemSelectionModel.SelectionFlag.NoUpdate)
         selection.blockSignals(False)

@@ -18,8 +18,12 @@ depends_on = None
 
 def upgrade() -> None:
     with op.batch_alter_table("cot_identity") as batch:
-        batch.add_column(sa.Column("group_name", sa.String(length=64), nullable=False, server_default=""))
-        batch.add_column(sa.Column("group_role", sa.String(length=64), nullable=False, server_default=""))
+        batch.add_column(
+            sa.Column("group_name", sa.String(length=64), nullable=False, server_default="")
+        )
+        batch.add_column(
+            sa.Column("group_role", sa.String(length=64), nullable=False, server_default="")
+        )
         batch.add_column(sa.Column("hae", sa.Float(), nullable=True))
         batch.add_column(sa.Column("ce", sa.Float(), nullable=True))
         batch.add_column(sa.Column("le", sa.Float(), nullable=True))

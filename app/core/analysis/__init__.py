@@ -1,1 +1,0 @@
-"""Spatial analysis with shapely: zone index, geofence alerts."""

@@ -1,1 +1,0 @@
-"""Qt-free domain rules: coordinates, date-time groups, symbol codes and markings."""

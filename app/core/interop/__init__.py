@@ -1,1 +1,0 @@
-"""Exchange formats: parse files into domain objects, write domain objects to files."""

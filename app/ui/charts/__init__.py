@@ -1,1 +1,0 @@
-"""pyqtgraph charts."""
