@@ -143,7 +143,7 @@ class TimeBar(QToolBar):
         if self.at is None:
             return
         messages, marking, _count = result
-        self.window_.map_view.push(messages)
+        self.ctx.map.send(messages)
         self.ctx.sig_marking.emit(marking.banner, str(marking.level))
         self.sig_time_changed.emit(self.at)
 
