@@ -116,7 +116,7 @@ class TimeBar(QToolBar):
 
     def _apply(self) -> None:
         at = self.time_at(self.slider.value())
-        controller = self.window_.map_controller
+        controller = self.ctx.map
         if at is None:
             if self.at is not None:
                 self.at = None

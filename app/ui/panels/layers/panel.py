@@ -148,7 +148,7 @@ class LayersPanel(QWidget):
 
 def register(window: MainWindow) -> QDockWidget:
     panel = LayersPanel(window.ctx.map)
-    panel.sig_trails.connect(window.map_controller.show_trails)
+    panel.sig_trails.connect(window.ctx.map.show_trails)
     panel.restore(window.ctx.settings)
     window.layers_panel = panel
     return window.add_panel(panel, _("Layers"), "layersDock", Qt.DockWidgetArea.LeftDockWidgetArea)
