@@ -203,6 +203,7 @@
     return Math.round(base * state.scale);
   }
 
+  /* ------------------------------------------------------------ unit layer */
   var UnitCanvasLayer = CanvasLayer.extend({
     pane: "copUnits",
     className: "cop-units",
@@ -329,8 +330,6 @@
       reportPaint();
     },
   });
-
-  /* Declutter: at small scales, units close together on screen become one
 
   /* Declutter: at small scales, units close together on screen become one
      badge split by affiliation with their number; zooming in shows symbols. */
@@ -739,6 +738,7 @@
     tip.style.display = "block";
   }
 
+  /* ------------------------------------------------------------ test & tool hooks */
   COP.unit = function (id) {
     var u = state.units.get(id);
     return u ? { id: u.id, lat: u.lat, lon: u.lon, name: u.name, stale: !!u.stale } : null;
