@@ -4,12 +4,16 @@ relay and the shared selection.  Panels talk to each other only through here."""
 from __future__ import annotations
 
 from collections.abc import Callable
+from typing import TYPE_CHECKING
 
 from PySide6.QtCore import QObject, QSettings, Signal
 
 from app.core.events import Changed
 from app.core.store.engine import Store
 from app.ui.workers import Runner
+
+if TYPE_CHECKING:
+    from app.ui.map.controller import MapController
 
 
 class ChangeRelay(QObject):
@@ -44,6 +48,10 @@ class AppContext(QObject):
     """The map painted the whole picture for the first time (start-up is over)."""
     sig_marking = Signal(str, str)
     """The banner text and level name of what is shown changed."""
+
+    map: MapController
+    """The main map page's controller: panels send page messages with ``ctx.map.send``
+    (set when the controller is made)."""
 
     def __init__(self, store: Store, settings: QSettings, parent: QObject | None = None) -> None:
         super().__init__(parent)

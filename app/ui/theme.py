@@ -16,6 +16,7 @@ from PySide6.QtCore import QObject, Signal
 from PySide6.QtGui import QAction, QActionGroup, QColor, QFont, QKeySequence, QPalette
 from PySide6.QtWidgets import QApplication
 
+from app.core.mapdoc.protocol import Op, message
 from app.i18n import _
 
 if TYPE_CHECKING:
@@ -150,11 +151,8 @@ class Display(QObject):
         charts = sys.modules.get("app.ui.panels.supply.charts")  # only if a chart was ever made
         if charts is not None:
             charts.set_chart_theme(self.theme)
-        self.window.map_view.push(
-            [
-                {"op": "theme", "name": self.theme},
-                {"op": "scale", "factor": self.size},
-            ]
+        self.window.ctx.map.send(
+            [message(Op.THEME, name=self.theme), message(Op.SCALE, factor=self.size)]
         )
         self.sig_changed.emit(self.theme, self.size)
 

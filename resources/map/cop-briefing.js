@@ -10,10 +10,6 @@
   "use strict";
   if (!window.COP) return;
   var COP = window.COP;
-  var ZONE_COLOURS = {
-    conflict: "#c1121f", flood: "#1f6fb4", earthquake: "#8c510a", epidemic: "#7b3294",
-    "no-go": "#6a040f", corridor: "#1a9850", "safe area": "#2b9348", "restricted operating zone": "#e36414",
-  };
   var deck = null;
   var current = 0;
   var parts = {};
@@ -41,7 +37,7 @@
       }
     }
     var swatch = el("span", "cop-brief-swatch");
-    swatch.style.background = entry.kind === "zone" ? ZONE_COLOURS[entry.key] || "#888" : "#ffb000";
+    swatch.style.background = entry.kind === "zone" ? (COP.styles.zones || {})[entry.key] || "#888" : "#ffb000";
     return swatch;
   }
 

@@ -5,7 +5,6 @@
 (function () {
   "use strict";
   var COP = window.COP;
-  var LEVEL_COLOURS = { red: "#c62828", amber: "#ef8f00", green: "#2e7d32", none: "#607d8b" };
   var STATUS_STYLES = {
     planned: { color: "#1565c0", weight: 3, dashArray: "8 6", opacity: 0.9 },
     in_transit: { color: "#ef6c00", weight: 4, opacity: 0.95 },
@@ -61,7 +60,8 @@
       state.shipments.set(s.id, { data: s, line: line, end: end });
     });
     (m.sites || []).forEach(function (s) {
-      var colour = LEVEL_COLOURS[s.level] || LEVEL_COLOURS.none;
+      var levels = COP.styles.supplyLevels || {};
+      var colour = levels[s.level] || levels.none;
       var marker = L.circleMarker([s.lat, s.lon], {
         pane: "copSupplySites", radius: s.kind === "distribution_point" ? 8 : 7, color: "#fff", weight: 2,
         fillColor: colour, fillOpacity: 0.95,

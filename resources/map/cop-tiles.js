@@ -571,35 +571,33 @@
   }
 
   /* ================================================================ messages */
-  var HANDLERS = {
-    "tiles.sources": function (m) {
-      if (m.labels) {
-        Object.keys(S.labels).forEach(function (k) {
-          if (typeof m.labels[k] === "string") S.labels[k] = m.labels[k];
-        });
-      }
-      S.sources = (m.sources || []).filter(function (src) {
-        return (
-          src && typeof src.id === "string" && src.id !== "naturalearth" &&
-          typeof src.url_template === "string" && /^(coptiles|https?):\/\//.test(src.url_template)
-        );
+  COP.addHandler("tiles.sources", function (m) {
+    if (m.labels) {
+      Object.keys(S.labels).forEach(function (k) {
+        if (typeof m.labels[k] === "string") S.labels[k] = m.labels[k];
       });
-      if (m.selected) S.wanted = m.selected;
-      if (S.map) {
-        rebuildNorth();
-        buildControl();
-      }
-    },
-    "basemap.select": function (m) {
-      selectBasemap(m.id || "naturalearth", !!m.quiet);
-    },
-    grid: function (m) {
-      setGrid(m.show !== false);
-    },
-    northArrow: function (m) {
-      setNorth(m.show !== false);
-    },
-  };
+    }
+    S.sources = (m.sources || []).filter(function (src) {
+      return (
+        src && typeof src.id === "string" && src.id !== "naturalearth" &&
+        typeof src.url_template === "string" && /^(coptiles|https?):\/\//.test(src.url_template)
+      );
+    });
+    if (m.selected) S.wanted = m.selected;
+    if (S.map) {
+      rebuildNorth();
+      buildControl();
+    }
+  });
+  COP.addHandler("basemap.select", function (m) {
+    selectBasemap(m.id || "naturalearth", !!m.quiet);
+  });
+  COP.addHandler("grid", function (m) {
+    setGrid(m.show !== false);
+  });
+  COP.addHandler("northArrow", function (m) {
+    setNorth(m.show !== false);
+  });
 
   function rebuildNorth() {
     if (S.north && S.showNorth) {
@@ -607,29 +605,6 @@
       S.north = new NorthArrow();
       S.map.addControl(S.north);
     }
-  }
-
-  function registerHandlers() {
-    if (typeof COP.addHandler === "function") {
-      Object.keys(HANDLERS).forEach(function (op) {
-        COP.addHandler(op, HANDLERS[op]);
-      });
-      return;
-    }
-    // older cop-map.js without COP.addHandler: take our ops before it does
-    var receive = COP.receive;
-    COP.receive = function (message) {
-      var m = typeof message === "string" ? JSON.parse(message) : message;
-      if (m && !Array.isArray(m) && HANDLERS[m.op]) {
-        try {
-          HANDLERS[m.op](m);
-        } catch (e) {
-          console.error("COP " + m.op + ": " + e + " " + (e.stack || ""));
-        }
-        return;
-      }
-      receive(m);
-    };
   }
 
   /* ================================================================ set-up */
@@ -673,7 +648,6 @@
     S.quiet = false;
   }
 
-  registerHandlers();
   if (typeof COP.init === "function") {
     var init = COP.init;
     COP.init = function (map, options) {

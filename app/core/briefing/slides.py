@@ -27,6 +27,7 @@ from app.core.mapdoc.features import (
     zone_kind_label,
 )
 from app.core.mapdoc.picture import Marking, marking_for
+from app.core.mapdoc.protocol import Op, message
 from app.core.picture.queries import UnitRow, ZoneRow, list_units, list_zones, picture_marking
 from app.core.store.engine import Store
 from app.core.tasks.queries import TaskRow, list_tasks
@@ -123,17 +124,17 @@ class Slide:
         ]
         layers = full_layers(self.view.layers)
         return [
-            {"op": "units.reset", "cols": UNIT_COLUMNS, "rows": rows},
-            {
-                "op": "zones.reset",
-                "zones": {
+            message(Op.UNITS_RESET, cols=UNIT_COLUMNS, rows=rows),
+            message(
+                Op.ZONES_RESET,
+                zones={
                     "type": "FeatureCollection",
                     "features": [zone_feature(z) for z in self.zones],
                 },
-            },
-            {"op": "tasks.reset", "tasks": [task_feature(t) for t in self.tasks if t.location]},
+            ),
+            message(Op.TASKS_RESET, tasks=[task_feature(t) for t in self.tasks if t.location]),
             layers,
-            {"op": "fit", "bounds": self.view.bounds},
+            message(Op.FIT, bounds=self.view.bounds),
         ]
 
 
@@ -147,14 +148,16 @@ def full_layers(saved: dict[str, Any]) -> dict[str, Any]:
 
     affs = saved.get("affiliations") or {}
     kinds = saved.get("zones") or {}
-    message: dict[str, Any] = {
-        "op": "layers",
-        "affiliations": {a: affs.get(a, True) is not False for a in AFFILIATIONS},
-        "zones": {k: kinds.get(k, True) is not False for k in ZONE_KINDS},
+    switches = {
+        key: saved.get(key, True) is not False
+        for key in ("units", "labels", "places", "declutter", "tasks")
     }
-    for key in ("units", "labels", "places", "declutter", "tasks"):
-        message[key] = saved.get(key, True) is not False
-    return message
+    return message(
+        Op.LAYERS,
+        affiliations={a: affs.get(a, True) is not False for a in AFFILIATIONS},
+        zones={k: kinds.get(k, True) is not False for k in ZONE_KINDS},
+        **switches,
+    )
 
 
 def _inside(bounds: list[list[float]], lat: float, lon: float) -> bool:

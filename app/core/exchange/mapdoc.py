@@ -7,6 +7,7 @@ from datetime import UTC, datetime
 from typing import Any
 
 from app.core.exchange.queries import RouteRow, list_routes
+from app.core.mapdoc.protocol import Op, message
 from app.core.store.engine import Store
 
 
@@ -26,15 +27,11 @@ def route_feature(row: RouteRow, now: datetime) -> dict[str, Any]:
 
 def routes_reset(store: Store, now: datetime | None = None) -> dict[str, Any]:
     now = now or datetime.now(UTC)
-    return {"op": "routes.reset", "routes": [route_feature(r, now) for r in list_routes(store)]}
+    return message(Op.ROUTES_RESET, routes=[route_feature(r, now) for r in list_routes(store)])
 
 
 def routes_delta(store: Store, ids: Iterable[str], now: datetime | None = None) -> dict[str, Any]:
     now = now or datetime.now(UTC)
     wanted = set(ids)
     live = {r.id: route_feature(r, now) for r in list_routes(store, wanted)}
-    return {
-        "op": "routes.delta",
-        "update": list(live.values()),
-        "remove": sorted(wanted - live.keys()),
-    }
+    return message(Op.ROUTES_DELTA, update=list(live.values()), remove=sorted(wanted - live.keys()))

@@ -1,8 +1,11 @@
 """Builds the offline Leaflet page with folium, once.
 
-Leaflet, milsymbol, topojson-client and our own ``cop-map.js`` come from
-``resources/``; the Natural Earth basemap from ``maps/``.  Nothing is fetched
-from the network.  Two flavours:
+Leaflet, milsymbol, topojson-client and our own scripts (``cop-map.js``, the
+core, and one file per concern: ``cop-units.js``, ``cop-zones.js``, ...) come
+from ``resources/``; the Natural Earth basemap from ``maps/``.  Nothing is
+fetched from the network.  The page gets the message protocol
+(``protocol.page_spec()``, checked by ``COP.receive``) and the shared colours
+(``styles.page_styles()``) in the options of ``COP.init``.  Two flavours:
 
 * ``assets="file"``: the live page inside the app; scripts referenced by
   ``file://`` URL, data pushed later through QWebChannel.
@@ -25,6 +28,9 @@ SCRIPTS = [
     ("milsymbol", ("vendor", "milsymbol-3.0.4", "milsymbol.js")),
     ("topojson", ("vendor", "topojson-client-3.1.0", "topojson-client.min.js")),
     ("cop_map", ("map", "cop-map.js")),
+    ("cop_units", ("map", "cop-units.js")),
+    ("cop_zones", ("map", "cop-zones.js")),
+    ("cop_tasks", ("map", "cop-tasks.js")),
     ("cop_tiles", ("map", "cop-tiles.js")),
     ("leaflet_draw", ("vendor", "leaflet-draw-1.0.4", "leaflet.draw.js")),
     ("cop_draw", ("map", "cop-draw.js")),
@@ -62,6 +68,15 @@ def _init_element(options: dict[str, Any]) -> Any:
             self.options = json.dumps(options)
 
     return CopInit()
+
+
+def _bootstrap() -> dict[str, Any]:
+    """What every page is given at start: the protocol it checks messages against and
+    the shared colours."""
+    from app.core.mapdoc.protocol import page_spec
+    from app.core.mapdoc.styles import page_styles
+
+    return {"protocol": page_spec(), "styles": page_styles()}
 
 
 def _inline_script(path: Path) -> str:
@@ -125,6 +140,7 @@ def build_map(
         for name, rel in SCRIPTS:
             header.add_child(Element(_inline_script(base.joinpath(*rel))), name=name)
     opts = dict(options or {})
+    opts.update(_bootstrap())
     basemap_file = paths.map_data(*BASEMAPS.get(basemap, BASEMAPS["naturalearth-50m"]))
     if assets == "inline":
         opts["basemapData"] = json.loads(basemap_file.read_text(encoding="utf-8"))
@@ -147,6 +163,7 @@ def _fingerprint(**kwargs: Any) -> str:
 
     digest = hashlib.sha256(__version__.encode())
     digest.update(json.dumps(kwargs, sort_keys=True, default=str).encode())
+    digest.update(json.dumps(_bootstrap(), sort_keys=True).encode())
     base = paths.resources_dir()
     source = Path(__file__)
     if not source.is_file():  # a frozen bundle: its code changes only with its executable

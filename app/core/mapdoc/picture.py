@@ -23,6 +23,7 @@ from app.core.mapdoc.features import (
     zone_feature,
     zones_collection,
 )
+from app.core.mapdoc.protocol import Op, message
 from app.core.picture.queries import (
     YIELD_ROWS,
     list_units,
@@ -135,9 +136,9 @@ def full_picture(store: Store, now: datetime | None = None) -> Picture:
     rows = unit_rows(store, now=now)
     zones = list_zones(store)
     messages = [
-        {"op": "units.reset", "cols": UNIT_COLUMNS, "rows": rows},
-        {"op": "zones.reset", "zones": zones_collection(zones)},
-        {"op": "tasks.reset", "tasks": task_features(store)},
+        message(Op.UNITS_RESET, cols=UNIT_COLUMNS, rows=rows),
+        message(Op.ZONES_RESET, zones=zones_collection(zones)),
+        message(Op.TASKS_RESET, tasks=task_features(store)),
     ]
     return Picture(messages, _bounds(store, zones), store_marking(store), len(rows), len(zones))
 
@@ -152,13 +153,7 @@ def delta(
         if change.kind == "unit":
             moved_only = change.moved - change.added
             full_ids = (change.added | change.updated) - moved_only
-            msg: dict[str, Any] = {
-                "op": "units.delta",
-                "cols": UNIT_COLUMNS,
-                "add": [],
-                "update": [],
-                "remove": [],
-            }
+            msg = message(Op.UNITS_DELTA, cols=UNIT_COLUMNS, add=[], update=[], remove=[])
             known = {uid: (lat, lon) for uid, lat, lon in change.positions}
             last = int(change.at.timestamp()) if change.at else None
             for uid in moved_only & known.keys():  # the event carries the new positions
@@ -182,22 +177,22 @@ def delta(
         elif change.kind == "task":
             live = {f["id"]: f for f in task_features(store, change.ids)}
             messages.append(
-                {
-                    "op": "tasks.delta",
-                    "update": list(live.values()),
-                    "remove": sorted(change.ids - live.keys()),
-                }
+                message(
+                    Op.TASKS_DELTA,
+                    update=list(live.values()),
+                    remove=sorted(change.ids - live.keys()),
+                )
             )
         elif change.kind == "zone":
             gone = removed_ids(store, CrisisZone, change.ids)
             live = (change.added | change.updated) - gone
             rows = list_zones(store, live) if live else []
             messages.append(
-                {
-                    "op": "zones.delta",
-                    "update": [zone_feature(r) for r in rows],
-                    "remove": sorted(gone),
-                }
+                message(
+                    Op.ZONES_DELTA,
+                    update=[zone_feature(r) for r in rows],
+                    remove=sorted(gone),
+                )
             )
     return messages
 
@@ -207,15 +202,13 @@ def places_message(bounds: list[list[float]] | None, margin: float = 3.0) -> dic
     from app.core.common.gazetteer import places_in
 
     if not bounds:
-        return {"op": "places.reset", "places": []}
+        return message(Op.PLACES_RESET, places=[])
     (south, west), (north, east) = bounds
     places = places_in(south - margin, west - margin, north + margin, east + margin)
-    return {
-        "op": "places.reset",
-        "places": [
-            {"name": p.name, "lat": p.lat, "lon": p.lon, "pop": p.population} for p in places
-        ],
-    }
+    return message(
+        Op.PLACES_RESET,
+        places=[{"name": p.name, "lat": p.lat, "lon": p.lon, "pop": p.population} for p in places],
+    )
 
 
 def trails_message(store: Store, per_unit: int = 12, max_units: int = 2000) -> dict[str, Any]:
@@ -247,11 +240,7 @@ def trails_message(store: Store, per_unit: int = 12, max_units: int = 2000) -> d
             if len(trails) > max_units:
                 break
             trail.append([lat, lon])
-    return {
-        "op": "trails",
-        "on": True,
-        "trails": {uid: t for uid, t in trails.items() if len(t) > 1},
-    }
+    return message(Op.TRAILS, on=True, trails={uid: t for uid, t in trails.items() if len(t) > 1})
 
 
 def stale_changes(

@@ -38,6 +38,7 @@ from pathlib import Path
 from typing import Any, Literal
 from urllib.parse import urlsplit
 
+from app.core.mapdoc.protocol import Op, message
 from app.i18n import _
 
 log = logging.getLogger(__name__)
@@ -672,14 +673,10 @@ def page_labels() -> dict[str, str]:
 
 def sources_message(sources: Iterable[TileSource], selected: str | None = None) -> dict[str, Any]:
     """The ``tiles.sources`` message for the page (with the control labels)."""
-    message: dict[str, Any] = {
-        "op": "tiles.sources",
-        "sources": [s.to_page() for s in sources],
-        "labels": page_labels(),
-    }
-    if selected:
-        message["selected"] = selected
-    return message
+    extra = {"selected": selected} if selected else {}
+    return message(
+        Op.TILES_SOURCES, sources=[s.to_page() for s in sources], labels=page_labels(), **extra
+    )
 
 
 def source_from_settings(entry: Mapping[str, Any]) -> TileSource | None:

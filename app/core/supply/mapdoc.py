@@ -8,6 +8,7 @@ from __future__ import annotations
 from typing import Any
 
 from app.core.common.dtg import format_dtg
+from app.core.mapdoc.protocol import Op, message
 from app.core.store.engine import Store
 from app.core.supply.records import mode_label, shipment_status_label, site_kind_label
 from app.i18n import _
@@ -85,4 +86,4 @@ def supply_message(store: Store, partner: str | None = None, as_of: Any = None) 
                 "lines": text,
             }
         )
-    return {"op": "supply.reset", "sites": sites, "shipments": shipments}
+    return message(Op.SUPPLY_RESET, sites=sites, shipments=shipments)

@@ -37,22 +37,14 @@ from app.core.briefing.handout import PRESENTATION_SCALE
 from app.core.briefing.slides import Slide, build_slide
 from app.core.briefing.views import ViewData
 from app.core.events import Changed
+from app.core.mapdoc.protocol import Op, message
+from app.core.mapdoc.styles import ZONE_COLOURS
 from app.i18n import _
 from app.ui.banner import ClassificationBanner
 from app.ui.context import AppContext
 
 NEXT_KEYS = (Qt.Key.Key_PageDown, Qt.Key.Key_Right, Qt.Key.Key_Down, Qt.Key.Key_Space)
 PREVIOUS_KEYS = (Qt.Key.Key_PageUp, Qt.Key.Key_Left, Qt.Key.Key_Up, Qt.Key.Key_Backspace)
-ZONE_COLOURS = {
-    "conflict": "#c1121f",
-    "flood": "#1f6fb4",
-    "earthquake": "#8c510a",
-    "epidemic": "#7b3294",
-    "no-go": "#6a040f",
-    "corridor": "#1a9850",
-    "safe area": "#2b9348",
-    "restricted operating zone": "#e36414",
-}
 
 
 def _slide_job(
@@ -97,6 +89,7 @@ class Presenter(QWidget):
         super().__init__(parent, Qt.WindowType.Window)
         from app.core.mapdoc.page import write_live_page
         from app.ui.app import page_folder
+        from app.ui.map.controller import MapPage
         from app.ui.map.view import MapView
 
         self.setObjectName("presenter")
@@ -133,7 +126,8 @@ class Presenter(QWidget):
         bar.addSpacing(24)
         bar.addWidget(self.count)
         self.map_view = MapView(write_live_page(page_folder()), self)
-        self.map_view.push({"op": "scale", "factor": PRESENTATION_SCALE})
+        self.page = MapPage.of(self.map_view)  # this page's one sender
+        self.page.send(message(Op.SCALE, factor=PRESENTATION_SCALE))
         side = QWidget(self)
         side.setObjectName("presenterSide")
         side.setFixedWidth(420)
@@ -240,7 +234,7 @@ class Presenter(QWidget):
         slide, svgs = result
         self.index = index
         self.slide = slide
-        self.map_view.push(slide.messages())
+        self.page.send(slide.messages())
         self.banner_top.set_marking(slide.marking.banner, slide.marking.level)
         self.banner_bottom.set_marking(slide.marking.banner, slide.marking.level)
         self.title.setText(slide.title)
@@ -317,7 +311,7 @@ class Presenter(QWidget):
 
     def _fit(self) -> None:
         if self.slide is not None:
-            self.map_view.push({"op": "fit", "bounds": self.slide.view.bounds})
+            self.page.send(message(Op.FIT, bounds=self.slide.view.bounds))
 
     def closeEvent(self, event: QCloseEvent) -> None:
         self.ctx.relay.sig_changed.disconnect(self._on_changed)

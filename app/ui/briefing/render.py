@@ -22,19 +22,10 @@ from app.core.briefing.handout import PRESENTATION_SCALE, HandoutResult, _no_sli
 from app.core.briefing.slides import LegendEntry, Slide, build_deck, build_slide, deck_marking
 from app.core.briefing.views import find_view
 from app.core.common.markings import banner_colour, banner_text_colour
+from app.core.mapdoc.protocol import Op, message
+from app.core.mapdoc.styles import ZONE_COLOURS
 from app.core.store.engine import Store
 from app.i18n import _
-
-ZONE_COLOURS = {
-    "conflict": "#c1121f",
-    "flood": "#1f6fb4",
-    "earthquake": "#8c510a",
-    "epidemic": "#7b3294",
-    "no-go": "#6a040f",
-    "corridor": "#1a9850",
-    "safe area": "#2b9348",
-    "restricted operating zone": "#e36414",
-}
 
 
 @dataclass(frozen=True)
@@ -81,9 +72,11 @@ class SlideRenderer:
             prepare_environment(offscreen=True)
         self.app = application()
         from app.core.mapdoc.page import write_live_page
+        from app.ui.map.controller import MapPage
         from app.ui.map.view import MapView
 
         self.view = MapView(write_live_page(page_folder()))
+        self.page = MapPage.of(self.view)  # this page's one sender
         self.view.setAttribute(Qt.WidgetAttribute.WA_DontShowOnScreen, True)
         self.view.resize(*size)
         self.view.show()
@@ -91,7 +84,7 @@ class SlideRenderer:
         self._paints = 0
         self.view.bridge.sig_painted.connect(self._painted)
         self._wait(lambda: self.view.ready, _("the map page did not load"))
-        self.view.push({"op": "scale", "factor": scale})
+        self.page.send(message(Op.SCALE, factor=scale))
 
     def _painted(self, _stats: dict[str, Any]) -> None:
         self._paints += 1
@@ -123,7 +116,7 @@ class SlideRenderer:
         if width and height:
             self.resize(width, height)
         before = self._paints
-        self.view.push([*slide.messages(), places_message(slide.view.bounds, margin=0.5)])
+        self.page.send([*slide.messages(), places_message(slide.view.bounds, margin=0.5)])
         self._wait(
             lambda: self._paints > before,
             _("the map did not paint slide {n}").format(n=slide.number),

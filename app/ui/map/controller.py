@@ -1,20 +1,58 @@
-"""Keeps the map page in step with the store: a full picture once, deltas after."""
+"""Keeps the map page in step with the store: a full picture once, deltas after.
+
+This module is the only code that sends messages to a map page.  Each page
+instance has one owner, its :class:`MapPage`; the main window's page is driven
+by the :class:`MapController` (``ctx.map``), which panels and tools ask with
+``ctx.map.send(message(Op..., ...))``.  A second page (the presenter, the slide
+renderer) sends through its own ``MapPage.of(view)``.  Messages are made and
+checked with ``app.core.mapdoc.protocol``.
+"""
 
 from __future__ import annotations
 
 import json
+from collections.abc import Sequence
 from typing import Any
 
 from PySide6.QtCore import QObject, QTimer, Signal
 
 from app.core.events import Changed
 from app.core.mapdoc import picture
+from app.core.mapdoc.protocol import Message, Op, check, message
 from app.ui.context import AppContext
 from app.ui.map.view import MapView
 
 
 def _serialise(messages: list[dict[str, Any]]) -> str:
     return json.dumps(messages, separators=(",", ":"))
+
+
+class MapPage:
+    """The one sender to one page instance: checks messages against the protocol
+    and pushes them (queued by the view until the page is ready)."""
+
+    def __init__(self, view: MapView) -> None:
+        self.view = view
+
+    @classmethod
+    def of(cls, view: MapView) -> MapPage:
+        """The owner of ``view``'s page (made on first use)."""
+        owner = getattr(view, "_cop_page_owner", None)
+        if not isinstance(owner, MapPage):
+            owner = cls(view)
+            view._cop_page_owner = owner  # type: ignore[attr-defined]
+        return owner
+
+    def send(self, messages: Message | Sequence[Message]) -> None:
+        """Send one message or a list of them (made with ``protocol.message``)."""
+        batch = [messages] if isinstance(messages, dict) else list(messages)
+        for msg in batch:
+            check(msg)
+        self.view.push(messages if isinstance(messages, dict) else batch)
+
+    def send_raw(self, payload: str) -> None:
+        """Send a list of messages already serialised (built and checked off the GUI thread)."""
+        self.view.push_raw(payload)
 
 
 class MapController(QObject):
@@ -31,6 +69,8 @@ class MapController(QObject):
         super().__init__(parent)
         self.ctx = ctx
         self.view = view
+        self.page = MapPage.of(view)
+        ctx.map = self
         self.loaded = False
         self.live = True  # False while the map shows the picture as it was (briefing time slider)
         self.fit_on_load = True
@@ -42,7 +82,7 @@ class MapController(QObject):
         view.bridge.sig_task_clicked.connect(lambda tid: ctx.sig_task_selected.emit(tid, "map"))
         ctx.sig_task_selected.connect(
             lambda tid, source: (
-                source != "map" and view.push({"op": "tasks.select", "id": tid, "pan": True})
+                source != "map" and self.send(message(Op.TASKS_SELECT, id=tid, pan=True))
             )
         )
         ctx.relay.sig_changed.connect(self._on_changed)
@@ -56,9 +96,15 @@ class MapController(QObject):
         saved = self.saved_view()
         if saved:  # the user's last view wins over fitting the picture
             self.fit_on_load = False
-            view.push(
-                {"op": "fly", "lat": saved["lat"], "lon": saved["lon"], "zoom": saved["zoom"]}
-            )
+            self.send(message(Op.FLY, lat=saved["lat"], lon=saved["lon"], zoom=saved["zoom"]))
+
+    def send(self, messages: Message | Sequence[Message]) -> None:
+        """Send one message or a list of them to the main map page (the panels' way in)."""
+        self.page.send(messages)
+
+    def send_raw(self, payload: str) -> None:
+        """Send a serialised list of messages built off the GUI thread."""
+        self.page.send_raw(payload)
 
     def saved_view(self) -> dict[str, Any] | None:
         raw = self.ctx.settings.value("map/view")
@@ -86,12 +132,12 @@ class MapController(QObject):
         pic = picture.full_picture(self.ctx.store)
         messages = list(pic.messages)
         if fit and pic.bounds:
-            messages.insert(0, {"op": "fit", "bounds": pic.bounds})
+            messages.insert(0, message(Op.FIT, bounds=pic.bounds))
         return _serialise(messages), pic
 
     def _on_picture(self, result: tuple[str, picture.Picture]) -> None:
         payload, pic = result
-        self.view.push_raw(payload)
+        self.send_raw(payload)
         self.ctx.sig_marking.emit(pic.marking.banner, str(pic.marking.level))
         self._bounds = pic.bounds
         self.loaded = True
@@ -107,16 +153,16 @@ class MapController(QObject):
                 picture.places_message, self._bounds, on_done=self._send_places, pool="io"
             )
 
-    def _send_places(self, message: dict[str, Any]) -> None:
-        self.view.push(message)
+    def _send_places(self, places: Message) -> None:
+        self.send(places)
         self.sig_places_sent.emit()
 
     def show_trails(self, on: bool) -> None:
         """Breadcrumbs: load each unit's last positions, or hide them."""
         if on:
-            self.ctx.runner.submit(picture.trails_message, self.ctx.store, on_done=self.view.push)
+            self.ctx.runner.submit(picture.trails_message, self.ctx.store, on_done=self.send)
         else:
-            self.view.push({"op": "trails", "on": False, "trails": {}})
+            self.send(message(Op.TRAILS, on=False, trails={}))
 
     def _on_changed(self, changes: list[Changed]) -> None:
         relevant = [c for c in changes if c.kind in ("unit", "zone", "task")]
@@ -134,12 +180,12 @@ class MapController(QObject):
 
     def _send_delta(self, result: tuple[str, int, picture.Marking]) -> None:
         payload, count, marking = result
-        self.view.push_raw(payload)
+        self.send_raw(payload)
         self.ctx.sig_marking.emit(marking.banner, str(marking.level))
         self.sig_delta_sent.emit(count)
 
     def _on_selected(self, unit_id: str, source: str) -> None:
-        self.view.push({"op": "select", "id": unit_id or None, "pan": source != "map"})
+        self.send(message(Op.SELECT, id=unit_id or None, pan=source != "map"))
 
     def _check_stale(self) -> None:
         if not self.live:
@@ -151,6 +197,6 @@ class MapController(QObject):
     def _send_stale(self, result: tuple[list[str], list[str]]) -> None:
         went, back = result
         if went:
-            self.view.push({"op": "units.stale", "ids": went, "stale": True})
+            self.send(message(Op.UNITS_STALE, ids=went, stale=True))
         if back:
-            self.view.push({"op": "units.stale", "ids": back, "stale": False})
+            self.send(message(Op.UNITS_STALE, ids=back, stale=False))

@@ -25,6 +25,7 @@ from PySide6.QtWebEngineCore import (
     QWebEngineUrlSchemeHandler,
 )
 
+from app.core.mapdoc.protocol import Op, message
 from app.core.mapdoc.tiles import (
     NATURAL_EARTH,
     SCHEME,
@@ -183,15 +184,17 @@ def attach(
     if settings is not None:
         selected = str(settings.value(KEY_BASEMAP, NATURAL_EARTH) or NATURAL_EARTH)
         messages.append(sources_message(listed, selected))
-        messages.append({"op": "grid", "show": _as_bool(settings.value(KEY_GRID), False)})
-        messages.append({"op": "northArrow", "show": _as_bool(settings.value(KEY_NORTH), True)})
+        messages.append(message(Op.GRID, show=_as_bool(settings.value(KEY_GRID), False)))
+        messages.append(message(Op.NORTH_ARROW, show=_as_bool(settings.value(KEY_NORTH), True)))
         signal = getattr(view.bridge, "sig_basemap_changed", None)
         if signal is not None and not getattr(view, "_tiles_remembered", False):
             signal.connect(lambda state: remember(settings, state))
             view._tiles_remembered = True
     else:
         messages.append(sources_message(listed))
-    view.push(messages)
+    from app.ui.map.controller import MapPage  # the page's one sender
+
+    MapPage.of(view).send(messages)
     return handler
 
 

@@ -9,6 +9,7 @@ from PySide6.QtGui import QAction, QGuiApplication, QKeySequence
 from PySide6.QtWidgets import QLineEdit, QMenu, QToolBar
 
 from app.core.common.geo import format_dd, format_dms, range_bearing_text, to_mgrs
+from app.core.mapdoc.protocol import Op, message
 from app.core.picture.search import Hit, search
 from app.i18n import _
 
@@ -22,6 +23,7 @@ class MapTools(QObject):
         self.window = window
         self.ctx = window.ctx
         self.view = window.map_view
+        self.map = window.ctx.map
         bar = QToolBar(_("Map tools"), window)
         bar.setObjectName("mapToolsBar")
         bar.setMovable(False)
@@ -79,15 +81,10 @@ class MapTools(QObject):
 
     def go(self, hit: Hit) -> None:
         """Pan there, highlight it, select the unit if it is one."""
-        self.view.push(
+        self.map.send(
             [
-                {
-                    "op": "fly",
-                    "lat": hit.lat,
-                    "lon": hit.lon,
-                    "zoom": 12 if hit.kind != "place" else 10,
-                },
-                {"op": "highlight", "lat": hit.lat, "lon": hit.lon},
+                message(Op.FLY, lat=hit.lat, lon=hit.lon, zoom=12 if hit.kind != "place" else 10),
+                message(Op.HIGHLIGHT, lat=hit.lat, lon=hit.lon),
             ]
         )
         if hit.unit_id:
@@ -96,12 +93,12 @@ class MapTools(QObject):
 
     # ---------------------------------------------------------------- range and bearing
     def _measure_toggled(self, on: bool) -> None:
-        self.view.push({"op": "tool", "name": "measure" if on else None})
+        self.map.send(message(Op.TOOL, name="measure" if on else None))
 
     def _measured(self, lat1: float, lon1: float, lat2: float, lon2: float) -> None:
         text = range_bearing_text(lat1, lon1, lat2, lon2)
         self.last_measure = text
-        self.view.push({"op": "measure.label", "text": text})
+        self.map.send(message(Op.MEASURE_LABEL, text=text))
         self.ctx.sig_status.emit(text)
 
     # ---------------------------------------------------------------- right-click menu
@@ -158,7 +155,7 @@ class MapTools(QObject):
         self.measure.blockSignals(True)
         self.measure.setChecked(True)
         self.measure.blockSignals(False)
-        self.view.push({"op": "tool", "name": "measure", "start": [lat, lon]})
+        self.map.send(message(Op.TOOL, name="measure", start=[lat, lon]))
 
     def state(self) -> dict[str, Any]:
         return {"measuring": self.measure.isChecked()}

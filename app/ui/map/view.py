@@ -49,7 +49,10 @@ class OfflineGuard(QWebEngineUrlRequestInterceptor):
 
 
 class MapBridge(QObject):
-    """The object the page sees as ``bridge`` over QWebChannel."""
+    """The object the page sees as ``bridge`` over QWebChannel.
+
+    Its slots are the calls the page makes back, listed (with their argument
+    types) in ``app.core.mapdoc.protocol.PAGE_CALLS``."""
 
     sig_push = Signal(str)
     """A JSON message (or list of messages) for ``COP.receive`` in the page."""
@@ -179,6 +182,9 @@ class MapView(QWebEngineView):
         self.last_paint = stats
 
     def push(self, message: dict[str, Any] | list[dict[str, Any]]) -> None:
+        """Send page messages as they are.  The app sends through the page's owner,
+        ``app.ui.map.controller.MapPage`` (``ctx.map.send`` for the main map), which
+        checks them against ``app.core.mapdoc.protocol`` first."""
         if not self.ready:
             self._queue.extend(message if isinstance(message, list) else [message])
             return

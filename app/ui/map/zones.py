@@ -12,6 +12,7 @@ from typing import TYPE_CHECKING, Any
 from PySide6.QtGui import QAction, QCursor, QKeySequence, QUndoCommand, QUndoStack
 from PySide6.QtWidgets import QMenu, QMessageBox
 
+from app.core.mapdoc.protocol import Op, message
 from app.core.picture.ops import add_zones, delete_records
 from app.core.picture.queries import ZoneRow, list_zones
 from app.core.picture.records import ValidationError, ZoneData
@@ -68,6 +69,7 @@ class ZoneEditor:
         self.window = window
         self.ctx = window.ctx
         self.view = window.map_view
+        self.map = window.ctx.map
         self.stack = QUndoStack(window)
         menu = QMenu(_("&Edit"), window)
         window.menuBar().insertMenu(window.view_menu.menuAction(), menu)
@@ -85,13 +87,13 @@ class ZoneEditor:
         ):
             action = QAction(label, window)
             action.triggered.connect(
-                lambda _c=False, s=shape: self.view.push({"op": "draw.start", "shape": s})
+                lambda _c=False, s=shape: self.map.send(message(Op.DRAW_START, shape=s))
             )
             menu.addAction(action)
         window.map_tools.bar.addSeparator()
         draw = QAction(_("Draw zone"), window)
         draw.setShortcut(QKeySequence("Ctrl+D"))
-        draw.triggered.connect(lambda: self.view.push({"op": "draw.start", "shape": "polygon"}))
+        draw.triggered.connect(lambda: self.map.send(message(Op.DRAW_START, shape="polygon")))
         window.map_tools.bar.addAction(draw)
         self.view.bridge.sig_zone_drawn.connect(self.drawn)
         self.view.bridge.sig_zone_context_menu.connect(self.context_menu)
@@ -152,12 +154,12 @@ class ZoneEditor:
     def reshape(self, row: ZoneRow) -> None:
         """Make the zone's outline editable on the map; Save comes back to ``reshaped``."""
         self._reshaping = zone_data(row)
-        self.view.push(
-            {
-                "op": "draw.reshape",
-                "id": row.id,
-                "labels": {"save": _("Save outline"), "cancel": _("Cancel")},
-            }
+        self.map.send(
+            message(
+                Op.DRAW_RESHAPE,
+                id=row.id,
+                labels={"save": _("Save outline"), "cancel": _("Cancel")},
+            )
         )
 
     def reshaped(self, zone_id: str, geometry: dict[str, Any]) -> None:

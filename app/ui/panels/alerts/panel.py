@@ -18,6 +18,7 @@ from PySide6.QtWidgets import (
 
 from app.core.events import Changed
 from app.core.mapdoc.features import zone_kind_label
+from app.core.mapdoc.protocol import Op, message
 from app.i18n import _
 from app.ui.context import AppContext
 from app.ui.models.table import RowsTableModel, plain_tooltip
@@ -225,13 +226,13 @@ class AlertsPanel(QWidget):
 
     def _clicked(self, index: QModelIndex) -> None:
         alert = self.model.alerts[index.row()]
-        self.window_.map_view.push({"op": "fly", "lat": alert.lat, "lon": alert.lon, "zoom": 11})
+        self.ctx.map.send(message(Op.FLY, lat=alert.lat, lon=alert.lon, zoom=11))
         if alert.unit_id:
             self.ctx.select_unit(alert.unit_id, "alerts")
         if _is_task_warning(alert):
             self.ctx.sig_task_selected.emit(alert.task_id, "alerts")
         if _is_shipment_alert(alert):
-            self.window_.map_view.push({"op": "supply.select", "id": alert.shipment_id})
+            self.ctx.map.send(message(Op.SUPPLY_SELECT, id=alert.shipment_id))
 
 
 def register(window: MainWindow) -> QDockWidget:

@@ -31,6 +31,7 @@ from app.core.briefing.slides import full_layers
 from app.core.briefing.views import ViewData, add_views, delete_views, list_views, reorder_views
 from app.core.common.dtg import format_dtg
 from app.core.events import Changed
+from app.core.mapdoc.protocol import Op, message
 from app.i18n import _
 from app.ui.briefing.presenter import Presenter
 from app.ui.models.table import plain_tooltip
@@ -309,8 +310,8 @@ class BriefingPanel(QWidget):
             self.ctx.settings.setValue("map/layers", json.dumps(full_layers(view.layers)))
             layers_panel.restore(self.ctx.settings)
         else:
-            self.window_.map_view.push(full_layers(view.layers))
-        self.window_.map_view.push({"op": "fit", "bounds": view.bounds})
+            self.ctx.map.send(full_layers(view.layers))
+        self.ctx.map.send(message(Op.FIT, bounds=view.bounds))
         self.timebar.set_time(view.as_at)
 
     def present(self, start: int | None = None) -> Presenter | None:

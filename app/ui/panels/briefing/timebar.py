@@ -116,7 +116,7 @@ class TimeBar(QToolBar):
 
     def _apply(self) -> None:
         at = self.time_at(self.slider.value())
-        controller = self.window_.map_controller
+        controller = self.ctx.map
         if at is None:
             if self.at is not None:
                 self.at = None
@@ -143,7 +143,7 @@ class TimeBar(QToolBar):
         if self.at is None:
             return
         messages, marking, _count = result
-        self.window_.map_view.push(messages)
+        self.ctx.map.send(messages)
         self.ctx.sig_marking.emit(marking.banner, str(marking.level))
         self.sig_time_changed.emit(self.at)
 

@@ -9,6 +9,7 @@ from PySide6.QtCore import QObject, QTimer
 from app.core.events import Changed
 from app.core.exchange.mapdoc import routes_delta, routes_reset
 from app.core.exchange.ops import ROUTE_KIND
+from app.core.mapdoc.protocol import Op, message
 from app.ui.context import AppContext
 from app.ui.map.view import MapView
 
@@ -19,6 +20,7 @@ class RoutesOnMap(QObject):
     ) -> None:
         super().__init__(parent)
         self.ctx, self.view = ctx, view
+        self.map = ctx.map
         self.loaded = False
         controller.sig_loaded.connect(lambda *_a: self.reload())
         ctx.relay.sig_changed.connect(self._on_changed)
@@ -37,16 +39,16 @@ class RoutesOnMap(QObject):
     def show(self, on: bool) -> None:
         """Show or hide the routes on the map (kept between starts)."""
         self.ctx.settings.setValue(self.SETTING, on)
-        self.view.push({"op": "routes.show", "on": on})
+        self.map.send(message(Op.ROUTES_SHOW, on=on))
 
     def reload(self) -> None:
         self.ctx.runner.submit(routes_reset, self.ctx.store, on_done=self._sent)
 
-    def _sent(self, message: dict[str, Any]) -> None:
+    def _sent(self, routes: dict[str, Any]) -> None:
         self.loaded = True
-        self.view.push([message, {"op": "routes.show", "on": self.shown}])
+        self.map.send([routes, message(Op.ROUTES_SHOW, on=self.shown)])
 
     def _on_changed(self, changes: list[Changed]) -> None:
         ids = set().union(*(c.ids for c in changes if c.kind == ROUTE_KIND))
         if ids and self.loaded:
-            self.ctx.runner.submit(routes_delta, self.ctx.store, ids, on_done=self.view.push)
+            self.ctx.runner.submit(routes_delta, self.ctx.store, ids, on_done=self.map.send)

@@ -10,29 +10,15 @@ from PySide6.QtGui import QColor, QIcon, QPixmap
 from PySide6.QtWidgets import QDockWidget, QTreeWidget, QTreeWidgetItem, QVBoxLayout, QWidget
 
 from app.core.mapdoc.features import zone_kind_label
+from app.core.mapdoc.protocol import Op, message
+from app.core.mapdoc.styles import AFFILIATION_COLOURS, ZONE_COLOURS
 from app.core.picture.records import ZONE_KINDS
 from app.i18n import _
-from app.ui.map.view import MapView
 
 if TYPE_CHECKING:
     from app.ui.main_window import MainWindow
+    from app.ui.map.controller import MapController
 
-ZONE_COLOURS = {
-    "conflict": "#c1121f",
-    "flood": "#1f6fb4",
-    "earthquake": "#8c510a",
-    "epidemic": "#7b3294",
-    "no-go": "#6a040f",
-    "corridor": "#1a9850",
-    "safe area": "#2b9348",
-    "restricted operating zone": "#e36414",
-}
-AFFILIATION_COLOURS = {
-    "friend": "#80e0ff",
-    "hostile": "#ff8080",
-    "neutral": "#aaffaa",
-    "unknown": "#ffff80",
-}
 KEY = Qt.ItemDataRole.UserRole + 1
 
 
@@ -46,9 +32,9 @@ class LayersPanel(QWidget):
     sig_trails = Signal(bool)
     """The user turned unit trails on or off."""
 
-    def __init__(self, view: MapView, parent: QWidget | None = None) -> None:
+    def __init__(self, map_: MapController, parent: QWidget | None = None) -> None:
         super().__init__(parent)
-        self.view = view
+        self.map = map_
         self.tree = QTreeWidget(self)
         self.tree.setObjectName("layersTree")
         self.tree.setHeaderHidden(True)
@@ -104,30 +90,30 @@ class LayersPanel(QWidget):
         for i in range(self.zones.childCount()):
             child = self.zones.child(i)
             zones[child.data(0, KEY)[1]] = child.checkState(0) == checked
-        return {
-            "op": "layers",
-            "affiliations": affs,
-            "zones": zones,
-            "labels": self.labels.checkState(0) == checked,
-            "places": self.places.checkState(0) == checked,
-            "declutter": self.declutter.checkState(0) == checked,
-            "tasks": self.tasks.checkState(0) == checked,
-            "trails": self.trails.checkState(0) == checked,
-            "labelsText": {
+        return message(
+            Op.LAYERS,
+            affiliations=affs,
+            zones=zones,
+            labels=self.labels.checkState(0) == checked,
+            places=self.places.checkState(0) == checked,
+            declutter=self.declutter.checkState(0) == checked,
+            tasks=self.tasks.checkState(0) == checked,
+            trails=self.trails.checkState(0) == checked,
+            labelsText={
                 "units": _("units"),
                 "friend": _("friend"),
                 "hostile": _("hostile"),
                 "neutral": _("neutral"),
                 "unknown": _("unknown"),
             },
-        }
+        )
 
     def _changed(self, *_args: Any) -> None:
         state = self.state()
         if state["trails"] != self._trails_on:
             self._trails_on = state["trails"]
             self.sig_trails.emit(state["trails"])
-        self.view.push(state)
+        self.map.send(state)
         if self.settings is not None:
             self.settings.setValue("map/layers", json.dumps(state))
 
@@ -140,7 +126,7 @@ class LayersPanel(QWidget):
         except ValueError:
             saved = None
         if not isinstance(saved, dict):
-            self.view.push(self.state())
+            self.map.send(self.state())
             return
         self.tree.blockSignals(True)
         for group, key in ((self.units, "affiliations"), (self.zones, "zones")):
@@ -157,12 +143,12 @@ class LayersPanel(QWidget):
             on = saved.get(key, True)
             item.setCheckState(0, Qt.CheckState.Checked if on else Qt.CheckState.Unchecked)
         self.tree.blockSignals(False)
-        self.view.push(self.state())
+        self.map.send(self.state())
 
 
 def register(window: MainWindow) -> QDockWidget:
-    panel = LayersPanel(window.map_view)
-    panel.sig_trails.connect(window.map_controller.show_trails)
+    panel = LayersPanel(window.ctx.map)
+    panel.sig_trails.connect(window.ctx.map.show_trails)
     panel.restore(window.ctx.settings)
     window.layers_panel = panel
     return window.add_panel(panel, _("Layers"), "layersDock", Qt.DockWidgetArea.LeftDockWidgetArea)

@@ -40,6 +40,7 @@ from PySide6.QtWidgets import (
 
 from app.core.common.dtg import format_dtg
 from app.core.events import Changed
+from app.core.mapdoc.protocol import Op, message
 from app.core.supply.indicators import ItemTotal, SiteSummary, StockLine
 from app.core.supply.queries import ItemRow, PresenceRow, RequestRow, ShipmentRow, StandardRow
 from app.core.supply.records import (
@@ -422,7 +423,7 @@ class SupplyPanel(QWidget):
         self.summary.setTextFormat(Qt.TextFormat.PlainText)
         self.on_map = QCheckBox(_("Show on map"), self)
         self.on_map.setChecked(True)
-        self.on_map.toggled.connect(lambda on: self._push({"op": "supply.show", "on": on}))
+        self.on_map.toggled.connect(lambda on: self._push(message(Op.SUPPLY_SHOW, on=on)))
         self.import_button = QPushButton(_("Import HXL…"), self)
         self.import_button.setObjectName("supplyImport")
         self.import_button.clicked.connect(self._import_hxl)
@@ -701,7 +702,7 @@ class SupplyPanel(QWidget):
 
     def _push(self, message: dict[str, Any]) -> None:
         if self.window_ is not None:
-            self.window_.map_view.push(message)
+            self.window_.ctx.map.send(message)
 
     def _arrived(self, view: SupplyView) -> None:
         self.view = view
@@ -743,7 +744,7 @@ class SupplyPanel(QWidget):
             )
         )
         self._push(view.map_message)
-        self._push({"op": "supply.show", "on": self.on_map.isChecked()})
+        self._push(message(Op.SUPPLY_SHOW, on=self.on_map.isChecked()))
         if self.chart_key:
             self.show_chart(*self.chart_key)
         self.sig_loaded.emit()
@@ -797,7 +798,7 @@ class SupplyPanel(QWidget):
             return
         site = self.sites_model.rows[rows[0].row()]
         if site.lat is not None and site.lon is not None:
-            self._push({"op": "fly", "lat": site.lat, "lon": site.lon, "zoom": 10})
+            self._push(message(Op.FLY, lat=site.lat, lon=site.lon, zoom=10))
         index = self.site_filter.findData(site.site_id)
         if index >= 0:
             self.site_filter.setCurrentIndex(index)
@@ -865,7 +866,7 @@ class SupplyPanel(QWidget):
             + "\n".join(lines)
             + (f"\n{ship.note}" if ship.note else "")
         )
-        self._push({"op": "supply.select", "id": shipment_id})
+        self._push(message(Op.SUPPLY_SELECT, id=shipment_id))
 
     # ------------------------------------------------------------------ actions
     def _set_status(self, status: str) -> None:

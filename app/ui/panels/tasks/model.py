@@ -9,6 +9,7 @@ from PySide6.QtCore import QMimeData, QModelIndex, QPersistentModelIndex, Qt
 from PySide6.QtGui import QBrush, QColor
 
 from app.core.common.dtg import format_dtg
+from app.core.mapdoc.styles import TASK_STATUS_COLOURS
 from app.core.tasks.queries import TaskRow
 from app.core.tasks.records import (
     filter_tasks,
@@ -30,14 +31,7 @@ PRIORITY_COLOURS = {
     "priority": "#1565c0",
     "routine": "#424242",
 }
-STATUS_COLOURS = {
-    "draft": "#757575",
-    "assigned": "#1565c0",
-    "in_progress": "#2e7d32",
-    "complete": "#5d4037",
-    "cancelled": "#9e9e9e",
-    "blocked": "#c62828",
-}
+STATUS_COLOURS = TASK_STATUS_COLOURS
 
 
 class TasksModel(RowsTableModel):

@@ -19,16 +19,13 @@ from PySide6.QtGui import QBrush, QColor
 from app.core.common.dtg import format_dtg
 from app.core.common.geo import to_mgrs
 from app.core.common.sidc import ECHELON_RANKS, ECHELONS, echelon_label
+from app.core.mapdoc.styles import READINESS_COLOURS, READINESS_COLOURS_DARK
 from app.core.picture.queries import UnitRow
 from app.i18n import _
 from app.ui.models.table import RowsTableModel, plain_tooltip
 from app.ui.symbols import SymbolIcons
 
 Index = QModelIndex | QPersistentModelIndex
-
-READINESS_COLOURS = {"green": "#2e7d32", "amber": "#ef8f00", "red": "#c62828"}
-# on a dark (night) palette: the same meaning, light enough to read
-READINESS_COLOURS_DARK = {"green": "#7cc47f", "amber": "#ffb74d", "red": "#ef6f6c"}
 
 
 def _readiness_colour(value: str) -> str:
