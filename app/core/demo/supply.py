@@ -127,7 +127,7 @@ def build_supply(seed: int, now: datetime) -> dict[str, Any]:
             note="opening stock",
         )
     trend_sites, trend_days = ledger["trend"]["sites"], ledger["trend"]["last_days"]
-    extra = ledger["trend"]["extra"]
+    trend_extra = ledger["trend"]["extra"]
     adjustments: dict[int, list[dict[str, Any]]] = {}
     for adjustment in spec["adjustment"]:
         adjustments.setdefault(adjustment["day"], []).append(adjustment)
@@ -140,7 +140,7 @@ def build_supply(seed: int, now: datetime) -> dict[str, Any]:
             if daily:
                 # the last days run a little hotter at the camps that keep growing
                 trend = 1.0 + (
-                    extra if site in trend_sites and day >= HISTORY_DAYS - trend_days else 0.0
+                    trend_extra if site in trend_sites and day >= HISTORY_DAYS - trend_days else 0.0
                 )
                 quantity = max(1, int(daily * trend * rng.uniform(0.85, 1.15)))
                 move(site, code, "issue", quantity, at + timedelta(hours=10), note="distribution")
