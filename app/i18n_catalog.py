@@ -1,5 +1,10 @@
 """Finding every translatable string in the source (used by the translation
-check in the tests and by ``python -m app.i18n_catalog`` to update the .po files)."""
+check in the tests and by ``python -m app.i18n_catalog`` to update the .po files).
+
+Besides ``_()``, ``N_()`` and ``pgettext()`` calls with literal arguments in the Python
+source, the demo's data files hold user-facing texts (the briefing's slides) that the
+generator passes through ``_()``; ``app.core.demo.data.translatable_messages`` lists them.
+"""
 
 from __future__ import annotations
 
@@ -46,6 +51,11 @@ def extract(root: Path = SOURCE) -> list[Message]:
             ):
                 ctx, msg = args[0].value, args[1].value  # type: ignore[union-attr]
                 found.setdefault((ctx, msg), Message(msg, ctx, where))  # type: ignore[arg-type]
+    if root == SOURCE:
+        from app.core.demo.data import translatable_messages
+
+        for msgid, where in translatable_messages():
+            found.setdefault((None, msgid), Message(msgid, None, where))
     return list(found.values())
 
 

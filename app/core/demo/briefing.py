@@ -7,16 +7,21 @@ a convoy escort goes from assigned to in progress.  Each
 of those is written at the time it happened, so a slide "as at" an earlier
 time shows the picture as it was.  Then six slides tell the story.
 
+The tracks, the flare-up and the slides are data (``resources/demo/briefing.toml``);
+the slides' names and notes are translated.
+
 Ids are fixed, so loading the demo again updates the same records.
 """
 
 from __future__ import annotations
 
+import copy
 from dataclasses import replace
 from datetime import UTC, datetime, timedelta
-from typing import TYPE_CHECKING
+from typing import TYPE_CHECKING, Any
 
 from app.core.briefing.views import ViewData, save_views
+from app.core.demo import data
 from app.core.picture.records import ZoneData
 from app.i18n import _
 
@@ -24,26 +29,50 @@ if TYPE_CHECKING:
     from app.core.store.engine import Store
 
 HISTORY_HOURS = 26
-_VIEW_IDS = [f"019a0000-0000-7000-8000-00000000b{n:03d}" for n in range(1, 7)]
 
-# callsign -> positions (hours ago, lat, lon), oldest first; they end where the unit is now
-_TRACKS: dict[str, list[tuple[float, float, float]]] = {
-    "ANCHOR 2": [
-        (24, -12.962, 40.490),
-        (18, -12.930, 40.330),
-        (12, -12.860, 40.190),
-        (6, -12.790, 40.100),
-    ],
-    "MSF MOBILE 1": [(24, -12.965, 40.480), (16, -12.940, 40.250), (8, -12.915, 40.080)],
-    "TRIDENT 2-1": [(24, -10.800, 40.450), (16, -10.880, 40.430), (8, -10.960, 40.400)],
-    "LIONFISH 1-1": [(24, -12.238, 40.112), (12, -12.180, 40.140)],
-    "LIONFISH 5": [(24, -11.990, 39.850), (12, -11.970, 39.950)],
-    "TRACK H101": [(24, -11.300, 40.330), (14, -11.350, 40.270), (6, -11.390, 40.220)],
-    "TRACK H105": [(24, -11.650, 39.560), (16, -11.700, 39.650), (8, -11.750, 39.760)],
-    "TRIDENT 1-1": [(24, -11.385, 40.300), (10, -11.360, 40.310)],
-    "TRACK U202": [(24, -12.930, 39.640), (12, -12.900, 39.780)],
-    "ANCHOR 2-2": [(24, -12.990, 40.400), (12, -13.020, 40.000)],
-}
+
+def _view_id(position: int) -> str:
+    """The fixed id of the slide at ``position`` (1, 2 ...)."""
+    return f"019a0000-0000-7000-8000-00000000b{position:03d}"
+
+
+def _tracks() -> dict[str, list[list[float]]]:
+    """callsign -> positions [hours ago, lat, lon], oldest first; they end where the unit
+    is now (``briefing.toml``)."""
+    tracks: dict[str, list[list[float]]] = data.load("briefing")["tracks"]
+    return tracks
+
+
+def build_slides(now: datetime) -> list[ViewData]:
+    """The morning update's slides (``briefing.toml``); names and notes translated."""
+    slides = []
+    for index, spec in enumerate(data.load("briefing")["slide"]):
+        south, west, north, east = spec["bounds"]
+        extra: dict[str, Any] = {}
+        if "as_at_hours_ago" in spec:
+            extra["as_at"] = now - timedelta(hours=spec["as_at_hours_ago"])
+        if "classification" in spec:
+            extra["classification"] = spec["classification"]
+        if "releasable_to" in spec:
+            extra["releasable_to"] = list(spec["releasable_to"])
+        if "layers" in spec:
+            extra["layers"] = copy.deepcopy(spec["layers"])
+        if "summary" in spec:
+            extra["summary"] = tuple(spec["summary"])
+        slides.append(
+            ViewData(
+                id=_view_id(index + 1),
+                position=index + 1,
+                name=_(spec["name"]),
+                south=south,
+                west=west,
+                north=north,
+                east=east,
+                note=_(spec["note"]),
+                **extra,
+            )
+        )
+    return slides
 
 
 def history_start(now: datetime) -> datetime:
@@ -94,12 +123,13 @@ def load_briefing_demo(store: Store, now: datetime) -> int:
             )
         ).all()
         start = history_start(now)
+        tracks = _tracks()
         rows = []
         for uid, callsign, lat, lon, last in units:
             last = last or now
             if last.tzinfo is None:
                 last = last.replace(tzinfo=UTC)
-            track = _TRACKS.get(callsign)
+            track = tracks.get(callsign)
             past = [(start, track[0][1] if track else lat, track[0][2] if track else lon)]
             past += [(now - timedelta(hours=h), t_lat, t_lon) for h, t_lat, t_lon in track or ()]
             past = [p for p in past if p[0] < last]  # nothing after the unit's own last report
@@ -119,10 +149,11 @@ def load_briefing_demo(store: Store, now: datetime) -> int:
     from app.core.store.models import CrisisZone, Task
     from app.core.tasks.queries import list_tasks
 
+    flare_up = data.load("briefing")["flare_up"]
     with store.session() as session:
         macomia = session.scalar(
             select(CrisisZone.id).where(
-                CrisisZone.name == "Conflict area Macomia", CrisisZone.deleted.is_(False)
+                CrisisZone.name == flare_up["zone"], CrisisZone.deleted.is_(False)
             )
         )
         escort = session.scalar(
@@ -132,7 +163,7 @@ def load_briefing_demo(store: Store, now: datetime) -> int:
         )
     if macomia:
         (zone,) = list_zones(store, [macomia])
-        data = ZoneData(
+        record = ZoneData(
             id=zone.id,
             name=zone.name,
             kind=zone.kind,
@@ -144,10 +175,12 @@ def load_briefing_demo(store: Store, now: datetime) -> int:
             classification=zone.classification,
             releasable_to=zone.releasable_to,
         )
-        with at(20) as batch:
-            save_zones(batch, [replace(data, severity=max(1, zone.severity - 2))])
-        with at(7) as batch:
-            save_zones(batch, [data])
+        calmer = replace(record, severity=max(1, zone.severity - flare_up["severity_drop"]))
+        since, until = flare_up["hours_ago"]
+        with at(since) as batch:
+            save_zones(batch, [calmer])
+        with at(until) as batch:
+            save_zones(batch, [record])
     # 3. a convoy escort was only assigned yesterday; it has been under way since this morning
     if escort:
         (task,) = list_tasks(store, [escort])
@@ -157,83 +190,6 @@ def load_briefing_demo(store: Store, now: datetime) -> int:
             save_tasks(batch, [task.to_data()], enforce_workflow=False)
 
     # 4. the morning update
-    slides = [
-        ViewData(
-            id=_VIEW_IDS[0],
-            position=1,
-            name=_("Situation overview — Cabo Delgado"),
-            south=-13.75,
-            west=38.55,
-            north=-10.45,
-            east=40.95,
-            note=_(
-                "Three battlegroups deployed; humanitarian access along the N380 holds; "
-                "hostile activity north of the Messalo; fighting around Macomia flared up overnight."
-            ),
-        ),
-        ViewData(
-            id=_VIEW_IDS[1],
-            position=2,
-            name=_("The north: hostile activity"),
-            south=-11.95,
-            west=39.45,
-            north=-10.65,
-            east=40.65,
-            classification="NATO RESTRICTED",
-            releasable_to=["NATO"],
-            note=_(
-                "TRACK H101 closing on Mocímboa da Praia; TRACK H105 moving east from Muidumbe."
-            ),
-        ),
-        ViewData(
-            id=_VIEW_IDS[2],
-            position=3,
-            name=_("The north, 12 hours ago"),
-            south=-11.95,
-            west=39.45,
-            north=-10.65,
-            east=40.65,
-            as_at=now - timedelta(hours=12),
-            classification="NATO RESTRICTED",
-            releasable_to=["NATO"],
-            note=_("Compare with the previous slide: both groups have moved towards the coast."),
-        ),
-        ViewData(
-            id=_VIEW_IDS[3],
-            position=4,
-            name=_("Humanitarian corridor and the Metuge site"),
-            south=-13.05,
-            west=39.65,
-            north=-12.15,
-            east=40.60,
-            layers={"affiliations": {"hostile": False, "unknown": False}},
-            summary=("tasks", "supply"),
-            note=_("Convoy ANCHOR 2 with MSF MOBILE 1 on the N380; 38,000 people at Metuge."),
-        ),
-        ViewData(
-            id=_VIEW_IDS[4],
-            position=5,
-            name=_("Logistics at Pemba"),
-            south=-13.06,
-            west=40.40,
-            north=-12.90,
-            east=40.60,
-            summary=("tasks", "supply"),
-            note=_("Port and airhead open; WFP warehouse 4,800 t."),
-        ),
-        ViewData(
-            id=_VIEW_IDS[5],
-            position=6,
-            name=_("Tasks for the next 24 hours"),
-            south=-13.75,
-            west=38.55,
-            north=-10.45,
-            east=40.95,
-            layers={"affiliations": {"hostile": False, "unknown": False, "neutral": False}},
-            note=_(
-                "Priorities: the convoy escort, route clearance Awasse - Mocímboa, cholera response."
-            ),
-        ),
-    ]
+    slides = build_slides(now)
     with writing(store, initiator="demo") as batch:
         return len(save_views(batch, slides))

@@ -7,6 +7,9 @@ off), shipments in every status (one road convoy to Mocímboa da Praia crosses
 the Quiterajo no-go area), open needs and 3W presence.  Ids are derived from
 the seed, so loading the demo again updates the same records; the ledger and
 the shipments are written once.
+
+The records are data (``resources/demo/supply.toml``); this module turns them into
+records: ids, times relative to ``now``, the seeded daily ledger.
 """
 
 from __future__ import annotations
@@ -16,6 +19,7 @@ import uuid
 from datetime import datetime, timedelta
 from typing import Any
 
+from app.core.demo import data
 from app.core.supply.records import (
     ItemData,
     LineData,
@@ -34,178 +38,45 @@ def _id(seed: int, name: str) -> str:
     return str(uuid.uuid5(_NS, f"{seed}:{name}"))
 
 
-# key, name, kind, lat, lon, capacity m³, organisation, people targeted
-_SITES = [
-    (
-        "pemba-port",
-        "Pemba port logistics hub",
-        "port",
-        -12.9652,
-        40.4903,
-        12000,
-        "WFP Logistics Cluster",
-        None,
-    ),
-    ("pemba-air", "Pemba airhead", "airhead", -12.9910, 40.5240, 2500, "UNHAS", None),
-    ("montepuez", "Montepuez forward warehouse", "warehouse", -13.1256, 38.9997, 6000, "WFP", None),
-    (
-        "metuge",
-        "Metuge IDP camp distribution point",
-        "distribution_point",
-        -12.8450,
-        40.3650,
-        900,
-        "INGC / WFP",
-        45000,
-    ),
-    (
-        "macomia",
-        "Macomia distribution point",
-        "distribution_point",
-        -12.2430,
-        40.1230,
-        600,
-        "WFP / Caritas",
-        32000,
-    ),
-    (
-        "ancuabe",
-        "Ancuabe distribution point",
-        "distribution_point",
-        -12.9720,
-        39.8540,
-        500,
-        "UNICEF / World Vision",
-        18000,
-    ),
-    (
-        "mocimboa",
-        "Mocímboa da Praia distribution point",
-        "distribution_point",
-        -11.3480,
-        40.3530,
-        400,
-        "IOM / MSF",
-        28000,
-    ),
-    (
-        "montepuez-hosp",
-        "Montepuez field hospital",
-        "field_hospital",
-        -13.1180,
-        39.0110,
-        150,
-        "MSF",
-        2500,
-    ),
-]
-
-# code, name, category, unit, pack name, pack size, standard, kcal per unit
-_ITEMS = [
-    ("WAT-BULK", "Drinking water (bulk)", "water", "L", "bladder", 10000, "water", None),
-    ("WAT-BTL", "Bottled water", "water", "L", "carton", 12, None, None),
-    ("FOOD-RAT", "Family food ration (1 person-day)", "food", "ration", "carton", 30, "food", 2100),
-    ("FOOD-MAIZE", "Maize meal", "food", "kg", "bag", 50, None, 3600),
-    ("FOOD-HEB", "High-energy biscuits", "food", "kg", "carton", 10, None, 4500),
-    ("WASH-HYG", "Family hygiene kit", "wash", "each", "pallet", 40, None, None),
-    ("WASH-TAB", "Water purification tablets", "wash", "each", "box", 1000, None, None),
-    ("SHEL-TARP", "Plastic sheeting (4x6 m)", "shelter", "each", "bale", 50, None, None),
-    ("SHEL-TENT", "Family tent", "shelter", "each", "", 1, None, None),
-    ("MED-IEHK", "Interagency emergency health kit", "medical", "kit", "", 1, None, None),
-    ("MED-ORS", "Oral rehydration salts", "medical", "sachet", "box", 100, None, None),
-    ("FUEL-DSL", "Diesel", "fuel", "L", "drum", 200, None, None),
-    ("OTH-JERRY", "Jerrycan (20 L)", "other", "each", "bale", 50, None, None),
-]
-
-# site, item: (daily issue, stock 30 days ago, receipt every n days, receipt size)
-_FLOWS: dict[tuple[str, str], tuple[int, int, int, int]] = {
-    ("metuge", "WAT-BULK"): (640_000, 2_000_000, 3, 1_850_000),
-    ("metuge", "FOOD-RAT"): (42_000, 600_000, 7, 300_000),
-    ("metuge", "WASH-HYG"): (120, 4_000, 0, 0),
-    ("metuge", "SHEL-TARP"): (90, 3_500, 10, 800),
-    ("macomia", "WAT-BULK"): (420_000, 1_500_000, 3, 1_350_000),
-    ("macomia", "FOOD-RAT"): (30_000, 350_000, 7, 180_000),
-    ("macomia", "MED-ORS"): (400, 20_000, 0, 0),
-    ("ancuabe", "WAT-BULK"): (250_000, 3_000_000, 4, 1_000_000),
-    ("ancuabe", "FOOD-MAIZE"): (2_100, 90_000, 6, 14_000),
-    ("ancuabe", "WASH-TAB"): (9_000, 400_000, 0, 0),
-    ("mocimboa", "WAT-BULK"): (380_000, 1_200_000, 2, 700_000),
-    ("mocimboa", "FOOD-RAT"): (26_000, 450_000, 8, 150_000),
-    ("mocimboa", "FOOD-HEB"): (300, 8_000, 0, 0),
-    ("montepuez-hosp", "MED-IEHK"): (0, 6, 0, 0),
-    ("montepuez-hosp", "FUEL-DSL"): (600, 24_000, 9, 8_000),
-    ("montepuez-hosp", "WAT-BTL"): (1_200, 40_000, 10, 12_000),
-}
-
-# warehouse stock at the start of the history (receipts by sea or air)
-_HUB_STOCK = {
-    "pemba-port": {
-        "WAT-BULK": 4_000_000,
-        "FOOD-RAT": 1_500_000,
-        "FOOD-MAIZE": 200_000,
-        "SHEL-TARP": 20_000,
-        "SHEL-TENT": 1_500,
-        "WASH-HYG": 12_000,
-        "OTH-JERRY": 25_000,
-        "FUEL-DSL": 180_000,
-        "WAT-BTL": 60_000,
-    },
-    "pemba-air": {"MED-IEHK": 12, "MED-ORS": 60_000, "FOOD-HEB": 20_000},
-    "montepuez": {
-        "FOOD-MAIZE": 150_000,
-        "WASH-TAB": 2_000_000,
-        "SHEL-TARP": 8_000,
-        "FUEL-DSL": 60_000,
-    },
-}
-
-_PRESENCE = [
-    ("WFP", "Food Security", "Metuge", "Cabo Delgado", 52000, 45000, 41000),
-    ("UNICEF", "WASH", "Metuge", "Cabo Delgado", 52000, 45000, 38500),
-    ("IOM", "Shelter/NFI", "Metuge", "Cabo Delgado", 52000, 20000, 12400),
-    ("WFP", "Food Security", "Macomia", "Cabo Delgado", 40000, 32000, 27000),
-    ("Caritas Pemba", "Protection", "Macomia", "Cabo Delgado", 40000, 6000, 4100),
-    ("World Vision", "WASH", "Ancuabe", "Cabo Delgado", 21000, 18000, 15200),
-    ("MSF", "Health", "Mocímboa da Praia", "Cabo Delgado", 35000, 28000, 9800),
-    ("IOM", "CCCM", "Mocímboa da Praia", "Cabo Delgado", 35000, 28000, 15000),
-    ("MSF", "Health", "Montepuez", "Cabo Delgado", 9000, 2500, 2300),
-]
-
-
 def build_supply(seed: int, now: datetime) -> dict[str, Any]:
     """The supply records of the demo (plain data objects, not yet stored)."""
+    spec = data.load("supply")
     rng = random.Random(seed * 7919 + 5)
-    sid = {key: _id(seed, "site:" + key) for key, *_r in _SITES}
-    iid = {code: _id(seed, "item:" + code) for code, *_r in _ITEMS}
-    sites = [
-        SiteData(
-            name=name,
-            kind=kind,
-            lat=lat,
-            lon=lon,
-            capacity=cap,
-            organisation=org,
-            admin1="Cabo Delgado",
-            country="Mozambique",
-            people_targeted=people,
-            people_in_need=int(people * 1.15) if people else None,
-            id=sid[key],
+    sid = {site["key"]: _id(seed, "site:" + site["key"]) for site in spec["site"]}
+    iid = {item["code"]: _id(seed, "item:" + item["code"]) for item in spec["item"]}
+    region = spec["region"]
+    sites = []
+    for site in spec["site"]:
+        people = site.get("people_targeted")
+        lat, lon = site["at"]
+        sites.append(
+            SiteData(
+                name=site["name"],
+                kind=site["kind"],
+                lat=lat,
+                lon=lon,
+                capacity=site["capacity"],
+                organisation=site["organisation"],
+                admin1=region["admin1"],
+                country=region["country"],
+                people_targeted=people,
+                people_in_need=int(people * 1.15) if people else None,
+                id=sid[site["key"]],
+            )
         )
-        for key, name, kind, lat, lon, cap, org, people in _SITES
-    ]
     items = [
         ItemData(
-            code=code,
-            name=name,
-            category=cat,
-            unit=unit,
-            pack_name=pack,
-            pack_size=size,
-            standard=std,
-            kcal_per_unit=kcal,
-            id=iid[code],
+            code=item["code"],
+            name=item["name"],
+            category=item["category"],
+            unit=item["unit"],
+            pack_name=item["pack_name"],
+            pack_size=item["pack_size"],
+            standard=item.get("standard"),
+            kcal_per_unit=item.get("kcal_per_unit"),
+            id=iid[item["code"]],
         )
-        for code, name, cat, unit, pack, size, std, kcal in _ITEMS
+        for item in spec["item"]
     ]
     start = (now - timedelta(days=HISTORY_DAYS)).replace(hour=6, minute=0, second=0, microsecond=0)
     moves: list[MovementData] = []
@@ -233,7 +104,7 @@ def build_supply(seed: int, now: datetime) -> dict[str, Any]:
             )
         )
 
-    for hub, stock in _HUB_STOCK.items():
+    for hub, stock in spec["hub_stock"].items():
         for code, quantity in stock.items():
             move(
                 hub,
@@ -244,40 +115,43 @@ def build_supply(seed: int, now: datetime) -> dict[str, Any]:
                 lot=f"LOT-{code}-A",
                 note="opening stock",
             )
-    for (site, code), (_daily, opening, _every, _size) in _FLOWS.items():
-        move(site, code, "receipt", opening, start - timedelta(hours=1), note="opening stock")
+    ledger = spec["ledger"]
+    flows = ledger["flows"]
+    for flow in flows:
+        move(
+            flow["site"],
+            flow["item"],
+            "receipt",
+            flow["opening"],
+            start - timedelta(hours=1),
+            note="opening stock",
+        )
+    trend_sites, trend_days = ledger["trend"]["sites"], ledger["trend"]["last_days"]
+    trend_extra = ledger["trend"]["extra"]
+    adjustments: dict[int, list[dict[str, Any]]] = {}
+    for adjustment in spec["adjustment"]:
+        adjustments.setdefault(adjustment["day"], []).append(adjustment)
     for day in range(HISTORY_DAYS):
         at = start + timedelta(days=day)
-        for (site, code), (daily, _opening, every, size) in _FLOWS.items():
+        for flow in flows:
+            site, code, daily, every = flow["site"], flow["item"], flow["daily"], flow["every"]
             if every and day % every == every - 1:
-                move(site, code, "receipt", size, at + timedelta(hours=2), note="convoy")
+                move(site, code, "receipt", flow["size"], at + timedelta(hours=2), note="convoy")
             if daily:
                 # the last days run a little hotter at the camps that keep growing
                 trend = 1.0 + (
-                    0.15 if site in ("metuge", "mocimboa") and day >= HISTORY_DAYS - 7 else 0.0
+                    trend_extra if site in trend_sites and day >= HISTORY_DAYS - trend_days else 0.0
                 )
                 quantity = max(1, int(daily * trend * rng.uniform(0.85, 1.15)))
                 move(site, code, "issue", quantity, at + timedelta(hours=10), note="distribution")
-        if day == 17:
+        for adjustment in adjustments.get(day, ()):
             move(
-                "metuge",
-                "FOOD-RAT",
+                adjustment["site"],
+                adjustment["item"],
                 "adjustment",
-                -1_800,
-                at + timedelta(hours=15),
-                reason="damaged",
-                lot="LOT-FOOD-RAT-A",
-                note="rain damage in the rub hall",
-            )
-        if day == 22:
-            move(
-                "pemba-port",
-                "SHEL-TARP",
-                "adjustment",
-                120,
-                at + timedelta(hours=9),
-                reason="found",
-                note="stock count",
+                adjustment["quantity"],
+                at + timedelta(hours=adjustment["hour"]),
+                **{k: adjustment[k] for k in ("reason", "lot", "note") if k in adjustment},
             )
 
     def ship(
@@ -320,163 +194,56 @@ def build_supply(seed: int, now: datetime) -> dict[str, Any]:
         )
 
     d = timedelta(days=1)
-    req_tarp = _id(seed, "req:mocimboa-tarp")
+
+    def days(value: float | None) -> datetime | None:
+        return now + value * d if value is not None else None
+
+    request_id = {request["key"]: _id(seed, "req:" + request["key"]) for request in spec["request"]}
     shipments = [
         ship(
-            "metuge-1",
-            "CS-WB-0101",
-            "pemba-port",
-            "metuge",
-            "road",
-            "arrived",
-            now - 12 * d,
-            now - 11 * d,
-            [("WASH-HYG", 1_200, 1_200), ("OTH-JERRY", 3_000, 2_950)],
-            arrived=now - 11 * d,
-            note="3 trucks; 50 jerrycans crushed in loading",
-        ),
-        ship(
-            "macomia-1",
-            "CS-WB-0102",
-            "pemba-port",
-            "macomia",
-            "road",
-            "in_transit",
-            now - 0.4 * d,
-            now + 0.6 * d,
-            [("FOOD-RAT", 120_000, None), ("SHEL-TARP", 1_000, None)],
-            note="escorted convoy on the N380",
-        ),
-        ship(
-            "mocimboa-1",
-            "CS-WB-0103",
-            "pemba-port",
-            "mocimboa",
-            "road",
-            "in_transit",
-            now - 0.3 * d,
-            now + 1.2 * d,
-            [("SHEL-TARP", 1_500, None), ("SHEL-TENT", 300, None)],
-            note="coastal road via Quiterajo",
-            request=req_tarp,
-        ),
-        ship(
-            "ancuabe-1",
-            "CS-WB-0104",
-            "montepuez",
-            "ancuabe",
-            "road",
-            "in_transit",
-            now - 0.2 * d,
-            now + 0.5 * d,
-            [("FOOD-MAIZE", 20_000, None), ("WASH-TAB", 200_000, None)],
-        ),
-        ship(
-            "mocimboa-air",
-            "CS-WB-0105",
-            "pemba-air",
-            "mocimboa",
-            "air",
-            "planned",
-            now + 1 * d,
-            now + 1.1 * d,
-            [("MED-IEHK", 2, None), ("MED-ORS", 10_000, None)],
-            note="UNHAS helicopter, weather permitting",
-        ),
-        ship(
-            "port-sea",
-            "CS-WB-0106",
-            None,
-            "pemba-port",
-            "sea",
-            "planned",
-            now + 3 * d,
-            now + 6 * d,
-            [("FOOD-RAT", 900_000, None), ("FUEL-DSL", 120_000, None)],
-            origin_name="Nacala port (WFP charter)",
-        ),
-        ship(
-            "macomia-x",
-            "CS-WB-0107",
-            "pemba-port",
-            "macomia",
-            "road",
-            "cancelled",
-            None,
-            now - 4 * d,
-            [("WAT-BULK", 200_000, None)],
-            note="cancelled: bridge at Ingoane washed out",
-        ),
-        ship(
-            "hosp-1",
-            "CS-WB-0108",
-            "montepuez",
-            "montepuez-hosp",
-            "road",
-            "arrived",
-            now - 6 * d,
-            now - 6 * d,
-            [("FUEL-DSL", 5_000, 5_000)],
-            arrived=now - 6 * d,
-        ),
+            shipment["key"],
+            shipment["waybill"],
+            shipment.get("origin"),
+            shipment["destination"],
+            shipment["mode"],
+            shipment["status"],
+            days(shipment.get("departure")),
+            days(shipment.get("eta")),
+            [(line[0], line[1], line[2] if len(line) > 2 else None) for line in shipment["lines"]],
+            arrived=days(shipment.get("arrived")),
+            origin_name=shipment.get("origin_name", ""),
+            note=shipment.get("note", ""),
+            request=request_id[shipment["request"]] if "request" in shipment else None,
+        )
+        for shipment in spec["shipment"]
     ]
     requests = [
         RequestData(
-            site_id=sid["mocimboa"],
-            item_id=iid["SHEL-TARP"],
-            quantity=2_500,
-            priority="critical",
-            required_by=now + 2 * d,
-            note="new arrivals from Palma",
-            id=req_tarp,
-        ),
-        RequestData(
-            site_id=sid["macomia"],
-            item_id=iid["WASH-HYG"],
-            quantity=2_000,
-            priority="high",
-            required_by=now + 5 * d,
-            id=_id(seed, "req:macomia-hyg"),
-        ),
-        RequestData(
-            site_id=sid["metuge"],
-            item_id=iid["SHEL-TENT"],
-            quantity=800,
-            priority="medium",
-            required_by=now + 10 * d,
-            id=_id(seed, "req:metuge-tent"),
-        ),
-        RequestData(
-            site_id=sid["ancuabe"],
-            item_id=iid["OTH-JERRY"],
-            quantity=1_500,
-            priority="low",
-            required_by=now + 14 * d,
-            id=_id(seed, "req:ancuabe-jerry"),
-        ),
-        RequestData(
-            site_id=sid["montepuez-hosp"],
-            item_id=iid["MED-ORS"],
-            quantity=5_000,
-            priority="high",
-            required_by=now + 3 * d,
-            id=_id(seed, "req:hosp-ors"),
-        ),
+            site_id=sid[request["site"]],
+            item_id=iid[request["item"]],
+            quantity=request["quantity"],
+            priority=request["priority"],
+            required_by=now + request["required_by"] * d,
+            id=request_id[request["key"]],
+            **({"note": request["note"]} if "note" in request else {}),
+        )
+        for request in spec["request"]
     ]
+    presence_as_of = now + spec["presence"]["as_of"] * d
     presence = [
         PresenceData(
             organisation=org,
             sector=sector,
             place=place,
             admin1=adm1,
-            country="Mozambique",
+            country=region["country"],
             in_need=need,
             targeted=targeted,
             reached=reached,
-            as_of=now - 2 * d,
+            as_of=presence_as_of,
             id=_id(seed, f"3w:{org}:{sector}:{place}"),
         )
-        for org, sector, place, adm1, need, targeted, reached in _PRESENCE
+        for org, sector, place, adm1, need, targeted, reached in spec["presence"]["rows"]
     ]
     return {
         "sites": sites,
