@@ -46,7 +46,7 @@ def _seed(window: Any, qtbot: Any) -> dict[str, str]:
             ItemData(code="RICE", name="Rice", category="food", unit="kg"),
         ],
     )
-    panel = window.supply_panel
+    panel = window.panels["supply"]
     qtbot.waitUntil(
         lambda: (
             panel.view is not None and len(panel.view.sites) == 2 and len(panel.view.items) == 2
@@ -76,7 +76,7 @@ def _shot(form: Any, name: str) -> None:
 
 
 def test_a_site_is_created_from_the_dock_and_edited(window: Any, qtbot: Any) -> None:
-    panel = window.supply_panel
+    panel = window.panels["supply"]
     _idle(qtbot, panel)
     form = panel.forms.new_site()
     form.name.setText("Montepuez <b>DP</b>")
@@ -118,7 +118,7 @@ def test_a_site_is_created_from_the_dock_and_edited(window: Any, qtbot: Any) -> 
 
 def test_an_item_is_created_and_edited_and_a_used_code_is_refused(window: Any, qtbot: Any) -> None:
     ids = _seed(window, qtbot)
-    panel = window.supply_panel
+    panel = window.panels["supply"]
     form = panel.forms.new_item()
     form.code.setText("HYG-KIT")
     form.name.setText("Hygiene kit")
@@ -158,7 +158,7 @@ def test_an_item_is_created_and_edited_and_a_used_code_is_refused(window: Any, q
 
 def test_a_shipment_with_two_lines_is_planned_from_the_dock(window: Any, qtbot: Any) -> None:
     ids = _seed(window, qtbot)
-    panel = window.supply_panel
+    panel = window.panels["supply"]
     form = panel.forms.new_shipment()
     form.waybill.setText("WB-0042")
     form.origin.setCurrentIndex(form.origin.findData(ids["hub"]))
@@ -235,7 +235,7 @@ def test_a_shipment_with_two_lines_is_planned_from_the_dock(window: Any, qtbot: 
 
 def test_a_request_is_created_and_edited_from_the_dock(window: Any, qtbot: Any) -> None:
     ids = _seed(window, qtbot)
-    panel = window.supply_panel
+    panel = window.panels["supply"]
     form = panel.forms.new_request(ids["camp"])
     assert form.site.currentData() == ids["camp"]
     form.item.setCurrentIndex(form.item.findData(ids["rice"]))
@@ -280,7 +280,7 @@ def _refused(qtbot: Any, form: Any, *words: str) -> None:
 
 def test_bad_input_is_refused_with_a_message_and_nothing_is_stored(window: Any, qtbot: Any) -> None:
     ids = _seed(window, qtbot)
-    panel = window.supply_panel
+    panel = window.panels["supply"]
     store = window.ctx.store
     site = panel.forms.new_site()
     _refused(qtbot, site, "site name")  # empty name
@@ -328,7 +328,7 @@ def test_the_new_menu_opens_each_form(window: Any, qtbot: Any) -> None:
     from app.ui.panels.supply.forms import ItemForm, RequestForm, ShipmentForm, SiteForm
 
     _seed(window, qtbot)
-    panel = window.supply_panel
+    panel = window.panels["supply"]
     actions = panel.new_button.menu().actions()
     assert len(actions) == 4
     for action, kind in zip(actions, (SiteForm, ItemForm, ShipmentForm, RequestForm), strict=True):

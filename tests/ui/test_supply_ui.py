@@ -110,7 +110,7 @@ def _wait_loaded(qtbot: Any, panel: Any) -> None:
 
 
 def test_the_stock_chart_shows_history_projection_and_arrivals(window: Any, qtbot: Any) -> None:
-    panel = window.supply_panel
+    panel = window.panels["supply"]
     ids = _supply(window.ctx.store)
     _wait_loaded(qtbot, panel)
     camp = next(s for s in panel.sites_model.rows if s.name == "Camp North")
@@ -134,7 +134,7 @@ def test_the_stock_chart_shows_history_projection_and_arrivals(window: Any, qtbo
 def test_shipments_are_lines_on_the_map_coloured_by_status(
     window: Any, qtbot: Any, js: Any
 ) -> None:
-    panel = window.supply_panel
+    panel = window.panels["supply"]
     ids = _supply(window.ctx.store)
     _wait_loaded(qtbot, panel)
     view = window.map_view
@@ -154,7 +154,7 @@ def test_shipments_are_lines_on_the_map_coloured_by_status(
 
 
 def test_a_route_through_a_no_go_zone_raises_an_alert(window: Any, qtbot: Any, js: Any) -> None:
-    panel = window.supply_panel
+    panel = window.panels["supply"]
     ids = _supply(window.ctx.store)
     _wait_loaded(qtbot, panel)
     # a no-go area astride the road from Pemba to Mocímboa da Praia
@@ -174,7 +174,7 @@ def test_a_route_through_a_no_go_zone_raises_an_alert(window: Any, qtbot: Any, j
             )
         ],
     )
-    alerts = window.alerts_panel.model
+    alerts = window.panels["alerts"].model
     qtbot.waitUntil(
         lambda: any(getattr(a, "waybill", "") == "WB-MOVE" for a in alerts.alerts), timeout=30000
     )
@@ -192,7 +192,7 @@ def test_a_route_through_a_no_go_zone_raises_an_alert(window: Any, qtbot: Any, j
 def test_dispatch_and_receive_from_the_board(window: Any, qtbot: Any, monkeypatch: Any) -> None:
     from app.ui.panels.supply.panel import ReceiveDialog
 
-    panel = window.supply_panel
+    panel = window.panels["supply"]
     ids = _supply(window.ctx.store)
     _wait_loaded(qtbot, panel)
     qtbot.waitUntil(lambda: panel.board["planned"].count() == 1, timeout=30000)
@@ -219,7 +219,7 @@ def test_dispatch_and_receive_from_the_board(window: Any, qtbot: Any, monkeypatc
 def test_record_an_issue_from_the_stock_tab(window: Any, qtbot: Any, monkeypatch: Any) -> None:
     from app.ui.panels.supply.panel import MovementDialog
 
-    panel = window.supply_panel
+    panel = window.panels["supply"]
     ids = _supply(window.ctx.store)
     _wait_loaded(qtbot, panel)
     chosen: dict[str, Any] = {}
@@ -259,7 +259,7 @@ def test_record_an_issue_from_the_stock_tab(window: Any, qtbot: Any, monkeypatch
 def test_the_supply_dock_follows_the_history_bar(window: Any, qtbot: Any) -> None:
     """Moved back to before the camp's first delivery, the dock shows no stock there."""
     ids = _supply(window.ctx.store)
-    panel = window.supply_panel
+    panel = window.panels["supply"]
     _wait_loaded(qtbot, panel)
 
     def camp_on_hand() -> int:
@@ -267,7 +267,7 @@ def test_the_supply_dock_follows_the_history_bar(window: Any, qtbot: Any) -> Non
         return sum(line.on_hand for line in panel.view.lines if line.site_id == ids["camp"])
 
     assert camp_on_hand() == 40_000 - 11 * 3_000
-    window.timebar.sig_time_changed.emit(datetime.now(UTC) - timedelta(days=30))
+    window.panels["briefing"].timebar.sig_time_changed.emit(datetime.now(UTC) - timedelta(days=30))
     qtbot.waitUntil(lambda: panel.as_of is not None and camp_on_hand() == 0, timeout=10000)
-    window.timebar.sig_time_changed.emit(None)
+    window.panels["briefing"].timebar.sig_time_changed.emit(None)
     qtbot.waitUntil(lambda: camp_on_hand() == 40_000 - 11 * 3_000, timeout=10000)

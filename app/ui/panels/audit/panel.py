@@ -11,7 +11,6 @@ from PySide6.QtCore import QModelIndex, QPersistentModelIndex, Qt, QTimer
 from PySide6.QtWidgets import (
     QAbstractItemView,
     QComboBox,
-    QDockWidget,
     QFileDialog,
     QHBoxLayout,
     QHeaderView,
@@ -228,14 +227,5 @@ class AuditPanel(QWidget):
         )
 
 
-def register(window: MainWindow) -> QDockWidget:
-    panel = AuditPanel(window.ctx)
-    window.audit_panel = panel
-    # beside the Alerts dock, as a tab: the watchkeeper's eye stays on the alerts
-    return window.add_panel(
-        panel,
-        _("Audit"),
-        "auditDock",
-        Qt.DockWidgetArea.BottomDockWidgetArea,
-        tab_with="alertsDock",
-    )
+def build(window: MainWindow) -> AuditPanel:
+    return AuditPanel(window.ctx)

@@ -19,7 +19,6 @@ from PySide6.QtWidgets import (
     QComboBox,
     QDialog,
     QDialogButtonBox,
-    QDockWidget,
     QFormLayout,
     QHBoxLayout,
     QHeaderView,
@@ -680,9 +679,7 @@ class SupplyPanel(QWidget):
         layout.addLayout(top)
         layout.addWidget(self.tabs, 1)
         self.as_of: Any = None
-        timebar = getattr(window, "timebar", None) if window is not None else None
-        if timebar is not None:
-            timebar.sig_time_changed.connect(self.show_time)
+        ctx.sig_history_time.connect(self.show_time)
         ctx.relay.sig_changed.connect(self._on_changed)
         ctx.when_picture_shown(self.refresh)
 
@@ -982,16 +979,9 @@ class SupplyPanel(QWidget):
             )
 
 
-def register(window: MainWindow) -> QDockWidget:
+def build(window: MainWindow) -> SupplyPanel:
     panel = SupplyPanel(window.ctx, window)
-    window.supply_panel = panel
     window.map_controller.sig_loaded.connect(
         lambda *_a: panel.view and panel._push(panel.view.map_message)
     )
-    return window.add_panel(
-        panel,
-        _("Supply"),
-        "supplyDock",
-        Qt.DockWidgetArea.RightDockWidgetArea,
-        tab_with="tasksDock",
-    )
+    return panel

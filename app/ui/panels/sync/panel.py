@@ -10,7 +10,6 @@ from PySide6.QtCore import QModelIndex, QPersistentModelIndex, Qt, QTimer
 from PySide6.QtWidgets import (
     QAbstractItemView,
     QComboBox,
-    QDockWidget,
     QFileDialog,
     QFormLayout,
     QGroupBox,
@@ -447,11 +446,7 @@ class SyncPanel(QWidget):
         )
 
 
-def register(window: MainWindow) -> QDockWidget:
+def build(window: MainWindow) -> SyncPanel:
     panel = SyncPanel(window.ctx, window)
-    window.sync_panel = panel  # type: ignore[attr-defined]
     window.statusBar().addPermanentWidget(panel.indicator)
-    # beside the tasks, not squeezing the map
-    return window.add_panel(
-        panel, _("Sync"), "syncDock", Qt.DockWidgetArea.RightDockWidgetArea, tab_with="tasksDock"
-    )
+    return panel

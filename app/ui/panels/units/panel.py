@@ -7,7 +7,6 @@ from typing import TYPE_CHECKING, Any
 from PySide6.QtCore import QItemSelectionModel, Qt
 from PySide6.QtWidgets import (
     QAbstractItemView,
-    QDockWidget,
     QHeaderView,
     QLabel,
     QLineEdit,
@@ -135,7 +134,5 @@ class UnitsPanel(QWidget):
         self.table.scrollTo(index, QAbstractItemView.ScrollHint.PositionAtCenter)
 
 
-def register(window: MainWindow) -> QDockWidget:
-    panel = UnitsPanel(window.ctx, symbol_page=window.map_view.symbol_images)
-    window.units_panel = panel
-    return window.add_panel(panel, _("Units"), "unitsDock", Qt.DockWidgetArea.RightDockWidgetArea)
+def build(window: MainWindow) -> UnitsPanel:
+    return UnitsPanel(window.ctx, symbol_page=window.map_view.symbol_images)
