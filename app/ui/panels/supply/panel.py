@@ -86,9 +86,7 @@ class SupplyPanel(QWidget):
         new_menu.addAction(_("Site…"), self.forms.new_site)
         new_menu.addAction(_("Item…"), self.forms.new_item)
         new_menu.addAction(_("Shipment…"), self.forms.new_shipment)
-        new_menu.addAction(
-            _("Request…"), lambda: self.forms.new_request(self.stock.site_filter.currentData())
-        )
+        new_menu.addAction(_("Request…"), self._new_request)
         self.new_button.setMenu(new_menu)
         top = QHBoxLayout()
         top.addWidget(self.new_button)
@@ -171,6 +169,10 @@ class SupplyPanel(QWidget):
         self.sig_loaded.emit()
 
     # ------------------------------------------------------------------ actions
+    def _new_request(self) -> None:
+        """A request for the site the Stock tab shows (if one is chosen)."""
+        self.forms.new_request(self.stock.site_filter.currentData())
+
     def _import_hxl(self) -> None:
         from pathlib import Path
 

@@ -96,8 +96,8 @@ class ShipmentBoard(QWidget):
         for listing in self.board.values():
             listing.clear()
         for s in shipments:
-            listing = self.board.get(s.status)
-            if listing is None:
+            card_list = self.board.get(s.status)
+            if card_list is None:
                 continue
             when = s.arrived_at if s.status == "arrived" else s.eta
             lines = [f"{s.waybill} · {mode_label(s.mode)}", f"{s.origin} → {s.destination}"]
@@ -125,7 +125,7 @@ class ShipmentBoard(QWidget):
             )
             if short:
                 item.setForeground(QBrush(QColor("#b71c1c")))
-            listing.addItem(item)
+            card_list.addItem(item)
 
     def current(self) -> ShipmentRow | None:
         """The selected shipment, as last read."""
