@@ -222,3 +222,41 @@ def test_every_table_gives_its_tooltips_as_plain_text(
         Qt.ItemDataRole.ToolTipRole,
     )
     assert "&lt;b&gt;Bold&lt;/b&gt;\xa0&amp;\xa0&lt;i&gt;co&lt;/i&gt;" in tip  # shown as typed
+
+
+def test_panels_declare_themselves_and_the_window_builds_them(window: Any) -> None:
+    from PySide6.QtWidgets import QDockWidget
+
+    from app.ui.panels import panel_specs
+
+    specs = panel_specs()
+    assert [s.name for s in specs] == list(window.panels)
+    names = {s.name for s in specs}
+    for spec in specs:
+        assert spec.tab_with is None or spec.tab_with in names, spec.name
+        dock = window.findChild(QDockWidget, spec.dock_name)
+        assert dock is not None and dock.windowTitle() == spec.translated_title()
+        assert dock.widget().widget() is window.panels[spec.name]
+        assert window.dockWidgetArea(dock) == spec.area or dock.isFloating()
+        if spec.tab_with:
+            neighbour = window.findChild(QDockWidget, f"{spec.tab_with}Dock")
+            assert neighbour in window.tabifiedDockWidgets(dock), spec.name
+    # no panel hangs itself on the window: the registry is the one way to reach one
+    assert not [name for name in vars(window) if name.endswith("_panel")]
+
+
+def test_no_panel_attaches_itself_to_the_window_or_looks_for_another() -> None:
+    import re
+    from pathlib import Path
+
+    import app.ui.panels
+
+    root = Path(app.ui.panels.__file__).parent
+    attach = re.compile(r"\bwindow_?\.\w+\s*=[^=]")
+    found = [
+        f"{path.relative_to(root)}:{n}: {line.strip()}"
+        for path in sorted(root.rglob("*.py"))
+        for n, line in enumerate(path.read_text(encoding="utf-8").splitlines(), 1)
+        if attach.search(line) or re.search(r"(getattr|hasattr)\(\s*(self\.)?window", line)
+    ]
+    assert not found, "\n".join(found)
