@@ -306,9 +306,8 @@ class BriefingPanel(QWidget):
         if view is None:
             return
         layers_panel = self.window_.panels.get("layers")
-        if isinstance(
-            layers_panel, LayersPanel
-        ):  # the Layers dock ticks the slide's layers and tells the map
+        # the Layers dock ticks the slide's layers and tells the map
+        if isinstance(layers_panel, LayersPanel):
             self.ctx.settings.setValue("map/layers", json.dumps(full_layers(view.layers)))
             layers_panel.restore(self.ctx.settings)
         else:

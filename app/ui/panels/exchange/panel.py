@@ -107,13 +107,14 @@ def build(window: MainWindow) -> MessagesPanel:
     """The Messages dock; it holds the other Exchange pieces it registers too: the live
     ``feed`` (its indicator in the status bar), the Exchange ``menu`` and the ``routes``
     on the map."""
-    panel = MessagesPanel(window.ctx, window)
-    panel.feed = feed = FeedController(window.ctx, window)
+    feed = FeedController(window.ctx, window)
     window.statusBar().addPermanentWidget(feed.indicator)
-    panel.menu = menu = ExchangeMenu(window, feed)
-    panel.routes = routes = RoutesOnMap(window.ctx, window.map_view, window.map_controller, window)
+    menu = ExchangeMenu(window, feed)
+    routes = RoutesOnMap(window.ctx, window.map_view, window.map_controller, window)
     menu.routes_action.setChecked(routes.shown)
     menu.routes_action.toggled.connect(routes.show)
+    panel = MessagesPanel(window.ctx, window)
+    panel.feed, panel.menu, panel.routes = feed, menu, routes
     window.sig_closed.connect(feed.close)
     if feed.connect_at_start:
         window.ctx.when_picture_shown(lambda: menu.connect_action.setChecked(True))
