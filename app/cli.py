@@ -326,8 +326,7 @@ def _cmd_feed(args: argparse.Namespace) -> int:
 
 def _cmd_report(args: argparse.Namespace) -> int:
     from app.core.common.markings import normalise_partner
-    from app.core.supply.hxl import write_logsitrep
-    from app.core.supply.queries import logsitrep_report
+    from app.core.supply.hxl import export_logsitrep
 
     if not 1 <= args.window <= 365:
         raise _UsageError(_("--window must be between 1 and 365 days"))
@@ -335,10 +334,14 @@ def _cmd_report(args: argparse.Namespace) -> int:
         raise _UsageError(_("--horizon must be between 1 and 365 days"))
     partner = normalise_partner(args.releasable_to) if args.releasable_to else None
     store = _open(args)
-    rows = logsitrep_report(
-        store, window_days=args.window, horizon_days=args.horizon, partner=partner
+    count = export_logsitrep(
+        store,
+        args.out,
+        args.format,
+        window_days=args.window,
+        horizon_days=args.horizon,
+        partner=partner,
     )
-    count = write_logsitrep(args.out, rows, args.format)
     print(_("Wrote the LOGSITREP: {n} rows to {path}").format(n=count, path=args.out))
     return 0
 

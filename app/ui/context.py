@@ -48,6 +48,8 @@ class AppContext(QObject):
     """The map painted the whole picture for the first time (start-up is over)."""
     sig_marking = Signal(str, str)
     """The banner text and level name of what is shown changed."""
+    sig_history_time = Signal(object)
+    """The History bar moved: show the picture as at this UTC time (None: live)."""
 
     map: MapController
     """The main map page's controller: panels send page messages with ``ctx.map.send``

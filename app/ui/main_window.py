@@ -6,7 +6,6 @@ core operations; this file only wires them together.
 
 from __future__ import annotations
 
-import importlib
 from pathlib import Path
 from typing import Any
 
@@ -33,7 +32,7 @@ from app.ui.banner import ClassificationBanner
 from app.ui.context import AppContext
 from app.ui.map.controller import MapController
 from app.ui.map.view import MapView
-from app.ui.panels import PANELS
+from app.ui.panels import PanelSpec, panel_specs
 
 
 class MainWindow(QMainWindow):
@@ -77,8 +76,11 @@ class MainWindow(QMainWindow):
         self.map_tools = install_map_tools(self)
         self.zone_editor = install_zone_editor(self)
         self.store_actions = install_store_actions(self)
-        for name in PANELS:
-            importlib.import_module(name).register(self)
+        self.panels: dict[str, QWidget] = {}
+        """Every panel's widget by its name (``PanelSpec.name``): the registry."""
+        for spec in panel_specs():
+            self.panels[spec.name] = widget = spec.build(self)
+            self.add_panel(spec, widget)
         for dock in self.docks:  # by default the watchkeeper's tabs are in front
             if dock.objectName() in ("unitsDock", "alertsDock"):
                 dock.raise_()
@@ -94,23 +96,16 @@ class MainWindow(QMainWindow):
             self.map_view.bridge.sig_ready.connect(self.map_controller.reload)
 
     # ------------------------------------------------------------------ layout
-    def add_panel(
-        self,
-        widget: QWidget,
-        title: str,
-        name: str,
-        area: Qt.DockWidgetArea,
-        tab_with: str | None = None,
-    ) -> QDockWidget:
-        """Called by each panel's ``register()``: puts ``widget`` in a dock, as a tab
-        beside the dock named ``tab_with`` when there is one (Units and Alerts are
+    def add_panel(self, spec: PanelSpec, widget: QWidget) -> QDockWidget:
+        """Puts a panel's ``widget`` in a dock where its ``spec`` says, as a tab beside
+        the panel named ``spec.tab_with`` when there is one (Units and Alerts are
         brought to the front once every panel is placed).
 
         The dock scrolls rather than grow: a tall panel (Sync, Supply) must not
         make the whole window taller than a 720-line projector.
         """
-        dock = QDockWidget(title, self)
-        dock.setObjectName(name)
+        dock = QDockWidget(spec.translated_title(), self)
+        dock.setObjectName(spec.dock_name)
         area_ = QScrollArea(dock)
         area_.setWidgetResizable(True)
         area_.setFrameShape(QFrame.Shape.NoFrame)
@@ -122,9 +117,10 @@ class MainWindow(QMainWindow):
             | QDockWidget.DockWidgetFeature.DockWidgetFloatable
             | QDockWidget.DockWidgetFeature.DockWidgetClosable
         )
-        self.addDockWidget(area, dock)
-        neighbour = (
-            next((d for d in self.docks if d.objectName() == tab_with), None) if tab_with else None
+        self.addDockWidget(spec.area, dock)
+        neighbour = next(
+            (d for d in self.docks if spec.tab_with and d.objectName() == f"{spec.tab_with}Dock"),
+            None,
         )
         if neighbour is not None:
             self.tabifyDockWidget(neighbour, dock)

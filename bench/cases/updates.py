@@ -128,7 +128,8 @@ def ui_stall(repeat: int | None) -> Result:
         # measured once the window has settled (panels filled, no job queued):
         # the stalls of loading itself belong to cold_start
         _wait(
-            app, lambda: window.units_panel.model.rowCount() == 20_000 and window.ctx.runner.idle()
+            app,
+            lambda: window.panels["units"].model.rowCount() == 20_000 and window.ctx.runner.idle(),
         )
         ids = [m[0] for m in _moves(store, 0)][:1000]
         runs: list[list[float]] = []

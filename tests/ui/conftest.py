@@ -109,7 +109,7 @@ def window(qtbot: Any, picture: Any) -> Iterator[Any]:
     expected = len(sample_units())
     qtbot.waitUntil(lambda: win.map_view.last_paint.get("total") == expected, timeout=30000)
     # the tables load once the map has painted (the picture comes first)
-    qtbot.waitUntil(lambda: win.units_panel.model.rowCount() == expected, timeout=30000)
+    qtbot.waitUntil(lambda: win.panels["units"].model.rowCount() == expected, timeout=30000)
     yield win
     win.close()
     win.map_view.deleteLater()

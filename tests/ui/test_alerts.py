@@ -11,7 +11,7 @@ from app.core.picture.records import UnitData, ZoneData
 def test_an_alert_appears_when_a_unit_enters_a_no_go_zone_and_clears_when_it_leaves(
     window: Any, qtbot: Any, js: Any, picture: Any
 ) -> None:
-    panel = window.alerts_panel
+    panel = window.panels["alerts"]
     add_zones(
         picture,
         [
@@ -31,7 +31,7 @@ def test_an_alert_appears_when_a_unit_enters_a_no_go_zone_and_clears_when_it_lea
     [uid] = add_units(
         picture, [UnitData(name="Convoy 7", sidc="10031000001211000000", lat=-13.5, lon=39.5)]
     )
-    qtbot.waitUntil(lambda: window.units_panel.model.row_of.get(uid) is not None, timeout=10000)
+    qtbot.waitUntil(lambda: window.panels["units"].model.row_of.get(uid) is not None, timeout=10000)
     move_units(picture, [(uid, -12.0, 40.75)])
     qtbot.waitUntil(lambda: any(a.unit_id == uid for a in panel.model.alerts), timeout=10000)
     alert = next(a for a in panel.model.alerts if a.unit_id == uid)

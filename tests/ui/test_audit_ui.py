@@ -12,7 +12,7 @@ from app.core.picture.records import UnitData
 def test_the_audit_dock_lists_changes_filters_them_and_exports_them(
     window: Any, qtbot: Any, tmp_path: Path
 ) -> None:
-    panel = window.audit_panel
+    panel = window.panels["audit"]
     dock = next(d for d in window.docks if d.objectName() == "auditDock")
     dock.show()
     dock.raise_()

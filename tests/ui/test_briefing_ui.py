@@ -32,14 +32,14 @@ SLIDES = [
 
 @pytest.fixture
 def slides(window: Any, picture: Any, qtbot: Any) -> list[ViewData]:
-    panel = window.briefing_panel
+    panel = window.panels["briefing"]
     with qtbot.waitSignal(panel.sig_views_loaded, timeout=10000, check_params_cb=lambda n: n == 3):
         add_views(picture, SLIDES)
     return list_views(picture)
 
 
 def _present(window: Any, qtbot: Any, start: int = 0) -> Any:
-    panel = window.briefing_panel
+    panel = window.panels["briefing"]
     with qtbot.waitSignal(panel.sig_presenting, timeout=10000) as blocker:
         panel.list.setCurrentRow(start)
         panel.present_button.click()
@@ -56,7 +56,7 @@ def _key(qtbot: Any, presenter: Any, key: Qt.Key, expected: int, target: Any = N
 
 
 def test_the_dock_lists_the_slides_in_order(window: Any, slides: list[ViewData]) -> None:
-    panel = window.briefing_panel
+    panel = window.panels["briefing"]
     texts = [panel.list.item(i).text() for i in range(panel.list.count())]
     assert texts == [
         "1. Overview  (live)",
@@ -103,15 +103,15 @@ def test_presentation_mode_steps_through_the_slides_with_keys_and_esc_leaves(
     assert any("Hostile" in text for text in legend)
     with qtbot.waitSignal(presenter.sig_closed, timeout=10000):
         qtbot.keyClick(presenter, Qt.Key.Key_Escape)
-    assert window.briefing_panel.presenter is None
+    assert window.panels["briefing"].presenter is None
 
 
 def test_a_slide_can_be_made_from_the_map_and_shows_the_task_summary(
     window: Any, slides: list[ViewData], qtbot: Any, picture: Any
 ) -> None:
-    panel = window.briefing_panel
+    panel = window.panels["briefing"]
     panel.map_view_state = {"bounds": [[-13.2, 39.9], [-12.0, 40.6]]}
-    window.layers_panel.units.child(1).setCheckState(0, Qt.CheckState.Unchecked)  # hostile off
+    window.panels["layers"].units.child(1).setCheckState(0, Qt.CheckState.Unchecked)  # hostile off
     view = panel.view_from_map("From the map")
     assert view.layers["affiliations"]["hostile"] is False
     with qtbot.waitSignal(panel.sig_views_loaded, timeout=10000, check_params_cb=lambda n: n == 4):
@@ -123,7 +123,7 @@ def test_a_slide_can_be_made_from_the_map_and_shows_the_task_summary(
 def test_moving_a_slide_up_reorders_the_briefing(
     window: Any, slides: list[ViewData], qtbot: Any, picture: Any
 ) -> None:
-    panel = window.briefing_panel
+    panel = window.panels["briefing"]
     panel.list.setCurrentRow(2)
     panel.up_button.click()
     qtbot.waitUntil(
@@ -139,7 +139,7 @@ def test_the_time_slider_shows_a_unit_where_it_was(
     for lat, lon, ago in ((-12.5, 40.0, timedelta(hours=3)), (-11.9, 40.3, timedelta(minutes=5))):
         with qtbot.waitSignal(window.map_controller.sig_delta_sent, timeout=10000):
             move_units(picture, [(unit.id, lat, lon)], at=now - ago)
-    bar = window.timebar
+    bar = window.panels["briefing"].timebar
     with qtbot.waitSignal(bar.sig_time_changed, timeout=20000):
         bar.set_time(now - timedelta(hours=2))
     # two hours ago it was at its report of three hours ago
@@ -288,7 +288,7 @@ def test_brief_and_snapshot_from_the_command_line(
 def test_the_dock_writes_handouts_for_a_partner(
     window: Any, slides: list[ViewData], tmp_path: Path, qtbot: Any
 ) -> None:
-    panel = window.briefing_panel
+    panel = window.panels["briefing"]
     with qtbot.waitSignal(panel.sig_handout_written, timeout=60000):
         panel.write_handout(tmp_path / "un.pdf", "un")
     assert len(_pdf_text(tmp_path / "un.pdf")) == 2
@@ -300,7 +300,7 @@ def test_the_dock_writes_handouts_for_a_partner(
 def test_showing_a_slide_on_the_map_ticks_its_layers(
     window: Any, qtbot: Any, js: Any, picture: Any
 ) -> None:
-    panel = window.briefing_panel
+    panel = window.panels["briefing"]
     with qtbot.waitSignal(panel.sig_views_loaded, timeout=10000, check_params_cb=lambda n: n == 1):
         add_views(
             picture,
@@ -317,7 +317,7 @@ def test_showing_a_slide_on_the_map_ticks_its_layers(
         )
     panel.list.setCurrentRow(0)
     panel.show_on_map()
-    hostile = window.layers_panel.units.child(1)
+    hostile = window.panels["layers"].units.child(1)
     assert hostile.checkState(0) == Qt.CheckState.Unchecked
     # all four units are in the slide's extent; the hostile one is not drawn
     qtbot.waitUntil(lambda: js(window.map_view, "COP.stats().drawn") == 3, timeout=10000)
@@ -333,7 +333,7 @@ def test_a_pdf_handout_can_be_cancelled_and_leaves_no_file(
     )  # the user pressed Cancel
     messages: list[str] = []
     window.ctx.sig_status.connect(messages.append)
-    panel = window.briefing_panel
+    panel = window.panels["briefing"]
     panel.write_handout(tmp_path / "deck.pdf", None)
     qtbot.waitUntil(lambda: "Handout cancelled: nothing was written." in messages, timeout=60000)
     assert not (tmp_path / "deck.pdf").exists() and not (tmp_path / "deck.pdf.part").exists()

@@ -33,7 +33,7 @@ def test_night_mode_darkens_the_window_and_the_map_and_is_remembered(
     )
     assert window.ctx.settings.value("display/theme") == "night"
     # the supply charts too: no white area left in the window
-    chart = window.supply_panel.findChild(QWidget, "supplyStockChart").plot
+    chart = window.panels["supply"].findChild(QWidget, "supplyStockChart").plot
     assert chart.backgroundBrush().color().lightnessF() < 0.15
     display.set_theme("day")
     assert chart.backgroundBrush().color().lightnessF() > 0.9

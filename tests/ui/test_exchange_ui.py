@@ -38,8 +38,8 @@ def test_an_imported_route_is_drawn_and_chat_is_listed(
     window: Any, qtbot: Any, js: Any, tmp_path: Path
 ) -> None:
     assert (
-        window.routes_on_map.loaded
-        or qtbot.waitUntil(lambda: window.routes_on_map.loaded, timeout=10000) is None
+        window.panels["messages"].routes.loaded
+        or qtbot.waitUntil(lambda: window.panels["messages"].routes.loaded, timeout=10000) is None
     )
     assert js(window.map_view, "COP.routes().count") == 0
     _import(
@@ -49,16 +49,16 @@ def test_an_imported_route_is_drawn_and_chat_is_listed(
     assert js(window.map_view, "COP.routes().names") == ["MSR <b>TAMPA</b>"]
     # the name is text, not markup, in the page
     assert js(window.map_view, "document.querySelectorAll('.leaflet-tooltip b').length") == 0
-    panel = window.messages_panel
+    panel = window.panels["messages"]
     qtbot.waitUntil(lambda: panel.model.rowCount() == 1, timeout=10000)
     index = panel.model.index(0, 3)
     assert panel.model.data(index) == "Bridge at <b>Macomia</b> is out"
     assert "&lt;b&gt;" in panel.model.data(index, 3)  # ToolTipRole: escaped
     assert panel.empty.isHidden()
-    window.exchange_menu.routes_action.setChecked(False)  # hidden, and remembered
+    window.panels["messages"].menu.routes_action.setChecked(False)  # hidden, and remembered
     qtbot.waitUntil(lambda: js(window.map_view, "COP.routes().shown") is False, timeout=5000)
     assert window.ctx.settings.value("exchange/show_routes") in (False, "false")
-    window.exchange_menu.routes_action.setChecked(True)
+    window.panels["messages"].menu.routes_action.setChecked(True)
     qtbot.waitUntil(lambda: js(window.map_view, "COP.routes().shown") is True, timeout=5000)
     window.grab().save(str(tmp_path / "exchange-window.png"))
 
@@ -66,7 +66,7 @@ def test_an_imported_route_is_drawn_and_chat_is_listed(
 def test_the_live_feed_puts_units_on_the_map_and_shows_its_state(
     window: Any, qtbot: Any, js: Any
 ) -> None:
-    feed = window.feed
+    feed = window.panels["messages"].feed
     assert "CoT feed: off" in feed.indicator.text()
     with socket.socket(socket.AF_INET, socket.SOCK_DGRAM) as probe:
         probe.bind(("127.0.0.1", 0))
@@ -75,7 +75,7 @@ def test_the_live_feed_puts_units_on_the_map_and_shows_its_state(
     try:
         qtbot.waitUntil(lambda: feed.state == "connected", timeout=10000)
         assert "connected" in feed.indicator.text() and f"127.0.0.1:{port}" in feed.indicator.text()
-        rows_before = window.units_panel.model.rowCount()
+        rows_before = window.panels["units"].model.rowCount()
         with socket.socket(socket.AF_INET, socket.SOCK_DGRAM) as sender:
             for n in range(5):
                 sender.sendto(
@@ -83,7 +83,7 @@ def test_the_live_feed_puts_units_on_the_map_and_shows_its_state(
                     ("127.0.0.1", port),
                 )
         qtbot.waitUntil(
-            lambda: window.units_panel.model.rowCount() == rows_before + 5, timeout=10000
+            lambda: window.panels["units"].model.rowCount() == rows_before + 5, timeout=10000
         )
         qtbot.waitUntil(
             lambda: js(window.map_view, "COP.stats().total") == rows_before + 5, timeout=10000
@@ -96,16 +96,16 @@ def test_the_live_feed_puts_units_on_the_map_and_shows_its_state(
                 ("127.0.0.1", port),
             )
         qtbot.waitUntil(
-            lambda: window.units_panel.model.rowCount() == rows_before + 4, timeout=10000
+            lambda: window.panels["units"].model.rowCount() == rows_before + 4, timeout=10000
         )
     finally:
-        window.exchange_menu.connect_action.setChecked(False)
+        window.panels["messages"].menu.connect_action.setChecked(False)
         feed.stop()
     assert "CoT feed: off" in feed.indicator.text()
 
 
 def test_the_feed_settings_are_checked_and_kept(window: Any, qtbot: Any) -> None:
-    dialog = window.exchange_menu.edit_settings()
+    dialog = window.panels["messages"].menu.edit_settings()
     qtbot.waitUntil(dialog.isVisible)
     assert dialog.host.text() == "239.2.3.1" and dialog.port.value() == 6969
     assert not dialog.send_own.isChecked()  # sending is opt-in
@@ -119,7 +119,7 @@ def test_the_feed_settings_are_checked_and_kept(window: Any, qtbot: Any) -> None
     dialog.send_own.setChecked(True)
     dialog._accept()
     qtbot.waitUntil(lambda: not dialog.isVisible())
-    config = window.feed.config
+    config = window.panels["messages"].feed.config
     assert (config.protocol, config.host, config.port, config.send_own) == (
         "tls",
         "tak.example.org",
@@ -127,21 +127,23 @@ def test_the_feed_settings_are_checked_and_kept(window: Any, qtbot: Any) -> None
         True,
     )
     assert window.ctx.settings.value("feed/host") == "tak.example.org"
-    assert window.exchange_menu.send_action.isChecked()
-    assert window.feed.client is None  # saving settings does not connect
+    assert window.panels["messages"].menu.send_action.isChecked()
+    assert window.panels["messages"].feed.client is None  # saving settings does not connect
 
 
 def test_when_the_store_falls_behind_batches_wait_and_merge(window: Any, qtbot: Any) -> None:
     from app.core.formats.cot import parse_event
 
-    feed = window.feed
+    feed = window.panels["messages"].feed
     feed.MAX_WAITING = 10
     feed._in_flight = feed.MAX_IN_FLIGHT  # the store's worker is busy
     for n in range(30):
         feed._on_batch([parse_event(atom(f"Q-{n % 4}", minutes=n).encode())])
     assert len(feed._waiting) <= 10 + 1 and feed.merged > 0
     feed._in_flight = 0
-    rows_before = window.units_panel.model.rowCount()
+    rows_before = window.panels["units"].model.rowCount()
     feed._submit()
-    qtbot.waitUntil(lambda: window.units_panel.model.rowCount() == rows_before + 4, timeout=10000)
+    qtbot.waitUntil(
+        lambda: window.panels["units"].model.rowCount() == rows_before + 4, timeout=10000
+    )
     assert feed._waiting == [] and feed._in_flight == 0

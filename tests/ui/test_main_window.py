@@ -48,7 +48,7 @@ def test_clicking_a_symbol_selects_its_row(window: Any, js: Any, qtbot: Any, pic
     qtbot.mouseClick(
         window.map_view.focusProxy(), Qt.MouseButton.LeftButton, pos=QPoint(int(x), int(y))
     )
-    table = window.units_panel.table
+    table = window.panels["units"].table
     qtbot.waitUntil(lambda: bool(table.selectionModel().selectedRows()), timeout=5000)
     row = table.selectionModel().selectedRows()[0]
     assert row.data(Qt.ItemDataRole.UserRole + 2) == target.id
@@ -56,8 +56,8 @@ def test_clicking_a_symbol_selects_its_row(window: Any, js: Any, qtbot: Any, pic
 
 
 def test_selecting_a_row_selects_the_symbol(window: Any, js: Any, qtbot: Any, picture: Any) -> None:
-    table = window.units_panel.table
-    proxy = window.units_panel.proxy
+    table = window.panels["units"].table
+    proxy = window.panels["units"].proxy
     for r in range(proxy.rowCount()):
         if proxy.index(r, 2).data() == "ALPHA 6":
             table.selectRow(r)
@@ -87,7 +87,7 @@ def test_markup_in_a_name_shows_as_text(qtbot: Any, window: Any, js: Any, pictur
     assert js(window.map_view, "document.querySelectorAll('img[src=\"x\"]').length") == 0
     assert js(window.map_view, "window.__alerted") is False
     # the table shows the raw text too
-    model = window.units_panel.model
+    model = window.panels["units"].model
     qtbot.waitUntil(lambda: uid in model.row_of, timeout=5000)
     assert model.index(model.row_of[uid], model.NAME).data() == hostile_name
 
@@ -104,13 +104,13 @@ def test_changes_reach_the_page_as_deltas_without_a_reload(
     delete_records(picture, Unit, [target.id])
     qtbot.waitUntil(lambda: js(view, "COP.stats().total") == 3, timeout=10000)
     assert js(view, "window.__marker") == "still here"
-    model = window.units_panel.model
+    model = window.panels["units"].model
     qtbot.waitUntil(lambda: target.id not in model.row_of, timeout=5000)
     assert model.rowCount() == 3
 
 
 def test_layers_hide_and_show_an_affiliation(window: Any, js: Any, qtbot: Any) -> None:
-    panel = window.layers_panel
+    panel = window.panels["layers"]
     hostile = next(
         panel.units.child(i)
         for i in range(panel.units.childCount())
@@ -123,7 +123,7 @@ def test_layers_hide_and_show_an_affiliation(window: Any, js: Any, qtbot: Any) -
 
 
 def test_units_table_filters_by_text(window: Any, qtbot: Any) -> None:
-    panel = window.units_panel
+    panel = window.panels["units"]
     qtbot.waitUntil(lambda: panel.model.rowCount() == 4, timeout=5000)
     panel.filter.setText("bravo")
     assert panel.proxy.rowCount() == 1
@@ -135,7 +135,7 @@ def test_units_table_filters_by_text(window: Any, qtbot: Any) -> None:
 def test_units_table_sorts_by_a_clicked_column_and_keeps_the_selection(
     window: Any, qtbot: Any
 ) -> None:
-    panel = window.units_panel
+    panel = window.panels["units"]
     qtbot.waitUntil(lambda: panel.model.rowCount() == 4, timeout=5000)
 
     def column(col: int) -> list[str]:
@@ -163,7 +163,7 @@ def test_units_table_sorts_by_a_clicked_column_and_keeps_the_selection(
 
 
 def test_every_row_of_the_units_table_shows_its_symbol(window: Any, qtbot: Any) -> None:
-    panel = window.units_panel
+    panel = window.panels["units"]
     qtbot.waitUntil(lambda: panel.model.rowCount() == 4, timeout=5000)
 
     def icons() -> list[Any]:
@@ -204,7 +204,7 @@ def test_every_table_gives_its_tooltips_as_plain_text(
         picture,
         [UnitData(name=hostile, callsign="X1", sidc="10031000001211000000", lat=-12.9, lon=40.4)],
     )
-    qtbot.waitUntil(lambda: window.units_panel.model.rowCount() == 5, timeout=10000)
+    qtbot.waitUntil(lambda: window.panels["units"].model.rowCount() == 5, timeout=10000)
     models = [
         m
         for m in window.findChildren(QAbstractItemModel)
@@ -216,9 +216,47 @@ def test_every_table_gives_its_tooltips_as_plain_text(
             for col in range(model.columnCount()):
                 tip = model.data(model.index(row, col), Qt.ItemDataRole.ToolTipRole)
                 assert tip is None or isinstance(tip, str)
-    model = window.units_panel.model
+    model = window.panels["units"].model
     tip = model.data(
         model.index(model.row_of[next(u.id for u in list_units(picture) if u.name == hostile)], 1),
         Qt.ItemDataRole.ToolTipRole,
     )
     assert "&lt;b&gt;Bold&lt;/b&gt;\xa0&amp;\xa0&lt;i&gt;co&lt;/i&gt;" in tip  # shown as typed
+
+
+def test_panels_declare_themselves_and_the_window_builds_them(window: Any) -> None:
+    from PySide6.QtWidgets import QDockWidget
+
+    from app.ui.panels import panel_specs
+
+    specs = panel_specs()
+    assert [s.name for s in specs] == list(window.panels)
+    names = {s.name for s in specs}
+    for spec in specs:
+        assert spec.tab_with is None or spec.tab_with in names, spec.name
+        dock = window.findChild(QDockWidget, spec.dock_name)
+        assert dock is not None and dock.windowTitle() == spec.translated_title()
+        assert dock.widget().widget() is window.panels[spec.name]
+        assert window.dockWidgetArea(dock) == spec.area or dock.isFloating()
+        if spec.tab_with:
+            neighbour = window.findChild(QDockWidget, f"{spec.tab_with}Dock")
+            assert neighbour in window.tabifiedDockWidgets(dock), spec.name
+    # no panel hangs itself on the window: the registry is the one way to reach one
+    assert not [name for name in vars(window) if name.endswith("_panel")]
+
+
+def test_no_panel_attaches_itself_to_the_window_or_looks_for_another() -> None:
+    import re
+    from pathlib import Path
+
+    import app.ui.panels
+
+    root = Path(app.ui.panels.__file__).parent
+    attach = re.compile(r"\bwindow_?\.\w+\s*=[^=]")
+    found = [
+        f"{path.relative_to(root)}:{n}: {line.strip()}"
+        for path in sorted(root.rglob("*.py"))
+        for n, line in enumerate(path.read_text(encoding="utf-8").splitlines(), 1)
+        if attach.search(line) or re.search(r"(getattr|hasattr)\(\s*(self\.)?window", line)
+    ]
+    assert not found, "\n".join(found)

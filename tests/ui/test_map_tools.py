@@ -78,7 +78,7 @@ def test_the_view_and_layers_come_back_at_the_next_start(
     window.map_view.push({"op": "fly", "lat": -11.5, "lon": 40.2, "zoom": 9})
     qtbot.waitUntil(lambda: js(window.map_view, "COP.stats().zoom") == 9, timeout=5000)
     qtbot.waitUntil(lambda: window.ctx.settings.value("map/view") is not None, timeout=5000)
-    layers = window.layers_panel
+    layers = window.panels["layers"]
     layers.labels.setCheckState(0, Qt.CheckState.Unchecked)
     window.ctx.settings.sync()
     from app.ui.app import build_window
@@ -91,7 +91,7 @@ def test_the_view_and_layers_come_back_at_the_next_start(
     qtbot.waitUntil(lambda: js(again.map_view, "COP.stats().zoom") == 9, timeout=10000)
     lat, lon = js(again.map_view, "COP.stats().center")
     assert abs(lat + 11.5) < 0.01 and abs(lon - 40.2) < 0.01
-    assert again.layers_panel.labels.checkState(0) == Qt.CheckState.Unchecked
+    assert again.panels["layers"].labels.checkState(0) == Qt.CheckState.Unchecked
     again.close()
     again.map_view.deleteLater()
 
@@ -102,7 +102,7 @@ def test_trails_show_a_units_last_positions(window: Any, qtbot: Any, js: Any, pi
     target = next(u for u in list_units(picture) if u.callsign == "ALPHA 6")
     for step in range(3):
         move_units(picture, [(target.id, target.lat + 0.05 * (step + 1), target.lon)])
-    layers = window.layers_panel
+    layers = window.panels["layers"]
     layers.trails.setCheckState(0, Qt.CheckState.Checked)
     qtbot.waitUntil(lambda: js(window.map_view, "COP.stats().trails") >= 1, timeout=10000)
     # a move while trails are on extends the trail on the page

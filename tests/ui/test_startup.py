@@ -47,7 +47,7 @@ def test_an_empty_store_offers_the_demo_and_loads_it(qtbot: Any, store: Any) -> 
     box["it"].button(QMessageBox.StandardButton.Yes).click()
     qtbot.waitUntil(lambda: counts(store)["units"] >= 40, timeout=30000)
     qtbot.waitUntil(lambda: win.map_view.last_paint.get("total", 0) >= 40, timeout=30000)
-    assert win.units_panel.model.rowCount() == counts(store)["units"]
+    assert win.panels["units"].model.rowCount() == counts(store)["units"]
     _close(qtbot, win)
 
 

@@ -46,7 +46,7 @@ def _seed(window: Any, qtbot: Any) -> dict[str, str]:
             ItemData(code="RICE", name="Rice", category="food", unit="kg"),
         ],
     )
-    panel = window.supply_panel
+    panel = window.panels["supply"]
     qtbot.waitUntil(
         lambda: (
             panel.view is not None and len(panel.view.sites) == 2 and len(panel.view.items) == 2
@@ -76,7 +76,7 @@ def _shot(form: Any, name: str) -> None:
 
 
 def test_a_site_is_created_from_the_dock_and_edited(window: Any, qtbot: Any) -> None:
-    panel = window.supply_panel
+    panel = window.panels["supply"]
     _idle(qtbot, panel)
     form = panel.forms.new_site()
     form.name.setText("Montepuez <b>DP</b>")
@@ -100,13 +100,13 @@ def test_a_site_is_created_from_the_dock_and_edited(window: Any, qtbot: Any) -> 
         assert (site.capacity, site.people_in_need, site.people_targeted) == (12_000, 4_500, 3_000)
         assert site.organisation == "WFP" and "NATO" in str(site.releasable_to)
     qtbot.waitUntil(
-        lambda: any(s.site_id == site_id for s in panel.sites_model.rows), timeout=30000
+        lambda: any(s.site_id == site_id for s in panel.sites.model.rows), timeout=30000
     )
     _idle(qtbot, panel)
 
-    row = next(n for n, s in enumerate(panel.sites_model.rows) if s.site_id == site_id)
+    row = next(n for n, s in enumerate(panel.sites.model.rows) if s.site_id == site_id)
     with qtbot.waitSignal(panel.forms.sig_opened, timeout=30000) as opened:
-        panel.sites_table.doubleClicked.emit(panel.sites_model.index(row, 0))
+        panel.sites.table.doubleClicked.emit(panel.sites.model.index(row, 0))
     edit = opened.args[0]
     assert edit.name.text() == "Montepuez <b>DP</b>" and edit.capacity.text() == "12000"
     edit.name.setText("Montepuez DP")
@@ -118,7 +118,7 @@ def test_a_site_is_created_from_the_dock_and_edited(window: Any, qtbot: Any) -> 
 
 def test_an_item_is_created_and_edited_and_a_used_code_is_refused(window: Any, qtbot: Any) -> None:
     ids = _seed(window, qtbot)
-    panel = window.supply_panel
+    panel = window.panels["supply"]
     form = panel.forms.new_item()
     form.code.setText("HYG-KIT")
     form.name.setText("Hygiene kit")
@@ -138,7 +138,7 @@ def test_an_item_is_created_and_edited_and_a_used_code_is_refused(window: Any, q
             "carton",
             20,
         )
-    qtbot.waitUntil(lambda: any(i.id == item_id for i, _t in panel.items_model.rows), timeout=30000)
+    qtbot.waitUntil(lambda: any(i.id == item_id for i, _t in panel.items.model.rows), timeout=30000)
     _idle(qtbot, panel)
 
     edit = panel.forms.edit_item(ids["water"])
@@ -158,7 +158,7 @@ def test_an_item_is_created_and_edited_and_a_used_code_is_refused(window: Any, q
 
 def test_a_shipment_with_two_lines_is_planned_from_the_dock(window: Any, qtbot: Any) -> None:
     ids = _seed(window, qtbot)
-    panel = window.supply_panel
+    panel = window.panels["supply"]
     form = panel.forms.new_shipment()
     form.waybill.setText("WB-0042")
     form.origin.setCurrentIndex(form.origin.findData(ids["hub"]))
@@ -187,7 +187,7 @@ def test_a_shipment_with_two_lines_is_planned_from_the_dock(window: Any, qtbot: 
             )
         ).all()
     assert sorted(lines) == sorted([(ids["water"], 12_000), (ids["rice"], 500)])
-    board = panel.board["planned"]
+    board = panel.shipments.board["planned"]
     qtbot.waitUntil(
         lambda: any("WB-0042" in board.item(n).text() for n in range(board.count())), timeout=30000
     )
@@ -235,7 +235,7 @@ def test_a_shipment_with_two_lines_is_planned_from_the_dock(window: Any, qtbot: 
 
 def test_a_request_is_created_and_edited_from_the_dock(window: Any, qtbot: Any) -> None:
     ids = _seed(window, qtbot)
-    panel = window.supply_panel
+    panel = window.panels["supply"]
     form = panel.forms.new_request(ids["camp"])
     assert form.site.currentData() == ids["camp"]
     form.item.setCurrentIndex(form.item.findData(ids["rice"]))
@@ -247,13 +247,13 @@ def test_a_request_is_created_and_edited_from_the_dock(window: Any, qtbot: Any) 
     _shot(form, "request")
     [request_id] = _saved(qtbot, form)
     qtbot.waitUntil(
-        lambda: any(r.id == request_id for r in panel.requests_model.rows), timeout=30000
+        lambda: any(r.id == request_id for r in panel.requests.model.rows), timeout=30000
     )
     _idle(qtbot, panel)
-    row = next(n for n, r in enumerate(panel.requests_model.rows) if r.id == request_id)
-    assert panel.requests_model.rows[row].note == "<i>before the rains</i>"
+    row = next(n for n, r in enumerate(panel.requests.model.rows) if r.id == request_id)
+    assert panel.requests.model.rows[row].note == "<i>before the rains</i>"
     with qtbot.waitSignal(panel.forms.sig_opened, timeout=30000) as opened:
-        panel.requests_table.doubleClicked.emit(panel.requests_model.index(row, 0))
+        panel.requests.table.doubleClicked.emit(panel.requests.model.index(row, 0))
     edit = opened.args[0]
     assert edit.quantity.text() == "2500"
     edit.quantity.setText("3000")
@@ -280,7 +280,7 @@ def _refused(qtbot: Any, form: Any, *words: str) -> None:
 
 def test_bad_input_is_refused_with_a_message_and_nothing_is_stored(window: Any, qtbot: Any) -> None:
     ids = _seed(window, qtbot)
-    panel = window.supply_panel
+    panel = window.panels["supply"]
     store = window.ctx.store
     site = panel.forms.new_site()
     _refused(qtbot, site, "site name")  # empty name
@@ -325,10 +325,11 @@ def test_bad_input_is_refused_with_a_message_and_nothing_is_stored(window: Any, 
 
 
 def test_the_new_menu_opens_each_form(window: Any, qtbot: Any) -> None:
-    from app.ui.panels.supply.forms import ItemForm, RequestForm, ShipmentForm, SiteForm
+    from app.ui.panels.supply.forms import ItemForm, SiteForm
+    from app.ui.panels.supply.shipment_forms import RequestForm, ShipmentForm
 
     _seed(window, qtbot)
-    panel = window.supply_panel
+    panel = window.panels["supply"]
     actions = panel.new_button.menu().actions()
     assert len(actions) == 4
     for action, kind in zip(actions, (SiteForm, ItemForm, ShipmentForm, RequestForm), strict=True):

@@ -110,31 +110,31 @@ def _wait_loaded(qtbot: Any, panel: Any) -> None:
 
 
 def test_the_stock_chart_shows_history_projection_and_arrivals(window: Any, qtbot: Any) -> None:
-    panel = window.supply_panel
+    panel = window.panels["supply"]
     ids = _supply(window.ctx.store)
     _wait_loaded(qtbot, panel)
-    camp = next(s for s in panel.sites_model.rows if s.name == "Camp North")
+    camp = next(s for s in panel.sites.model.rows if s.name == "Camp North")
     assert camp.level == "red"  # 7,000 L left, 33,000 L issued over the last 14 days: under 3 days
     panel.tabs.setCurrentIndex(1)
-    row = next(n for n, r in enumerate(panel.stock_model.rows) if r.site == "Camp North")
+    row = next(n for n, r in enumerate(panel.stock.model.rows) if r.site == "Camp North")
     with qtbot.waitSignal(panel.sig_chart_shown, timeout=30000):
-        panel.stock_table.selectRow(row)
-    xs, ys = panel.stock_chart.balance_curve.getData()
+        panel.stock.table.selectRow(row)
+    xs, ys = panel.stock.stock_chart.balance_curve.getData()
     assert len(xs) == 30 and ys[-1] == 40_000 - 11 * 3_000
-    px, py = panel.stock_chart.projection_curve.getData()
+    px, py = panel.stock.stock_chart.projection_curve.getData()
     assert len(px) == 2 and py[0] == 7_000 and py[1] == 0 and px[1] > px[0]
-    assert len(panel.stock_chart.arrival_lines) == 1  # WB-PLAN, due in two days
-    heights = panel.consumption_chart.bars.opts["height"]
+    assert len(panel.stock.stock_chart.arrival_lines) == 1  # WB-PLAN, due in two days
+    heights = panel.stock.consumption_chart.bars.opts["height"]
     assert sum(heights) == 11 * 3_000
     panel.resize(1000, 700)
-    assert not panel.stock_chart.grab().isNull()
-    assert ids["camp"] == panel.chart_key[0]
+    assert not panel.stock.stock_chart.grab().isNull()
+    assert ids["camp"] == panel.stock.chart_key[0]
 
 
 def test_shipments_are_lines_on_the_map_coloured_by_status(
     window: Any, qtbot: Any, js: Any
 ) -> None:
-    panel = window.supply_panel
+    panel = window.panels["supply"]
     ids = _supply(window.ctx.store)
     _wait_loaded(qtbot, panel)
     view = window.map_view
@@ -154,7 +154,7 @@ def test_shipments_are_lines_on_the_map_coloured_by_status(
 
 
 def test_a_route_through_a_no_go_zone_raises_an_alert(window: Any, qtbot: Any, js: Any) -> None:
-    panel = window.supply_panel
+    panel = window.panels["supply"]
     ids = _supply(window.ctx.store)
     _wait_loaded(qtbot, panel)
     # a no-go area astride the road from Pemba to Mocímboa da Praia
@@ -174,7 +174,7 @@ def test_a_route_through_a_no_go_zone_raises_an_alert(window: Any, qtbot: Any, j
             )
         ],
     )
-    alerts = window.alerts_panel.model
+    alerts = window.panels["alerts"].model
     qtbot.waitUntil(
         lambda: any(getattr(a, "waybill", "") == "WB-MOVE" for a in alerts.alerts), timeout=30000
     )
@@ -190,26 +190,26 @@ def test_a_route_through_a_no_go_zone_raises_an_alert(window: Any, qtbot: Any, j
 
 
 def test_dispatch_and_receive_from_the_board(window: Any, qtbot: Any, monkeypatch: Any) -> None:
-    from app.ui.panels.supply.panel import ReceiveDialog
+    from app.ui.panels.supply.shipments import ReceiveDialog
 
-    panel = window.supply_panel
+    panel = window.panels["supply"]
     ids = _supply(window.ctx.store)
     _wait_loaded(qtbot, panel)
-    qtbot.waitUntil(lambda: panel.board["planned"].count() == 1, timeout=30000)
-    panel.select_shipment(ids["plan"])
-    assert panel.dispatch_button.isEnabled()
+    qtbot.waitUntil(lambda: panel.shipments.board["planned"].count() == 1, timeout=30000)
+    panel.shipments.select_shipment(ids["plan"])
+    assert panel.shipments.dispatch_button.isEnabled()
     with qtbot.waitSignal(panel.sig_loaded, timeout=30000):
-        panel.dispatch_button.click()
-    qtbot.waitUntil(lambda: panel.board["in_transit"].count() == 2, timeout=30000)
-    panel.select_shipment(ids["plan"])
-    line_id = panel._shipment().lines[0].id
+        panel.shipments.dispatch_button.click()
+    qtbot.waitUntil(lambda: panel.shipments.board["in_transit"].count() == 2, timeout=30000)
+    panel.shipments.select_shipment(ids["plan"])
+    line_id = panel.shipments.current().lines[0].id
     monkeypatch.setattr(ReceiveDialog, "exec", lambda self: ReceiveDialog.DialogCode.Accepted)
     monkeypatch.setattr(
         ReceiveDialog, "received", lambda self: ({line_id: 4_900}, {line_id: "damaged"})
     )
     with qtbot.waitSignal(panel.sig_loaded, timeout=30000):
-        panel.receive_button.click()
-    qtbot.waitUntil(lambda: panel.board["arrived"].count() == 1, timeout=30000)
+        panel.shipments.receive_button.click()
+    qtbot.waitUntil(lambda: panel.shipments.board["arrived"].count() == 1, timeout=30000)
     arrived = next(s for s in panel.view.shipments if s.id == ids["plan"])
     assert arrived.lines[0].received == 4_900 and arrived.lines[0].discrepancy_reason == "damaged"
     camp = next(r for r in panel.view.lines if r.site_id == ids["camp"])
@@ -217,9 +217,9 @@ def test_dispatch_and_receive_from_the_board(window: Any, qtbot: Any, monkeypatc
 
 
 def test_record_an_issue_from_the_stock_tab(window: Any, qtbot: Any, monkeypatch: Any) -> None:
-    from app.ui.panels.supply.panel import MovementDialog
+    from app.ui.panels.supply.stock import MovementDialog
 
-    panel = window.supply_panel
+    panel = window.panels["supply"]
     ids = _supply(window.ctx.store)
     _wait_loaded(qtbot, panel)
     chosen: dict[str, Any] = {}
@@ -232,7 +232,7 @@ def test_record_an_issue_from_the_stock_tab(window: Any, qtbot: Any, monkeypatch
         return MovementDialog.DialogCode.Accepted
 
     monkeypatch.setattr(MovementDialog, "exec", accept)
-    panel.move_button.click()
+    panel.stock.move_button.click()
     qtbot.waitUntil(
         lambda: any(
             r.site_id == ids["camp"] and r.on_hand == 7_000 - 2_500 for r in panel.view.lines
@@ -251,7 +251,7 @@ def test_record_an_issue_from_the_stock_tab(window: Any, qtbot: Any, monkeypatch
         return MovementDialog.DialogCode.Accepted
 
     monkeypatch.setattr(MovementDialog, "exec", too_much)
-    panel.move_button.click()
+    panel.stock.move_button.click()
     qtbot.waitUntil(lambda: bool(errors), timeout=30000)
     assert "cannot take out 999999" in errors[0]
 
@@ -259,7 +259,7 @@ def test_record_an_issue_from_the_stock_tab(window: Any, qtbot: Any, monkeypatch
 def test_the_supply_dock_follows_the_history_bar(window: Any, qtbot: Any) -> None:
     """Moved back to before the camp's first delivery, the dock shows no stock there."""
     ids = _supply(window.ctx.store)
-    panel = window.supply_panel
+    panel = window.panels["supply"]
     _wait_loaded(qtbot, panel)
 
     def camp_on_hand() -> int:
@@ -267,7 +267,7 @@ def test_the_supply_dock_follows_the_history_bar(window: Any, qtbot: Any) -> Non
         return sum(line.on_hand for line in panel.view.lines if line.site_id == ids["camp"])
 
     assert camp_on_hand() == 40_000 - 11 * 3_000
-    window.timebar.sig_time_changed.emit(datetime.now(UTC) - timedelta(days=30))
+    window.panels["briefing"].timebar.sig_time_changed.emit(datetime.now(UTC) - timedelta(days=30))
     qtbot.waitUntil(lambda: panel.as_of is not None and camp_on_hand() == 0, timeout=10000)
-    window.timebar.sig_time_changed.emit(None)
+    window.panels["briefing"].timebar.sig_time_changed.emit(None)
     qtbot.waitUntil(lambda: camp_on_hand() == 40_000 - 11 * 3_000, timeout=10000)

@@ -16,7 +16,7 @@ from tests.core.sync.helpers import server_database, unit
 def test_sync_now_runs_in_a_worker_and_shows_the_results(
     qtbot: Any, window: Any, tmp_path: Path
 ) -> None:
-    panel = window.sync_panel
+    panel = window.panels["sync"]
     qtbot.waitUntil(lambda: "pending" in panel.indicator.text(), timeout=10000)
     assert panel.indicator.text().startswith("Sync: 5 pending")  # 4 units and a zone, never synced
     with server_database() as url:
@@ -30,7 +30,7 @@ def test_sync_now_runs_in_a_worker_and_shows_the_results(
             qtbot.waitUntil(lambda: panel.job is None, timeout=30000)
             assert panel.result_label.text() == "Sent 5, received 1, conflicts 0."
             # the received unit reaches the units table through the change event
-            qtbot.waitUntil(lambda: window.units_panel.model.rowCount() == 5, timeout=10000)
+            qtbot.waitUntil(lambda: window.panels["units"].model.rowCount() == 5, timeout=10000)
             qtbot.waitUntil(
                 lambda: panel.indicator.text().startswith("Sync: 0 pending"), timeout=10000
             )
@@ -62,7 +62,7 @@ def test_sync_now_runs_in_a_worker_and_shows_the_results(
 
 
 def test_bundle_export_and_import_from_the_dock(qtbot: Any, window: Any, tmp_path: Path) -> None:
-    panel = window.sync_panel
+    panel = window.panels["sync"]
     other = open_store(tmp_path / "other.sqlite", site_name="Bravo", partner="UN")
     try:
         write_site_key(window.ctx.store, tmp_path / "me.key")

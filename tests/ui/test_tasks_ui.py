@@ -30,12 +30,12 @@ def test_dropping_a_unit_on_a_task_assigns_it_and_the_task_is_on_the_map(
     window: Any, qtbot: Any, js: Any, picture: Any
 ) -> None:
     tid = _task(picture)
-    panel = window.tasks_panel
+    panel = window.panels["tasks"]
     qtbot.waitUntil(lambda: tid in panel.model.row_of, timeout=10000)
     qtbot.waitUntil(lambda: js(window.map_view, "COP.stats().tasks") == 1, timeout=10000)
     # drag: the Units table gives the unit's id as mime data, the task row takes it
     unit = next(u for u in list_units(picture) if u.callsign == "BRAVO 1")
-    units_model = window.units_panel.model
+    units_model = window.panels["units"].model
     qtbot.waitUntil(lambda: unit.id in units_model.row_of, timeout=5000)
     mime = units_model.mimeData([units_model.index(units_model.row_of[unit.id], 1)])
     target = panel.model.index(panel.model.row_of[tid], 0)
@@ -64,7 +64,7 @@ def test_a_click_on_the_task_on_the_map_selects_its_row(
     window: Any, qtbot: Any, js: Any, picture: Any
 ) -> None:
     tid = _task(picture)
-    panel = window.tasks_panel
+    panel = window.panels["tasks"]
     qtbot.waitUntil(lambda: tid in panel.model.row_of, timeout=10000)
     window.map_view.bridge.taskClicked(tid)  # what the page sends when the ring is clicked
     qtbot.waitUntil(lambda: bool(panel.table.selectionModel().selectedRows()), timeout=5000)
@@ -75,7 +75,7 @@ def test_an_illegal_status_change_is_refused_with_the_reason(
     window: Any, qtbot: Any, picture: Any
 ) -> None:
     tid = _task(picture)
-    panel = window.tasks_panel
+    panel = window.panels["tasks"]
     qtbot.waitUntil(lambda: tid in panel.model.row_of, timeout=10000)
     row = panel.model.rows[panel.model.row_of[tid]]
     messages: list[str] = []
@@ -94,7 +94,7 @@ def test_filters_and_overdue(window: Any, qtbot: Any, picture: Any) -> None:
         due=datetime.now(UTC) - timedelta(hours=2),
     )
     _task(picture, title="Patrol Metuge", type="patrol", priority="routine")
-    panel = window.tasks_panel
+    panel = window.panels["tasks"]
     qtbot.waitUntil(lambda: len(panel.model.all_rows) == 2, timeout=10000)
     panel.overdue.setChecked(True)
     assert [r.id for r in panel.model.rows] == [late]
@@ -132,7 +132,7 @@ def test_a_task_in_a_no_go_zone_and_a_distant_unit_raise_warnings(
         u for u in list_units(picture) if u.callsign == "MSF 2"
     )  # near Montepuez, 100+ km away
     tid = _task(picture, title="Recover the vehicle", assigned_units=[far.id], status="assigned")
-    panel = window.alerts_panel
+    panel = window.panels["alerts"]
     qtbot.waitUntil(
         lambda: (
             {getattr(a, "kind", "") for a in panel.model.alerts if getattr(a, "task_id", "") == tid}
@@ -150,7 +150,7 @@ def test_a_task_in_a_no_go_zone_and_a_distant_unit_raise_warnings(
 def test_the_form_creates_a_task_and_refuses_bad_input(
     window: Any, qtbot: Any, picture: Any
 ) -> None:
-    panel = window.tasks_panel
+    panel = window.panels["tasks"]
     form = panel.open_form(None)
     form.title.setText("Escort the convoy to Camp North")
     form.due.setText("311530ZFEB26")  # there is no 31 February
@@ -177,7 +177,7 @@ def test_the_unit_filter_shows_that_units_tasks(window: Any, qtbot: Any, picture
     bravo = next(u for u in list_units(picture) if u.callsign == "BRAVO 1")
     mine = _task(picture, title="Recce Metuge", assigned_units=[bravo.id], status="assigned")
     _task(picture, title="Someone else's task")
-    panel = window.tasks_panel
+    panel = window.panels["tasks"]
     qtbot.waitUntil(lambda: panel.unit.findData(bravo.id) > 0, timeout=10000)
     panel.unit.setCurrentIndex(panel.unit.findData(bravo.id))
     assert [r.id for r in panel.model.rows] == [mine]

@@ -139,6 +139,12 @@ def removed_ids(store: Store, model: type[Unit] | type[CrisisZone], ids: Iterabl
     return wanted - alive
 
 
+def changed_units(store: Store, ids: Iterable[str]) -> tuple[list[UnitRow], set[str]]:
+    """After a change: the rows of ``ids`` still alive and the ids now removed."""
+    wanted = set(ids)
+    return list_units(store, wanted), removed_ids(store, Unit, wanted)
+
+
 def list_zones(
     store: Store, ids: Iterable[str] | None = None, partner: str | None = None
 ) -> list[ZoneRow]:

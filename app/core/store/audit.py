@@ -14,6 +14,7 @@ from collections.abc import Callable, Iterator
 from dataclasses import dataclass
 from datetime import datetime
 from pathlib import Path
+from typing import NamedTuple
 
 from sqlalchemy import Select, func, or_, select
 
@@ -169,6 +170,19 @@ def audit_choices(store: Store) -> tuple[list[str], list[str]]:
             )
         )
     return who, kinds
+
+
+class AuditPage(NamedTuple):
+    """What the Audit dock shows: the newest rows, how many match, the filter's choices."""
+
+    rows: list[AuditRow]
+    total: int
+    choices: tuple[list[str], list[str]]
+
+
+def audit_page(store: Store, f: AuditFilter | None = None, limit: int = 2000) -> AuditPage:
+    """The newest ``limit`` changes matching ``f``, their total and who/kind choices."""
+    return AuditPage(audit_rows(store, f, limit), audit_count(store, f), audit_choices(store))
 
 
 def _batches(store: Store, f: AuditFilter, size: int = 5000) -> Iterator[list[AuditRow]]:

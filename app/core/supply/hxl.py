@@ -809,3 +809,21 @@ def write_logsitrep(path: Path, rows: list[dict[str, Any]], fmt: str) -> int:
     tmp.write_text(buffer.getvalue(), encoding="utf-8")
     tmp.replace(path)
     return len(rows)
+
+
+def export_logsitrep(
+    store: Store,
+    path: Path,
+    fmt: str,
+    window_days: int = 14,
+    horizon_days: int = 30,
+    partner: str | None = None,
+) -> int:
+    """The LOGSITREP of the store written to ``path`` (JSON, CSV or HXL); the rows
+    written. The CLI's ``report logsitrep`` and the Supply dock both write it here."""
+    from app.core.supply.queries import logsitrep_report
+
+    rows = logsitrep_report(
+        store, window_days=window_days, horizon_days=horizon_days, partner=partner
+    )
+    return write_logsitrep(path, rows, fmt)

@@ -5,7 +5,7 @@ from __future__ import annotations
 from dataclasses import dataclass
 from datetime import datetime
 from decimal import Decimal
-from typing import Any
+from typing import TYPE_CHECKING, Any
 
 from sqlalchemy import func, select, true
 
@@ -22,6 +22,9 @@ from app.core.store.models import (
     SupplyStandard,
 )
 from app.core.supply.records import DEFAULT_STANDARDS
+
+if TYPE_CHECKING:
+    from app.core.supply.indicators import ItemTotal, SiteSummary, StockLine
 
 
 def _releasable(model: Any, partner: str | None) -> Any:
@@ -196,6 +199,11 @@ def list_sites(store: Store, partner: str | None = None) -> list[SiteRow]:
             )
             for s in session.scalars(stmt)
         ]
+
+
+def get_site(store: Store, site_id: str) -> SiteRow | None:
+    """One site with every field the site form edits (None if gone or unknown)."""
+    return next((s for s in list_sites(store) if s.id == site_id), None)
 
 
 def list_standards(store: Store) -> list[StandardRow]:
@@ -374,3 +382,38 @@ def logsitrep_report(
             store, window_days=window_days, horizon_days=horizon_days, partner=partner
         )
     ]
+
+
+@dataclass
+class SupplyOverview:
+    """Everything the Supply dock shows, read at once."""
+
+    lines: list[StockLine]
+    sites: list[SiteSummary]
+    items: list[ItemRow]
+    totals: list[ItemTotal]
+    standards: list[StandardRow]
+    shipments: list[ShipmentRow]
+    requests: list[RequestRow]
+    presence: list[PresenceRow]
+    map_message: dict[str, Any]
+
+
+def supply_overview(store: Store, as_of: datetime | None = None) -> SupplyOverview:
+    """Sites, stock, items, standards, shipments, requests, presence and the map's
+    supply layer; with ``as_of``, stock as it was then (the ledger up to that time)."""
+    from app.core.supply.indicators import logsitrep, operation_totals, site_summaries
+    from app.core.supply.mapdoc import supply_message
+
+    lines = logsitrep(store, as_of=as_of)
+    return SupplyOverview(
+        lines,
+        site_summaries(store, lines),
+        list_items(store),
+        operation_totals(lines),
+        list_standards(store),
+        list_shipments(store),
+        list_requests(store),
+        list_presence(store),
+        supply_message(store, as_of=as_of),
+    )

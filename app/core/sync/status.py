@@ -4,12 +4,16 @@ from __future__ import annotations
 
 from dataclasses import dataclass
 from datetime import datetime
+from typing import TYPE_CHECKING
 
 from sqlalchemy import func, select
 
 from app.core.store.engine import Store
 from app.core.store.models import SyncChange, SyncConflict, SyncCursor, SyncPeer
 from app.i18n import _
+
+if TYPE_CHECKING:
+    from app.core.sync.conflicts import Conflict
 
 
 @dataclass(frozen=True)
@@ -71,3 +75,12 @@ def sync_status(store: Store) -> SyncStatus:
         for c in cursors
     ]
     return SyncStatus(pending, total, conflicts, peers)
+
+
+def sync_overview(store: Store) -> tuple[SyncStatus, list[Conflict], list[str]]:
+    """What the Sync dock shows: the status, the conflict log and the names of the
+    trusted peers (to encrypt a bundle for)."""
+    from app.core.sync.conflicts import list_conflicts
+    from app.core.sync.keys import trusted_peers
+
+    return sync_status(store), list_conflicts(store), [p.name for p in trusted_peers(store)]

@@ -8,7 +8,7 @@ from pathlib import Path
 from app.cli import main
 from app.core.picture.ops import add_units, add_zones, move_units
 from app.core.picture.records import UnitData, ZoneData
-from app.core.store.audit import AuditFilter, audit_count, audit_rows, export_audit
+from app.core.store.audit import AuditFilter, audit_count, audit_page, audit_rows, export_audit
 from app.core.store.engine import open_store
 
 SQUARE = {
@@ -51,6 +51,18 @@ def test_every_change_names_who_made_it_newest_first(tmp_path: Path) -> None:
             "crisis_zone"
         ]
         assert audit_count(store, AuditFilter(text="Minefield")) == 1
+    finally:
+        store.close()
+
+
+def test_the_page_the_audit_dock_shows(tmp_path: Path) -> None:
+    store, uid = _store(tmp_path)
+    try:
+        page = audit_page(store, AuditFilter(kind="unit"), limit=1)
+        assert [(r.who, r.op, r.record_id) for r in page.rows] == [("bob", "update", uid)]
+        assert page.total == 2  # both unit changes match; only the newest is shown
+        who, kinds = page.choices
+        assert who == ["alice", "bob"] and kinds == ["crisis_zone", "unit"]
     finally:
         store.close()
 

@@ -1,5 +1,11 @@
 """Alerts dock: units inside hazard zones, units that just entered one."""
 
-from app.ui.panels.alerts.panel import register
+from PySide6.QtCore import Qt
 
-__all__ = ["register"]
+from app.i18n import N_
+from app.ui.panels import PanelSpec
+from app.ui.panels.alerts.panel import build
+
+PANEL = PanelSpec("alerts", N_("Alerts"), Qt.DockWidgetArea.BottomDockWidgetArea, build)
+
+__all__ = ["PANEL"]

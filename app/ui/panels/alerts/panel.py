@@ -8,7 +8,6 @@ from PySide6.QtCore import QModelIndex, QPersistentModelIndex, Qt
 from PySide6.QtGui import QBrush, QColor
 from PySide6.QtWidgets import (
     QAbstractItemView,
-    QDockWidget,
     QHeaderView,
     QLabel,
     QTableView,
@@ -235,9 +234,5 @@ class AlertsPanel(QWidget):
             self.ctx.map.send(message(Op.SUPPLY_SELECT, id=alert.shipment_id))
 
 
-def register(window: MainWindow) -> QDockWidget:
-    panel = AlertsPanel(window.ctx, window)
-    window.alerts_panel = panel
-    return window.add_panel(
-        panel, _("Alerts"), "alertsDock", Qt.DockWidgetArea.BottomDockWidgetArea
-    )
+def build(window: MainWindow) -> AlertsPanel:
+    return AlertsPanel(window.ctx, window)

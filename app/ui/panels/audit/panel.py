@@ -11,7 +11,6 @@ from PySide6.QtCore import QModelIndex, QPersistentModelIndex, Qt, QTimer
 from PySide6.QtWidgets import (
     QAbstractItemView,
     QComboBox,
-    QDockWidget,
     QFileDialog,
     QHBoxLayout,
     QHeaderView,
@@ -26,10 +25,9 @@ from PySide6.QtWidgets import (
 from app.core.events import Changed
 from app.core.store.audit import (
     AuditFilter,
+    AuditPage,
     AuditRow,
-    audit_choices,
-    audit_count,
-    audit_rows,
+    audit_page,
     describe_op,
     export_audit,
 )
@@ -176,19 +174,20 @@ class AuditPanel(QWidget):
             self._reload_timer.start()
             return
         self._loading = True
-        f = self.current_filter()
-        store = self.ctx.store
-
-        def load() -> tuple[list[AuditRow], int, tuple[list[str], list[str]]]:
-            return audit_rows(store, f, SHOWN), audit_count(store, f), audit_choices(store)
-
-        self.ctx.runner.submit(load, on_done=self._loaded, on_error=self._failed)
+        self.ctx.runner.submit(
+            audit_page,
+            self.ctx.store,
+            self.current_filter(),
+            SHOWN,
+            on_done=self._loaded,
+            on_error=self._failed,
+        )
 
     def _failed(self, exc: BaseException) -> None:
         self._loading = False
         self.ctx.runner.sig_error.emit(str(exc))
 
-    def _loaded(self, result: tuple[list[AuditRow], int, tuple[list[str], list[str]]]) -> None:
+    def _loaded(self, result: AuditPage) -> None:
         self._loading = False
         rows, total, choices = result
         self._set_choices(choices)
@@ -228,14 +227,5 @@ class AuditPanel(QWidget):
         )
 
 
-def register(window: MainWindow) -> QDockWidget:
-    panel = AuditPanel(window.ctx)
-    window.audit_panel = panel
-    # beside the Alerts dock, as a tab: the watchkeeper's eye stays on the alerts
-    return window.add_panel(
-        panel,
-        _("Audit"),
-        "auditDock",
-        Qt.DockWidgetArea.BottomDockWidgetArea,
-        tab_with="alertsDock",
-    )
+def build(window: MainWindow) -> AuditPanel:
+    return AuditPanel(window.ctx)

@@ -14,7 +14,6 @@ from PySide6.QtGui import QGuiApplication, QKeySequence
 from PySide6.QtWidgets import (
     QAbstractItemView,
     QComboBox,
-    QDockWidget,
     QFileDialog,
     QHBoxLayout,
     QInputDialog,
@@ -38,6 +37,7 @@ from app.ui.models.table import plain_tooltip
 from app.ui.panels.briefing.form import ViewForm
 from app.ui.panels.briefing.timebar import TimeBar
 from app.ui.panels.briefing.timebar import install as install_timebar
+from app.ui.panels.layers.panel import LayersPanel
 
 if TYPE_CHECKING:
     from app.ui.main_window import MainWindow
@@ -222,7 +222,8 @@ class BriefingPanel(QWidget):
         (south, west), (north, east) = bounds
         south, north = max(-89.9, south), min(89.9, north)
         west, east = max(-179.9, west), min(179.9, east)
-        layers = self.window_.layers_panel.state() if hasattr(self.window_, "layers_panel") else {}
+        layers_panel = self.window_.panels.get("layers")
+        layers = layers_panel.state() if isinstance(layers_panel, LayersPanel) else {}
         return ViewData(
             name=name,
             south=south,
@@ -305,8 +306,9 @@ class BriefingPanel(QWidget):
         view = self.current_view()
         if view is None:
             return
-        layers_panel = getattr(self.window_, "layers_panel", None)
-        if layers_panel is not None:  # the Layers dock ticks the slide's layers and tells the map
+        layers_panel = self.window_.panels.get("layers")
+        # the Layers dock ticks the slide's layers and tells the map
+        if isinstance(layers_panel, LayersPanel):
             self.ctx.settings.setValue("map/layers", json.dumps(full_layers(view.layers)))
             layers_panel.restore(self.ctx.settings)
         else:
@@ -414,11 +416,11 @@ class BriefingPanel(QWidget):
         self.sig_handout_written.emit(str(path))
 
 
-def register(window: MainWindow) -> QDockWidget:
+def build(window: MainWindow) -> BriefingPanel:
     timebar = install_timebar(window)
+    # every panel that shows stock or the picture "as at" follows the History bar
+    timebar.sig_time_changed.connect(window.ctx.sig_history_time)
     panel = BriefingPanel(window, timebar)
-    window.briefing_panel = panel
-    window.timebar = timebar
     from PySide6.QtGui import QAction
 
     present = QAction(_("&Present the briefing"), window)
@@ -426,11 +428,4 @@ def register(window: MainWindow) -> QDockWidget:
     present.triggered.connect(lambda: panel.present())
     window.view_menu.addAction(present)
     window.ctx.when_picture_shown(panel.load)
-    # a tab beside Units and Tasks: the briefer opens it, the watchkeeper keeps the tables
-    return window.add_panel(
-        panel,
-        _("Briefing"),
-        "briefingDock",
-        Qt.DockWidgetArea.RightDockWidgetArea,
-        tab_with="unitsDock",
-    )
+    return panel

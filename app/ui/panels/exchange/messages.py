@@ -2,7 +2,7 @@
 
 from __future__ import annotations
 
-from typing import Any
+from typing import TYPE_CHECKING, Any
 
 from PySide6.QtCore import QModelIndex, QPersistentModelIndex, Qt
 from PySide6.QtWidgets import (
@@ -21,6 +21,11 @@ from app.core.exchange.queries import MessageRow, list_messages
 from app.i18n import _
 from app.ui.context import AppContext
 from app.ui.models.table import RowsTableModel, plain_tooltip
+
+if TYPE_CHECKING:
+    from app.ui.panels.exchange.feed import FeedController
+    from app.ui.panels.exchange.panel import ExchangeMenu
+    from app.ui.panels.exchange.routes import RoutesOnMap
 
 Index = QModelIndex | QPersistentModelIndex
 SHOWN = 1000
@@ -60,6 +65,13 @@ class MessagesModel(RowsTableModel):
 
 
 class MessagesPanel(QWidget):
+    feed: FeedController
+    """The live CoT feed (set when the Exchange pieces are built)."""
+    menu: ExchangeMenu
+    """The Exchange menu: exports, routes on the map, the feed's switches."""
+    routes: RoutesOnMap
+    """The routes layer of the map."""
+
     def __init__(self, ctx: AppContext, parent: QWidget | None = None) -> None:
         super().__init__(parent)
         self.ctx = ctx

@@ -7,9 +7,8 @@ from __future__ import annotations
 from pathlib import Path
 from typing import TYPE_CHECKING
 
-from PySide6.QtCore import Qt
 from PySide6.QtGui import QAction
-from PySide6.QtWidgets import QDockWidget, QFileDialog
+from PySide6.QtWidgets import QFileDialog
 
 from app.i18n import _
 from app.ui.panels.exchange.feed import FeedController
@@ -104,24 +103,19 @@ class ExchangeMenu:
         return dialog
 
 
-def register(window: MainWindow) -> QDockWidget:
+def build(window: MainWindow) -> MessagesPanel:
+    """The Messages dock; it holds the other Exchange pieces it registers too: the live
+    ``feed`` (its indicator in the status bar), the Exchange ``menu`` and the ``routes``
+    on the map."""
     feed = FeedController(window.ctx, window)
-    window.feed = feed
     window.statusBar().addPermanentWidget(feed.indicator)
-    window.exchange_menu = ExchangeMenu(window, feed)
-    window.routes_on_map = RoutesOnMap(window.ctx, window.map_view, window.map_controller, window)
-    window.exchange_menu.routes_action.setChecked(window.routes_on_map.shown)
-    window.exchange_menu.routes_action.toggled.connect(window.routes_on_map.show)
+    menu = ExchangeMenu(window, feed)
+    routes = RoutesOnMap(window.ctx, window.map_view, window.map_controller, window)
+    menu.routes_action.setChecked(routes.shown)
+    menu.routes_action.toggled.connect(routes.show)
     panel = MessagesPanel(window.ctx, window)
-    window.messages_panel = panel
+    panel.feed, panel.menu, panel.routes = feed, menu, routes
     window.sig_closed.connect(feed.close)
     if feed.connect_at_start:
-        window.ctx.when_picture_shown(lambda: window.exchange_menu.connect_action.setChecked(True))
-    # a tab beside the Alerts: the bottom of the window is too short to split
-    return window.add_panel(
-        panel,
-        _("Messages"),
-        "messagesDock",
-        Qt.DockWidgetArea.BottomDockWidgetArea,
-        tab_with="alertsDock",
-    )
+        window.ctx.when_picture_shown(lambda: menu.connect_action.setChecked(True))
+    return panel

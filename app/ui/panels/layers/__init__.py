@@ -1,5 +1,11 @@
 """Layers dock: units by affiliation, zones by kind, labels."""
 
-from app.ui.panels.layers.panel import register
+from PySide6.QtCore import Qt
 
-__all__ = ["register"]
+from app.i18n import N_
+from app.ui.panels import PanelSpec
+from app.ui.panels.layers.panel import build
+
+PANEL = PanelSpec("layers", N_("Layers"), Qt.DockWidgetArea.LeftDockWidgetArea, build)
+
+__all__ = ["PANEL"]

@@ -7,7 +7,7 @@ from typing import TYPE_CHECKING, Any
 
 from PySide6.QtCore import Qt, Signal
 from PySide6.QtGui import QColor, QIcon, QPixmap
-from PySide6.QtWidgets import QDockWidget, QTreeWidget, QTreeWidgetItem, QVBoxLayout, QWidget
+from PySide6.QtWidgets import QTreeWidget, QTreeWidgetItem, QVBoxLayout, QWidget
 
 from app.core.mapdoc.features import zone_kind_label
 from app.core.mapdoc.protocol import Op, message
@@ -146,9 +146,8 @@ class LayersPanel(QWidget):
         self.map.send(self.state())
 
 
-def register(window: MainWindow) -> QDockWidget:
+def build(window: MainWindow) -> LayersPanel:
     panel = LayersPanel(window.ctx.map)
     panel.sig_trails.connect(window.ctx.map.show_trails)
     panel.restore(window.ctx.settings)
-    window.layers_panel = panel
-    return window.add_panel(panel, _("Layers"), "layersDock", Qt.DockWidgetArea.LeftDockWidgetArea)
+    return panel

@@ -1,5 +1,14 @@
 """Sync dock: pending changes, peers, Sync now, bundles, conflicts to review and reverse."""
 
-from app.ui.panels.sync.panel import register
+from PySide6.QtCore import Qt
 
-__all__ = ["register"]
+from app.i18n import N_
+from app.ui.panels import PanelSpec
+from app.ui.panels.sync.panel import build
+
+# beside the tasks, not squeezing the map
+PANEL = PanelSpec(
+    "sync", N_("Sync"), Qt.DockWidgetArea.RightDockWidgetArea, build, tab_with="tasks"
+)
+
+__all__ = ["PANEL"]

@@ -10,7 +10,6 @@ from PySide6.QtCore import QModelIndex, QPersistentModelIndex, Qt, QTimer
 from PySide6.QtWidgets import (
     QAbstractItemView,
     QComboBox,
-    QDockWidget,
     QFileDialog,
     QFormLayout,
     QGroupBox,
@@ -31,7 +30,7 @@ from app.core.common.markings import BLOCS
 from app.core.events import Changed
 from app.core.sync.central import safe_server_name
 from app.core.sync.conflicts import Conflict
-from app.core.sync.status import PeerState, SyncStatus
+from app.core.sync.status import PeerState, SyncStatus, sync_overview
 from app.i18n import _
 from app.ui.context import AppContext
 from app.ui.models.table import RowsTableModel
@@ -261,15 +260,7 @@ class SyncPanel(QWidget):
 
     # ------------------------------------------------------------- refresh
     def refresh(self) -> None:
-        self.ctx.runner.submit(self._load, on_done=self._loaded)
-
-    def _load(self) -> tuple[SyncStatus, list[Conflict], list[str]]:
-        from app.core.sync.conflicts import list_conflicts
-        from app.core.sync.keys import trusted_peers
-        from app.core.sync.status import sync_status
-
-        store = self.ctx.store
-        return sync_status(store), list_conflicts(store), [p.name for p in trusted_peers(store)]
+        self.ctx.runner.submit(sync_overview, self.ctx.store, on_done=self._loaded)
 
     def _loaded(self, result: tuple[SyncStatus, list[Conflict], list[str]]) -> None:
         status, conflicts, peers = result
@@ -447,11 +438,7 @@ class SyncPanel(QWidget):
         )
 
 
-def register(window: MainWindow) -> QDockWidget:
+def build(window: MainWindow) -> SyncPanel:
     panel = SyncPanel(window.ctx, window)
-    window.sync_panel = panel  # type: ignore[attr-defined]
     window.statusBar().addPermanentWidget(panel.indicator)
-    # beside the tasks, not squeezing the map
-    return window.add_panel(
-        panel, _("Sync"), "syncDock", Qt.DockWidgetArea.RightDockWidgetArea, tab_with="tasksDock"
-    )
+    return panel

@@ -9,7 +9,6 @@ from PySide6.QtWidgets import (
     QAbstractItemView,
     QCheckBox,
     QComboBox,
-    QDockWidget,
     QHBoxLayout,
     QHeaderView,
     QInputDialog,
@@ -385,9 +384,5 @@ class TasksPanel(QWidget):
             self.ctx.runner.sig_error.emit(str(exc))
 
 
-def register(window: MainWindow) -> QDockWidget:
-    panel = TasksPanel(window.ctx)
-    window.tasks_panel = panel
-    return window.add_panel(
-        panel, _("Tasks"), "tasksDock", Qt.DockWidgetArea.RightDockWidgetArea, tab_with="unitsDock"
-    )
+def build(window: MainWindow) -> TasksPanel:
+    return TasksPanel(window.ctx)

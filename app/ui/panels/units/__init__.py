@@ -1,5 +1,11 @@
 """Units dock: the table of units, in step with the map."""
 
-from app.ui.panels.units.panel import register
+from PySide6.QtCore import Qt
 
-__all__ = ["register"]
+from app.i18n import N_
+from app.ui.panels import PanelSpec
+from app.ui.panels.units.panel import build
+
+PANEL = PanelSpec("units", N_("Units"), Qt.DockWidgetArea.RightDockWidgetArea, build)
+
+__all__ = ["PANEL"]

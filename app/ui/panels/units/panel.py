@@ -7,7 +7,6 @@ from typing import TYPE_CHECKING, Any
 from PySide6.QtCore import QItemSelectionModel, Qt
 from PySide6.QtWidgets import (
     QAbstractItemView,
-    QDockWidget,
     QHeaderView,
     QLabel,
     QLineEdit,
@@ -17,8 +16,7 @@ from PySide6.QtWidgets import (
 )
 
 from app.core.events import Changed
-from app.core.picture.queries import UnitRow, list_units, removed_ids
-from app.core.store.models import Unit
+from app.core.picture.queries import UnitRow, changed_units, list_units
 from app.i18n import _
 from app.ui.context import AppContext
 from app.ui.panels.units.model import ID_ROLE, UnitsFilter, UnitsModel
@@ -26,10 +24,6 @@ from app.ui.symbols import SymbolIcons
 
 if TYPE_CHECKING:
     from app.ui.main_window import MainWindow
-
-
-def _changed_rows(store, ids: set[str]) -> tuple[list[UnitRow], set[str]]:  # type: ignore[no-untyped-def]
-    return list_units(store, ids), removed_ids(store, Unit, ids)
 
 
 class UnitsPanel(QWidget):
@@ -92,7 +86,7 @@ class UnitsPanel(QWidget):
                 self.model.move(change.positions, change.at)
             ids |= change.ids - {p[0] for p in change.positions}
         if ids:
-            self.ctx.runner.submit(_changed_rows, self.ctx.store, ids, on_done=self._apply)
+            self.ctx.runner.submit(changed_units, self.ctx.store, ids, on_done=self._apply)
 
     def _apply(self, result: tuple[list[UnitRow], set[str]]) -> None:
         rows, removed = result
@@ -135,7 +129,5 @@ class UnitsPanel(QWidget):
         self.table.scrollTo(index, QAbstractItemView.ScrollHint.PositionAtCenter)
 
 
-def register(window: MainWindow) -> QDockWidget:
-    panel = UnitsPanel(window.ctx, symbol_page=window.map_view.symbol_images)
-    window.units_panel = panel
-    return window.add_panel(panel, _("Units"), "unitsDock", Qt.DockWidgetArea.RightDockWidgetArea)
+def build(window: MainWindow) -> UnitsPanel:
+    return UnitsPanel(window.ctx, symbol_page=window.map_view.symbol_images)
