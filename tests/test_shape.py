@@ -8,7 +8,9 @@ so CI fails when the shape breaks:
 - ``ruff check`` and ``ruff format --check`` on the whole tree;
 - ``tests/core`` collects and passes where PySide6 and shiboken6 cannot be imported.
 
-Each prints the tool's own report when it fails. Run one by hand from the top of the
+Each prints the tool's own report when it fails. mypy (20-80 s from a cold cache) and
+the run of tests/core without Qt (as long as tests/core itself) are marked ``slow``:
+``-m "not slow"`` leaves them out of a quick local run; CI runs them. Run one by hand from the top of the
 repository: ``lint-imports``, ``mypy app``, ``ruff check . && ruff format --check .``.
 """
 
@@ -72,6 +74,7 @@ def test_the_import_contracts_are_kept() -> None:
     assert "0 broken" in out, out
 
 
+@pytest.mark.slow
 def test_mypy_finds_no_errors_in_app() -> None:
     """``mypy app``: strict, with the per-module exceptions listed in pyproject.toml."""
     code, out = _run(
@@ -90,6 +93,7 @@ def test_ruff_is_clean_on_the_whole_tree(command: list[str]) -> None:
     assert code == 0, f"ruff {' '.join(command)} {' '.join(trees)}:\n{out}"
 
 
+@pytest.mark.slow
 def test_the_core_tests_run_without_qt(tmp_path: Path) -> None:
     """``pytest tests/core`` collects and passes where PySide6 cannot be imported.
 
