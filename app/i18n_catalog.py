@@ -49,8 +49,8 @@ def extract(root: Path = SOURCE) -> list[Message]:
                 and len(args) >= 2
                 and all(isinstance(a, ast.Constant) and isinstance(a.value, str) for a in args[:2])
             ):
-                ctx, msg = args[0].value, args[1].value  # type: ignore[union-attr]
-                found.setdefault((ctx, msg), Message(msg, ctx, where))  # type: ignore[arg-type]
+                ctx, msg = args[0].value, args[1].value  # type: ignore[attr-defined]
+                found.setdefault((ctx, msg), Message(msg, ctx, where))
     if root == SOURCE:
         from app.core.demo.data import translatable_messages
 

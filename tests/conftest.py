@@ -1,8 +1,13 @@
-"""Shared test set-up: offscreen Qt, fresh store, settings and cache per test,
-and no thread left running after a test."""
+"""Shared test set-up: fresh store, settings and cache per test, and no thread
+left running after a test.
+
+No Qt here: ``tests/core`` runs without PySide6 installed (tests/test_shape.py
+proves it). The Qt set-up lives in ``tests/ui/conftest.py``; only the
+environment it reads is set here, before anything could start Qt."""
 
 from __future__ import annotations
 
+import importlib.util
 import os
 import threading
 import time
@@ -20,10 +25,23 @@ os.environ["QTWEBENGINE_DISABLE_SANDBOX"] = "1"
 os.environ["COP_LANG"] = "en"
 os.environ.setdefault("QT_LOGGING_RULES", "qt.webenginecontext.debug=false;qt.qpa.*=false")
 
-from app.ui import pyside_fix
-from app.ui.map import tiles as _tiles  # noqa: F401  (registers coptiles:// before Qt starts)
 
-pyside_fix.apply()
+def _qt_installed() -> bool:
+    try:
+        return importlib.util.find_spec("PySide6") is not None
+    except ImportError:
+        return False
+
+
+if not _qt_installed():
+    # without PySide6 only the Qt-free tests run: tests/core (and the shape checks)
+    collect_ignore = ["ui", "packaging"]
+
+
+def pytest_addoption(parser: pytest.Parser, pluginmanager: pytest.PytestPluginManager) -> None:
+    if not _qt_installed():
+        # pytest-qt imports PySide6 when pytest configures it: leave it out
+        pluginmanager.set_blocked("pytest-qt")
 
 
 @pytest.fixture(autouse=True)

@@ -9,6 +9,10 @@ from typing import Any
 import pytest
 
 from app.core.picture.records import UnitData, ZoneData
+from app.ui import pyside_fix
+from app.ui.map import tiles as _tiles  # noqa: F401  (registers coptiles:// before Qt starts)
+
+pyside_fix.apply()
 
 
 def run_js(qtbot: Any, view: Any, script: str, timeout: int = 10000) -> Any:

@@ -139,7 +139,7 @@ def _zone(event: CotEvent) -> ZoneData:
                 if link.lat is not None and link.lon is not None
             ]
             kind = "rectangle" if event.type.startswith("u-d-r") else None
-            geometry = polygon_from_points(points, name, kind)  # type: ignore[arg-type]
+            geometry = polygon_from_points(points, name, kind)
     except ValidationError as exc:
         raise InteropError(f"{event.where}: {exc}") from None
     valid_from = _opt_time(cop, "valid_from", event.start)
@@ -359,7 +359,7 @@ def zone_event(row: ZoneRow, uid: str, now: datetime) -> CotEvent:
     ]
     expected = polygon_from_points(
         [(lk.lat, lk.lon) for lk in event.links],
-        row.name,  # type: ignore[misc]
+        row.name,
         "rectangle" if kind == "rectangle" else None,
     )
     if not simple or expected != geometry:

@@ -492,7 +492,7 @@ def _read_placemark(placemark: Any, number: int, out: Exchange) -> None:
             description=description,
             **_markings(data),
         )
-        out.zones.append((zone, where))  # type: ignore[arg-type]
+        out.zones.append((zone, where))
         if rid and data.get("cot_uid"):
             out.uids[rid] = ("zone", data["cot_uid"])
         return

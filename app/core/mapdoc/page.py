@@ -55,7 +55,7 @@ def _init_element(options: dict[str, Any]) -> Any:
     from branca.element import MacroElement
     from jinja2 import Template
 
-    class CopInit(MacroElement):  # type: ignore[misc]
+    class CopInit(MacroElement):
         _template = Template(
             """{% macro script(this, kwargs) %}
             COP.init({{ this._parent.get_name() }}, {{ this.options }});
@@ -63,7 +63,7 @@ def _init_element(options: dict[str, Any]) -> Any:
         )
 
         def __init__(self) -> None:
-            super().__init__()
+            super().__init__()  # type: ignore[no-untyped-call]
             self._name = "CopInit"
             self.options = json.dumps(options)
 

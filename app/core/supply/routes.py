@@ -4,13 +4,18 @@ zone in force raises an alert.  Air shipments fly over and are not checked."""
 
 from __future__ import annotations
 
+from collections.abc import Sequence
 from dataclasses import dataclass
 from datetime import datetime
+from typing import TYPE_CHECKING
 
 from shapely.geometry import LineString
 
 from app.core.picture.geofence import ZoneShape, zones_in_force
 from app.i18n import _
+
+if TYPE_CHECKING:
+    from app.core.supply.queries import ShipmentRow
 
 CHECKED_STATUSES = ("planned", "in_transit")
 GROUND_MODES = ("road", "rail", "sea")
@@ -42,16 +47,16 @@ class ShipmentAlert:
         )
 
 
-def route_alerts(shipments: list[object], zones: list[ZoneShape]) -> list[ShipmentAlert]:
+def route_alerts(shipments: Sequence[ShipmentRow], zones: list[ZoneShape]) -> list[ShipmentAlert]:
     """Alerts for shipment rows (``ShipmentRow``-like) against zones in force."""
     no_go = [z for z in zones if z.kind == "no-go"]
     alerts: list[ShipmentAlert] = []
     if not no_go:
         return alerts
     for s in shipments:
-        if s.status not in CHECKED_STATUSES or s.mode not in GROUND_MODES:  # type: ignore[attr-defined]
+        if s.status not in CHECKED_STATUSES or s.mode not in GROUND_MODES:
             continue
-        ends = (s.origin_lon, s.origin_lat, s.destination_lon, s.destination_lat)  # type: ignore[attr-defined]
+        ends = (s.origin_lon, s.origin_lat, s.destination_lon, s.destination_lat)
         if any(v is None for v in ends):
             continue
         route = LineString([(ends[0], ends[1]), (ends[2], ends[3])])
@@ -70,7 +75,7 @@ def route_alerts(shipments: list[object], zones: list[ZoneShape]) -> list[Shipme
                     s.id,
                     s.waybill,
                     s.origin,
-                    s.destination,  # type: ignore[attr-defined]
+                    s.destination,
                     zone.id,
                     zone.name,
                     zone.severity,

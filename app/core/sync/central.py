@@ -185,7 +185,7 @@ def push_text(engine: Engine, copy_text: str) -> int:
             f"CREATE TEMP TABLE IF NOT EXISTS sync_stage ON COMMIT DELETE ROWS AS "
             f"SELECT {cols} FROM sync_change WITH NO DATA"
         )
-        with cur.copy(f"COPY sync_stage ({cols}) FROM STDIN") as copy:  # type: ignore[attr-defined]
+        with cur.copy(f"COPY sync_stage ({cols}) FROM STDIN") as copy:
             copy.write(copy_text)
         cur.execute(
             f"INSERT INTO sync_change ({cols}) SELECT {cols} FROM sync_stage "

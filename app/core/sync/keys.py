@@ -10,7 +10,6 @@ from __future__ import annotations
 
 import base64
 import json
-import os
 from dataclasses import dataclass
 from pathlib import Path
 
@@ -18,11 +17,11 @@ from cryptography.hazmat.primitives import hashes, serialization
 from cryptography.hazmat.primitives.asymmetric.ed25519 import Ed25519PrivateKey, Ed25519PublicKey
 from cryptography.hazmat.primitives.asymmetric.x25519 import X25519PrivateKey
 from cryptography.hazmat.primitives.kdf.hkdf import HKDF
-from sqlalchemy import Engine, delete, select, update
+from sqlalchemy import delete, select
 from sqlalchemy.orm import Session
 
-from app.core.store.engine import Store, StoreError, new_id
-from app.core.store.models import SiteProfile, SyncCursor, SyncLocal, SyncPeer
+from app.core.store.engine import Store
+from app.core.store.models import SiteProfile, SyncPeer
 from app.i18n import _
 
 KEY_FORMAT = "coalition-cop-site-key"
@@ -158,43 +157,3 @@ def peer_by_name(store: Store, name: str) -> SyncPeer:
             _("no trusted site is named '{name}' (use 'bundle trust' first)").format(name=name)
         )
     return peer
-
-
-# --- a copied or restored store is another site ---
-
-
-def _home(path: Path) -> str:
-    return str(os.stat(path).st_ino)
-
-
-def check_copy(engine: Engine, path: Path | None) -> bool:
-    """Give a store that is a copy of another file a new site id and keys; True if it did.
-
-    The file's identity (its inode) is recorded at first open; a copy or a restore
-    from a backup is a new file, so two sites never write changes under one id.
-    """
-    if path is None or not path.exists():
-        return False
-    home = _home(path)
-    with Session(engine) as session, session.begin():
-        known = session.get(SyncLocal, "home")
-        if known is None:
-            session.add(SyncLocal(key="home", value=home))
-            return False
-        if known.value == home:
-            return False
-        profile = session.scalars(select(SiteProfile)).first()
-        if profile is None:
-            raise StoreError(_("the store has no site profile"))
-        new_site = new_id()
-        last = profile.last_hlc
-        if last:  # the clock goes on from where it was, under the new id
-            last = last.rsplit(".", 1)[0] + "." + new_site if last.count(".") >= 2 else None
-        session.execute(
-            update(SiteProfile)
-            .where(SiteProfile.site_id == profile.site_id)
-            .values(site_id=new_site, signing_key=None, public_key=None, last_hlc=last)
-        )
-        session.execute(delete(SyncCursor))
-        known.value = home
-    return True
