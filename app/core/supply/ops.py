@@ -20,6 +20,7 @@ from sqlalchemy import Table, func, select, update
 from sqlalchemy.orm import Session
 
 from app.core.common.markings import Releasability
+from app.core.events import RecordKind
 from app.core.picture.records import ValidationError
 from app.core.store.engine import Store
 from app.core.store.models import (
@@ -50,15 +51,15 @@ from app.core.supply.records import (
 from app.i18n import _
 
 # the ``Changed.kind`` of each supply record
-KINDS = {
-    SupplyItem: "supply_item",
-    SupplySite: "supply_site",
-    SupplyStandard: "supply_standard",
-    StockMovement: "stock",
-    Shipment: "shipment",
-    ShipmentLine: "shipment",
-    SupplyRequest: "supply_request",
-    Presence: "presence",
+KINDS: dict[Any, RecordKind] = {
+    SupplyItem: RecordKind.SUPPLY_ITEM,
+    SupplySite: RecordKind.SUPPLY_SITE,
+    SupplyStandard: RecordKind.SUPPLY_STANDARD,
+    StockMovement: RecordKind.STOCK,
+    Shipment: RecordKind.SHIPMENT,
+    ShipmentLine: RecordKind.SHIPMENT,
+    SupplyRequest: RecordKind.SUPPLY_REQUEST,
+    Presence: RecordKind.PRESENCE,
 }
 SUPPLY_KINDS = frozenset(KINDS.values())
 _CHUNK = 500
@@ -366,7 +367,7 @@ def _insert_ledger(batch: WriteBatch, rows: Sequence[MovementData]) -> None:
                 move.classification,
                 move.releasable_to,  # type: ignore[arg-type]
             )
-            batch._note("stock", "added", move.id or "")
+            batch.note_added(RecordKind.STOCK, (move.id or "",))
         batch.session.execute(_LEDGER.insert(), records)
         return
     insert_ledger_rows(
@@ -425,7 +426,7 @@ def insert_ledger_rows(
         ]
         _insert_ledger(batch, moves)
         return ids
-    from app.core.store.writing import sqlite_time
+    from app.core.common.times import sqlite_time
 
     dumps = json.dumps
     now = batch.now
@@ -444,9 +445,6 @@ def insert_ledger_rows(
     table = StockMovement.__tablename__
     tuples = []
     changes = batch.changes
-    added = batch.touched.setdefault(
-        "stock", {"added": set(), "updated": set(), "removed": set(), "moved": set()}
-    )["added"]
     for rid, (
         site_id,
         item_id,
@@ -511,7 +509,7 @@ def insert_ledger_rows(
                 tail[0],
             )
         )
-        added.add(rid)
+    batch.note_added(RecordKind.STOCK, ids)
     batch.session.connection().exec_driver_sql(
         f"INSERT INTO {table} ({', '.join(_LEDGER_COLUMNS)}) VALUES ({', '.join('?' * len(_LEDGER_COLUMNS))})",
         tuples,
@@ -840,7 +838,7 @@ def _update(batch: WriteBatch, model: Any, record: Any, values: dict[str, Any]) 
         update(model), [{"id": record.id, "updated_at": batch.now, "hlc": batch.hlc, **changed}]
     )
     batch.session.expire(record)
-    batch._note(KINDS[model], "updated", record.id)
+    batch.note_updated(KINDS[model], (record.id,))
 
 
 def _update_requests(batch: WriteBatch, request_ids: Sequence[str]) -> None:

@@ -21,19 +21,21 @@ from typing import Any
 from sqlalchemy import Boolean, Column, Table, delete, insert
 from sqlalchemy.orm import Session
 
+from app.core.common.times import sqlite_time
+from app.core.events import RecordKind
 from app.core.store.base import Base, SharedRecord, UTCDateTime
 
 # kinds of ``Changed`` events of the tables the views already know
 # the kind a change event carries for a table (what the panels and the map listen for);
 # a table not named here publishes under its own name
 _KINDS = {
-    "unit": "unit",
-    "crisis_zone": "zone",
-    "task": "task",
-    "stock_movement": "stock",
-    "shipment_line": "shipment",  # as supply_ops publishes them
-    "saved_view": "view",
-    "chat_message": "message",
+    "unit": RecordKind.UNIT,
+    "crisis_zone": RecordKind.ZONE,
+    "task": RecordKind.TASK,
+    "stock_movement": RecordKind.STOCK,
+    "shipment_line": RecordKind.SHIPMENT,  # as supply.ops publishes them
+    "saved_view": RecordKind.VIEW,
+    "chat_message": RecordKind.MESSAGE,
 }
 
 
@@ -44,7 +46,7 @@ class SyncedTable:
     name: str
     model: type[Any]
     table: Table
-    kind: str
+    kind: RecordKind
     columns: dict[str, Column[Any]]
     datetimes: frozenset[str]
     required: frozenset[str]  # columns a new row cannot do without
@@ -75,8 +77,6 @@ def _as_is(value: Any) -> Any:
 def _sqlite_datetime(value: Any) -> Any:
     if value is None:
         return None
-    from app.core.store.writing import sqlite_time
-
     if isinstance(value, str):
         value = datetime.fromisoformat(value)
         if value.tzinfo is None:
@@ -185,7 +185,7 @@ def _discover() -> dict[str, SyncedTable]:
             name=table.name,
             model=cls,
             table=table,
-            kind=_KINDS.get(table.name, table.name),
+            kind=_KINDS.get(table.name) or RecordKind(table.name),
             columns=columns,
             datetimes=datetimes,
             required=required,

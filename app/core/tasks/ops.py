@@ -22,6 +22,7 @@ from sqlalchemy.orm import Session
 
 from app.core.common.dtg import format_iso
 from app.core.common.markings import Releasability
+from app.core.events import RecordKind
 from app.core.picture.records import ValidationError
 from app.core.store.engine import Store, new_id
 from app.core.store.models import Task, TaskHistory, TaskUnit
@@ -35,7 +36,7 @@ from app.core.tasks.records import (
 )
 from app.i18n import _
 
-KIND = "task"
+KIND = RecordKind.TASK
 _TASK = cast(Table, Task.__table__)
 _TASK_UNIT = cast(Table, TaskUnit.__table__)
 _TASK_HISTORY = cast(Table, TaskHistory.__table__)
@@ -240,7 +241,7 @@ def save_tasks(
                 task.classification,
                 task.releasable_to,  # type: ignore[arg-type]
             )
-            batch._note(KIND, "added", task_id)
+            batch.note_added(KIND, (task_id,))
             continue
 
         if enforce_workflow and not old.deleted and old.status != task.status:
@@ -283,7 +284,7 @@ def save_tasks(
             task.classification,
             task.releasable_to,  # type: ignore[arg-type]
         )
-        batch._note(KIND, "updated", task_id)
+        batch.note_updated(KIND, (task_id,))
 
     if inserts:
         # rows with None in the same columns go in one executemany (see demo.load_demo)
