@@ -340,7 +340,7 @@ def open_store(
         elif current_revision(engine) is None:
             raise StoreError(_("the store has no schema; run 'coalition-cop db upgrade'"))
         if db_path is not None:
-            from app.core.sync.keys import check_copy  # a copied or restored file is a new site
+            from app.core.store.identity import check_copy  # a copied file is a new site
 
             check_copy(engine, db_path)
         if db_path is not None and new_file:

@@ -27,8 +27,9 @@ are written but not captured again as this site's own.  Nothing outside
 
 from __future__ import annotations
 
+import contextlib
 import json
-from collections.abc import Iterable, Sequence
+from collections.abc import Iterable, Iterator, Sequence
 from dataclasses import dataclass
 from datetime import datetime
 from typing import Any, NamedTuple
@@ -50,8 +51,11 @@ __all__ = [
     "KIND_OF",
     "TRACK_COLUMNS",
     "RecordKind",
+    "Applying",
     "TrackRow",
     "WriteBatch",
+    "applying",
+    "bookkeeping",
     "tombstone",
     "upsert_records",
     "writing",
@@ -446,6 +450,43 @@ class _Writing:
 
 def writing(store: Store, initiator: str | None = None) -> _Writing:
     return _Writing(store, initiator)
+
+
+def bookkeeping(store: Store) -> contextlib.AbstractContextManager[Session]:
+    """One transaction for this site's own bookkeeping, not records: sync cursors,
+    trusted peers, received bundles.  Nothing is captured in the change log (it is
+    never sent) and no ``Changed`` is published."""
+    return store.transaction()
+
+
+@dataclass
+class Applying:
+    """Changes received from other sites, written in one transaction (``applying``)."""
+
+    store: Store
+    session: Session
+    events: list[Changed]
+
+
+@contextlib.contextmanager
+def applying(store: Store) -> Iterator[Applying]:
+    """One transaction for changes received from other sites (sync, bundles).
+
+    They are already in the change log of the site that made them, so they are
+    written as they come and not captured again as this site's own; the caller
+    observes their clock, writes the rows and adds the ``Changed`` events to
+    ``events``.  On success this site's clock is saved and the events are
+    published after the commit; on an error nothing is written or published.
+    """
+    with store.transaction() as session:
+        received = Applying(store, session, [])
+        yield received
+        session.execute(
+            update(SiteProfile)
+            .where(SiteProfile.site_id == store.site.site_id)
+            .values(last_hlc=store.clock.last)
+        )
+    store.events.publish(received.events)
 
 
 def upsert_records(

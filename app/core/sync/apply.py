@@ -29,7 +29,8 @@ from app.core.common.markings import Releasability
 from app.core.events import Changed
 from app.core.store.base import utcnow
 from app.core.store.engine import Store
-from app.core.store.models import SiteProfile, SyncChange, SyncConflict
+from app.core.store.models import SyncChange, SyncConflict
+from app.core.store.writing import applying
 from app.core.sync.records import (
     AFTER_APPLY,
     CHILD_FIELDS,
@@ -267,7 +268,8 @@ def apply_changes(
     # this site numbers its own changes: one claiming to come from here (forged, or
     # echoed back) would take a number our next edit needs, and every edit would fail
     changes = [c for c in changes if c.origin_site != store.site.site_id]
-    with store.transaction() as session:
+    with applying(store) as received:  # not captured again: it is in its origin's log
+        session = received.session
         conn = session.connection()
         fresh = _new_only(conn, changes) if changes else []
         result.new = len(fresh)
@@ -275,14 +277,9 @@ def apply_changes(
             store.clock.observe(max(c.hlc for c in fresh))
             first_seq = result.first_seq = _append_log(conn, fresh)
             _materialise(session, fresh, first_seq, source, result, progress)
-        session.execute(
-            update(SiteProfile)
-            .where(SiteProfile.site_id == store.site.site_id)
-            .values(last_hlc=store.clock.last)
-        )
         if before_commit is not None:
             before_commit(session, result)
-    store.events.publish(result.events)
+        received.events.extend(result.events)  # published after the commit
     return result
 
 

@@ -2,15 +2,14 @@
 
 Each store holds its site's Ed25519 signing key (created at first use).  The key
 used to encrypt bundles to a site (X25519) is derived from the same secret, so a
-site's public key file carries both.  A store copied or restored from a backup is
-another site: it gets a new site id and new keys when it is first opened.
+site's public key file carries both.  The key is kept in the store's site profile
+(``store.identity``), where a copied store also becomes a new site.
 """
 
 from __future__ import annotations
 
 import base64
 import json
-import os
 from dataclasses import dataclass
 from pathlib import Path
 
@@ -18,11 +17,13 @@ from cryptography.hazmat.primitives import hashes, serialization
 from cryptography.hazmat.primitives.asymmetric.ed25519 import Ed25519PrivateKey, Ed25519PublicKey
 from cryptography.hazmat.primitives.asymmetric.x25519 import X25519PrivateKey
 from cryptography.hazmat.primitives.kdf.hkdf import HKDF
-from sqlalchemy import Engine, delete, select, update
+from sqlalchemy import delete, select
 from sqlalchemy.orm import Session
 
-from app.core.store.engine import Store, StoreError, new_id
-from app.core.store.models import SiteProfile, SyncCursor, SyncLocal, SyncPeer
+from app.core.store.engine import Store
+from app.core.store.identity import site_signing_key
+from app.core.store.models import SyncPeer
+from app.core.store.writing import bookkeeping
 from app.i18n import _
 
 KEY_FORMAT = "coalition-cop-site-key"
@@ -63,20 +64,19 @@ class SiteKeys:
         return self.box.public_key().public_bytes(*_RAW)
 
 
+def _new_signing_key() -> tuple[bytes, bytes]:
+    key = Ed25519PrivateKey.generate()
+    private = key.private_bytes(
+        serialization.Encoding.Raw,
+        serialization.PrivateFormat.Raw,
+        serialization.NoEncryption(),
+    )
+    return private, key.public_key().public_bytes(*_RAW)
+
+
 def site_keys(store: Store) -> SiteKeys:
     """This site's keys, created (in the store) at first use."""
-    with store.transaction() as session:
-        profile = session.get(SiteProfile, store.site.site_id)
-        assert profile is not None
-        if profile.signing_key is None:
-            key = Ed25519PrivateKey.generate()
-            profile.signing_key = key.private_bytes(
-                serialization.Encoding.Raw,
-                serialization.PrivateFormat.Raw,
-                serialization.NoEncryption(),
-            )
-            profile.public_key = key.public_key().public_bytes(*_RAW)
-        signing = Ed25519PrivateKey.from_private_bytes(profile.signing_key)
+    signing = Ed25519PrivateKey.from_private_bytes(site_signing_key(store, _new_signing_key))
     return SiteKeys(store.site.site_id, signing)
 
 
@@ -125,7 +125,7 @@ def trust_sender(store: Store, path: Path, name: str) -> SyncPeer:
     doc = read_site_key(path)
     if doc["site_id"] == store.site.site_id:
         raise KeyError_(_("{path} is this site's own key").format(path=path))
-    with store.transaction() as session:
+    with bookkeeping(store) as session:
         session.execute(delete(SyncPeer).where(SyncPeer.name == name))
         peer = SyncPeer(
             name=name,
@@ -158,43 +158,3 @@ def peer_by_name(store: Store, name: str) -> SyncPeer:
             _("no trusted site is named '{name}' (use 'bundle trust' first)").format(name=name)
         )
     return peer
-
-
-# --- a copied or restored store is another site ---
-
-
-def _home(path: Path) -> str:
-    return str(os.stat(path).st_ino)
-
-
-def check_copy(engine: Engine, path: Path | None) -> bool:
-    """Give a store that is a copy of another file a new site id and keys; True if it did.
-
-    The file's identity (its inode) is recorded at first open; a copy or a restore
-    from a backup is a new file, so two sites never write changes under one id.
-    """
-    if path is None or not path.exists():
-        return False
-    home = _home(path)
-    with Session(engine) as session, session.begin():
-        known = session.get(SyncLocal, "home")
-        if known is None:
-            session.add(SyncLocal(key="home", value=home))
-            return False
-        if known.value == home:
-            return False
-        profile = session.scalars(select(SiteProfile)).first()
-        if profile is None:
-            raise StoreError(_("the store has no site profile"))
-        new_site = new_id()
-        last = profile.last_hlc
-        if last:  # the clock goes on from where it was, under the new id
-            last = last.rsplit(".", 1)[0] + "." + new_site if last.count(".") >= 2 else None
-        session.execute(
-            update(SiteProfile)
-            .where(SiteProfile.site_id == profile.site_id)
-            .values(site_id=new_site, signing_key=None, public_key=None, last_hlc=last)
-        )
-        session.execute(delete(SyncCursor))
-        known.value = home
-    return True
