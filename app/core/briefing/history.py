@@ -26,7 +26,7 @@ from typing import Any
 from sqlalchemy import and_, func, not_, or_, select
 
 from app.core.common.markings import Releasability
-from app.core.picture.queries import _UNIT_COLUMNS, UnitRow, ZoneRow, list_zones
+from app.core.picture.queries import UNIT_ROW_COLUMNS, UnitRow, ZoneRow, list_zones
 from app.core.store.engine import Store
 from app.core.store.models import CrisisZone, SyncChange, Task, Unit, UnitPosition
 from app.core.tasks.queries import TaskRow, list_tasks
@@ -134,11 +134,11 @@ def units_as_at(store: Store, at: datetime, partner: str | None = None) -> list[
     at = _aware(at)
     rebuilt = _rebuild(store, Unit.__tablename__, at)
     positions = _positions(store, at)
-    names = [c.key for c in _UNIT_COLUMNS]
+    names = [c.key for c in UNIT_ROW_COLUMNS]
     rows: list[UnitRow] = []
     with store.session() as session:
         # deleted ones too: a unit deleted after T was there at T
-        for raw in session.execute(select(*_UNIT_COLUMNS, Unit.deleted)):
+        for raw in session.execute(select(*UNIT_ROW_COLUMNS, Unit.deleted)):
             values = dict(zip(names, raw[:-1], strict=True))
             deleted = bool(raw[-1])
             uid = values["id"]

@@ -59,7 +59,7 @@ class ZoneRow:
     releasable_to: Releasability
 
 
-_UNIT_COLUMNS = (
+UNIT_ROW_COLUMNS = (
     Unit.id,
     Unit.name,
     Unit.callsign,
@@ -105,7 +105,7 @@ def list_units(
     store: Store, ids: Iterable[str] | None = None, partner: str | None = None
 ) -> list[UnitRow]:
     """Live (not deleted) units, optionally only ``ids`` or only those releasable to ``partner``."""
-    base = select(*_UNIT_COLUMNS).where(Unit.deleted.is_(False))
+    base = select(*UNIT_ROW_COLUMNS).where(Unit.deleted.is_(False))
     if partner:
         base = base.where(releasable_clause(Unit.releasable_to, partner))
     rows: list[UnitRow] = []

@@ -189,11 +189,12 @@ def check_version(engine: Engine) -> str | None:
     rev = current_revision(engine)
     if rev is None:
         return None
-    _require_known(rev)
+    require_known(rev)
     return rev
 
 
-def _require_known(rev: str) -> None:
+def require_known(rev: str) -> None:
+    """Refuse a schema revision this version does not know (a store from a newer version)."""
     if rev not in known_revisions():
         raise StoreError(
             _(
@@ -249,7 +250,7 @@ def read_only(path: Path) -> Any:  # sqlite3.Connection
     return sqlite3.connect(f"file:{quote(str(path))}?{mode}", uri=True)
 
 
-def _peek_version(path: Path) -> None:
+def peek_version(path: Path) -> None:
     """Refuse an unreadable or too-new store before anything writes to the file."""
     import sqlite3
 
@@ -270,7 +271,7 @@ def _peek_version(path: Path) -> None:
     finally:
         conn.close()
     if row is not None:
-        _require_known(row[0])
+        require_known(row[0])
 
 
 def _check_integrity(path: Path) -> None:
@@ -323,7 +324,7 @@ def open_store(
         new_file = not db_path.exists()
         url = sqlite_url(db_path)
         if not new_file:
-            _peek_version(db_path)
+            peek_version(db_path)
             if check:
                 _check_integrity(db_path)
     else:

@@ -55,6 +55,7 @@ __all__ = [
     "TrackRow",
     "WriteBatch",
     "applying",
+    "change_json",
     "bookkeeping",
     "tombstone",
     "upsert_records",
@@ -72,6 +73,12 @@ def _json_default(value: Any) -> Any:
     if isinstance(value, Releasability):
         return value.codes_list()
     raise TypeError(f"cannot record {type(value).__name__} in the change log")
+
+
+def change_json(value: Any) -> str:
+    """A change's fields (or one value) as the change log holds them: compact JSON,
+    datetimes as ISO 8601, releasability as its list of codes."""
+    return json.dumps(value, separators=(",", ":"), default=_json_default)
 
 
 class TrackRow(NamedTuple):
@@ -178,7 +185,7 @@ class WriteBatch:
             table,
             row_id,
             op,
-            json.dumps(fields, separators=(",", ":"), default=_json_default),
+            change_json(fields),
             base_hlc,
             classification,
             releasable_to,

@@ -36,7 +36,7 @@ from app.core.sync.records import (
     CHILD_FIELDS,
     Applied,
     SyncedTable,
-    _as_is,
+    as_is,
     read_child,
     synced_tables,
 )
@@ -527,7 +527,7 @@ def _insert_new(
         base = {n: conv(st.defaults.get(n)) for n, conv in converters.items()}
         if base.get("deleted") is None:
             base["deleted"] = 0
-        special = [(k, conv) for k, conv in converters.items() if conv is not _as_is]
+        special = [(k, conv) for k, conv in converters.items() if conv is not as_is]
         take = itemgetter(*names)
         required = st.required
         loads = json.loads

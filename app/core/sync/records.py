@@ -11,7 +11,6 @@ its position history, a task's change to its history) live here too.
 
 from __future__ import annotations
 
-import json
 from collections.abc import Callable
 from dataclasses import dataclass, field
 from datetime import UTC, datetime
@@ -70,7 +69,8 @@ class SyncedTable:
         return value
 
 
-def _as_is(value: Any) -> Any:
+def as_is(value: Any) -> Any:
+    """The converter of a column whose values SQLite takes as they are."""
     return value
 
 
@@ -122,7 +122,7 @@ def _sqlite_converters(table: Table) -> dict[str, Callable[[Any], Any]] | None:
         elif isinstance(kind, Boolean):
             out[column.name] = _sqlite_bool
         elif type(kind) in (String, Float, Integer, LargeBinary) or type(kind).__name__ == "Text":
-            out[column.name] = _as_is
+            out[column.name] = as_is
         else:
             return None  # a type of its own: let SQLAlchemy bind it
     return out
@@ -303,7 +303,7 @@ def _unit_positions(session: Session, rows: list[Applied]) -> None:
 
 def _task_history(session: Session, rows: list[Applied]) -> None:
     from app.core.store.models import TaskHistory
-    from app.core.tasks.ops import _HISTORY_FIELDS, _history_text
+    from app.core.tasks.ops import HISTORY_FIELDS, history_text
 
     history = []
     for row in rows:
@@ -316,12 +316,12 @@ def _task_history(session: Session, rows: list[Applied]) -> None:
                     "who": row.who,
                     "what": "created",
                     "old": None,
-                    "new": _history_text("title", row.after.get("title")),
+                    "new": history_text("title", row.after.get("title")),
                     "reason": reason,
                 }
             )
             continue
-        for name in (*_HISTORY_FIELDS, "assigned_units", "deleted"):
+        for name in (*HISTORY_FIELDS, "assigned_units", "deleted"):
             if name in row.changed:
                 history.append(
                     {
@@ -329,8 +329,8 @@ def _task_history(session: Session, rows: list[Applied]) -> None:
                         "at": row.at,
                         "who": row.who,
                         "what": name,
-                        "old": _history_text(name, row.before.get(name)),
-                        "new": _history_text(name, row.changed[name]),
+                        "old": history_text(name, row.before.get(name)),
+                        "new": history_text(name, row.changed[name]),
                         "reason": reason,
                     }
                 )
@@ -343,6 +343,6 @@ AFTER_APPLY: dict[str, AfterApply] = {"unit": _unit_positions, "task": _task_his
 
 def dumps(value: Any) -> str:
     """A field value as JSON text (datetimes as ISO 8601, markings as code lists)."""
-    from app.core.store.writing import _json_default
+    from app.core.store.writing import change_json
 
-    return json.dumps(value, separators=(",", ":"), default=_json_default)
+    return change_json(value)

@@ -44,7 +44,7 @@ DEFAULT_PREFIX = "TSK"
 _CHUNK = 500
 
 # fields that are recorded in the history (lat/lon follow the location)
-_HISTORY_FIELDS = (
+HISTORY_FIELDS = (
     "reference",
     "title",
     "type",
@@ -70,7 +70,8 @@ def site_prefix(site_name: str) -> str:
     return letters[:6] or DEFAULT_PREFIX
 
 
-def _history_text(field: str, value: Any) -> str | None:
+def history_text(field: str, value: Any) -> str | None:
+    """A field's value as the task history shows it (sync writes received changes alike)."""
     if value is None:
         return None
     if isinstance(value, datetime):
@@ -174,8 +175,8 @@ def save_tasks(
                 "at": now,
                 "who": who,
                 "what": what,
-                "old": _history_text(what, old),
-                "new": _history_text(what, new),
+                "old": history_text(what, old),
+                "new": history_text(what, new),
                 "reason": reason,
             }
         )
@@ -261,7 +262,7 @@ def save_tasks(
         if not changed and not units_changed:
             continue
         updates.append({"id": task_id, "updated_at": now, "hlc": batch.hlc, **changed})
-        for name in _HISTORY_FIELDS:
+        for name in HISTORY_FIELDS:
             if name in changed:
                 note(task_id, name, getattr(old, name), changed[name])
         if old.deleted:
