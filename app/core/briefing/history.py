@@ -27,12 +27,12 @@ from sqlalchemy import and_, func, not_, or_, select
 
 from app.core.common.markings import Releasability
 from app.core.picture.queries import UNIT_ROW_COLUMNS, UnitRow, ZoneRow, list_zones
+from app.core.store.chunks import READ_CHUNK, chunked
 from app.core.store.engine import Store
 from app.core.store.models import CrisisZone, SyncChange, Task, Unit, UnitPosition
 from app.core.tasks.queries import TaskRow, list_tasks
 
 _TIMES = {"last_report", "stale_after", "valid_from", "valid_to", "start", "due", "as_at"}
-_CHUNK = 900
 # the fields of a move (ops.move_units): exactly lat, lon and last_report
 _MOVE_ONLY = and_(
     SyncChange.fields.like('{"lat":%,"lon":%,"last_report":"%"}'),
@@ -73,8 +73,7 @@ def _rebuild(store: Store, table: str, at: datetime) -> Rebuilt:
             # units that only moved since T need no replay (the hot path with many tracks)
             after = after.where(or_(SyncChange.op != "update", not_(_MOVE_ONLY)))
         later = list(session.scalars(after.distinct()))
-        for start in range(0, len(later), _CHUNK):
-            chunk = later[start : start + _CHUNK]
+        for chunk in chunked(later, READ_CHUNK):
             rows = session.execute(
                 select(SyncChange.row_id, SyncChange.op, SyncChange.at, SyncChange.fields)
                 .where(SyncChange.table_name == table, SyncChange.row_id.in_(chunk))

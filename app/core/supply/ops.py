@@ -22,6 +22,7 @@ from sqlalchemy.orm import Session
 from app.core.common.markings import Releasability
 from app.core.events import RecordKind
 from app.core.picture.records import ValidationError
+from app.core.store.chunks import chunked
 from app.core.store.engine import Store
 from app.core.store.models import (
     Presence,
@@ -62,7 +63,6 @@ KINDS: dict[Any, RecordKind] = {
     Presence: RecordKind.PRESENCE,
 }
 SUPPLY_KINDS = frozenset(KINDS.values())
-_CHUNK = 500
 _LEDGER = cast(Table, StockMovement.__table__)
 
 M = TypeVar("M")
@@ -76,11 +76,6 @@ def _with_index(exc: ValidationError, index: int) -> ValidationError:
     """Mark which record of a call was refused (an import names its row)."""
     exc.record_index = index  # type: ignore[attr-defined]
     return exc
-
-
-def _chunks(ids: Sequence[str], size: int = _CHUNK) -> Iterable[Sequence[str]]:
-    for start in range(0, len(ids), size):
-        yield ids[start : start + size]
 
 
 def _upsert(
@@ -106,7 +101,7 @@ def save_items(batch: WriteBatch, items: Iterable[ItemData]) -> list[str]:
     rows = _validated(items)
     codes = [i.code for i in rows]
     known: dict[str, str] = {}
-    for chunk in _chunks(codes):
+    for chunk in chunked(codes):
         known.update(
             (c, i)
             for c, i in batch.session.execute(
@@ -212,13 +207,13 @@ def _check_refs(session: Session, pairs: Sequence[tuple[str, str]]) -> None:
     items = {i for _s, i in pairs}
     live_sites: set[str] = set()
     live_items: set[str] = set()
-    for chunk in _chunks(sorted(sites)):
+    for chunk in chunked(sorted(sites)):
         live_sites.update(
             session.scalars(
                 select(SupplySite.id).where(SupplySite.id.in_(chunk), SupplySite.deleted.is_(False))
             )
         )
-    for chunk in _chunks(sorted(items)):
+    for chunk in chunked(sorted(items)):
         live_items.update(
             session.scalars(
                 select(SupplyItem.id).where(SupplyItem.id.in_(chunk), SupplyItem.deleted.is_(False))
@@ -239,7 +234,7 @@ def on_hand(session: Session, site_ids: Iterable[str] | None = None) -> dict[tup
     result: dict[tuple[str, str], int] = {}
     if site_ids is None:
         return {(s, i): int(q or 0) for s, i, q in session.execute(stmt)}
-    for chunk in _chunks(sorted(set(site_ids))):
+    for chunk in chunked(sorted(set(site_ids))):
         for s, i, q in session.execute(stmt.where(StockMovement.site_id.in_(chunk))):
             result[(s, i)] = int(q or 0)
     return result

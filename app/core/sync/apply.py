@@ -16,7 +16,7 @@ from __future__ import annotations
 
 import json
 from collections import defaultdict
-from collections.abc import Callable, Iterable, Sequence
+from collections.abc import Callable, Sequence
 from dataclasses import dataclass, field
 from datetime import UTC, datetime
 from operator import itemgetter
@@ -28,6 +28,7 @@ from sqlalchemy.orm import Session
 from app.core.common.markings import Releasability
 from app.core.events import Changed
 from app.core.store.base import utcnow
+from app.core.store.chunks import CHUNK, chunked
 from app.core.store.engine import Store
 from app.core.store.models import SyncChange, SyncConflict
 from app.core.store.writing import applying
@@ -41,7 +42,6 @@ from app.core.sync.records import (
     synced_tables,
 )
 
-_CHUNK = 500
 _BIG_CHUNK = 20_000  # SQLite takes up to 32,766 parameters a statement
 MOVE_FIELDS = frozenset({"lat", "lon", "course", "speed", "last_report"})
 
@@ -88,11 +88,6 @@ def at_text(value: datetime | str) -> str:
 def _parse_at(text: str) -> datetime:
     parsed = datetime.fromisoformat(text)
     return parsed.replace(tzinfo=UTC) if parsed.tzinfo is None else parsed.astimezone(UTC)
-
-
-def _chunks(items: Sequence[Any], size: int = _CHUNK) -> Iterable[Sequence[Any]]:
-    for start in range(0, len(items), size):
-        yield items[start : start + size]
 
 
 def local_changes_after(
@@ -306,7 +301,7 @@ def _materialise(
         ids = list(groups)
         existing: dict[str, dict[str, Any]] = {}
         present = _present(conn, table_name, "id", ids)
-        for chunk in _chunks(present):
+        for chunk in chunked(present):
             for row in conn.execute(select(st.table).where(st.table.c.id.in_(chunk))):
                 existing[row.id] = dict(row._mapping)
         # rows new here whose only change is their insert take the fast path
@@ -357,7 +352,7 @@ def _present(
     """Which of ``values`` the column holds (big batches of plain parameters on SQLite)."""
     found: list[str] = []
     sqlite = conn.dialect.name == "sqlite"
-    for chunk in _chunks(values, _BIG_CHUNK if sqlite else _CHUNK):
+    for chunk in chunked(values, _BIG_CHUNK if sqlite else CHUNK):
         if sqlite:
             marks = ", ".join("?" * len(chunk))
             found.extend(
@@ -623,7 +618,7 @@ def _fold_rows(
         return
     conn = session.connection()
     logs: dict[str, list[_Logged]] = defaultdict(list)
-    for chunk in _chunks(ids):
+    for chunk in chunked(ids):
         rows = conn.execute(
             select(
                 SyncChange.row_id,

@@ -32,6 +32,7 @@ from sqlalchemy import select
 from sqlalchemy.orm import Session
 
 from app.core.common.markings import BLOC_MEMBERS, PUBLIC, Releasability, normalise_partner
+from app.core.store.chunks import chunked
 from app.core.store.engine import Store, head_revision, new_id
 from app.core.store.hlc import Timestamp
 from app.core.store.models import SyncBundle, SyncCursor
@@ -117,8 +118,7 @@ def _current_markings(
     if st is None:
         return {}
     found: dict[str, Releasability] = {}
-    for start in range(0, len(ids), 500):
-        chunk = ids[start : start + 500]
+    for chunk in chunked(ids):
         for rid, rel in session.execute(
             select(st.table.c.id, st.table.c.releasable_to).where(st.table.c.id.in_(chunk))
         ):

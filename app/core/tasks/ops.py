@@ -13,7 +13,7 @@ from __future__ import annotations
 import json
 import re
 import unicodedata
-from collections.abc import Iterable, Sequence
+from collections.abc import Iterable
 from datetime import datetime
 from typing import Any, cast
 
@@ -24,6 +24,7 @@ from app.core.common.dtg import format_iso
 from app.core.common.markings import Releasability
 from app.core.events import RecordKind
 from app.core.picture.records import ValidationError
+from app.core.store.chunks import chunked
 from app.core.store.engine import Store, new_id
 from app.core.store.models import Task, TaskHistory, TaskUnit
 from app.core.store.writing import WriteBatch, tombstone, writing
@@ -41,7 +42,6 @@ _TASK = cast(Table, Task.__table__)
 _TASK_UNIT = cast(Table, TaskUnit.__table__)
 _TASK_HISTORY = cast(Table, TaskHistory.__table__)
 DEFAULT_PREFIX = "TSK"
-_CHUNK = 500
 
 # fields that are recorded in the history (lat/lon follow the location)
 HISTORY_FIELDS = (
@@ -91,11 +91,6 @@ def _with_index(exc: ValidationError, index: int) -> ValidationError:
     return exc
 
 
-def _chunks(ids: Sequence[str], size: int = _CHUNK) -> Iterable[Sequence[str]]:
-    for start in range(0, len(ids), size):
-        yield ids[start : start + size]
-
-
 def _next_number(session: Session, prefix: str) -> int:
     """One more than the highest ``PREFIX-n`` reference in the store."""
     highest = 0
@@ -135,7 +130,7 @@ def save_tasks(
     ids = [t.id for t in items if t.id]
     existing: dict[str, Task] = {}
     old_units: dict[str, list[str]] = {}
-    for chunk in _chunks(ids):
+    for chunk in chunked(ids):
         for record in session.scalars(select(Task).where(Task.id.in_(chunk))):
             existing[record.id] = record
         rows = session.execute(
@@ -149,7 +144,7 @@ def save_tasks(
     # references: unique in the store and in this batch
     given = [t.reference for t in items if t.reference]
     owner: dict[str, str] = {}
-    for chunk in _chunks(given):
+    for chunk in chunked(given):
         owner.update(
             (ref, rid)
             for rid, ref in session.execute(
@@ -293,7 +288,7 @@ def save_tasks(
         session.execute(_TASK.insert(), inserts)
     if updates:
         session.execute(update(Task), updates)
-    for chunk in _chunks(replaced_units):
+    for chunk in chunked(replaced_units):
         session.execute(delete(TaskUnit).where(TaskUnit.task_id.in_(chunk)))
     if unit_rows:
         session.execute(_TASK_UNIT.insert(), unit_rows)

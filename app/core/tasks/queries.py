@@ -12,6 +12,7 @@ from sqlalchemy import String, func, select, type_coerce
 
 from app.core.common.markings import Releasability
 from app.core.picture.queries import YIELD_ROWS, releasable_clause
+from app.core.store.chunks import READ_CHUNK, chunked
 from app.core.store.engine import Store
 from app.core.store.models import Task, TaskHistory, TaskUnit, Unit
 from app.core.tasks.records import FINAL_STATUSES, TaskData, search_text, type_label
@@ -116,11 +117,6 @@ def _time(value: Any) -> datetime | None:
     return value.astimezone(UTC)
 
 
-def _chunks(ids: list[str], size: int = 900) -> Iterable[list[str]]:
-    for start in range(0, len(ids), size):
-        yield ids[start : start + size]
-
-
 def unit_labels(
     store: Store, ids: Iterable[str] | None = None, partner: str | None = None
 ) -> dict[str, str]:
@@ -139,7 +135,8 @@ def unit_labels(
             results = [session.execute(base.execution_options(yield_per=YIELD_ROWS))]
         else:
             results = [
-                session.execute(base.where(Unit.id.in_(chunk))) for chunk in _chunks(list(set(ids)))
+                session.execute(base.where(Unit.id.in_(chunk)))
+                for chunk in chunked(list(set(ids)), READ_CHUNK)
             ]
         for result in results:
             for uid, callsign, name, rel in result:
@@ -179,7 +176,7 @@ def list_tasks(
             ).all()
         else:
             unit_rows = []
-            for chunk in _chunks(list(ids)):
+            for chunk in chunked(list(ids), READ_CHUNK):
                 raw.extend(conn.execute(base.where(Task.id.in_(chunk))).all())
                 unit_rows.extend(conn.execute(unit_base.where(TaskUnit.task_id.in_(chunk))).all())
             raw.sort(key=lambda r: r[1])
