@@ -18,9 +18,31 @@ def sqlite_time(value: datetime) -> str:
     return value.astimezone(UTC).replace(tzinfo=None).isoformat(sep=" ", timespec="microseconds")
 
 
+def as_utc(value: datetime) -> datetime:
+    """An aware UTC datetime; a naive one is taken as UTC (as the store keeps it)."""
+    return value.replace(tzinfo=UTC) if value.tzinfo is None else value.astimezone(UTC)
+
+
+def parse_utc(text: str) -> datetime:
+    """ISO 8601 text (naive taken as UTC, ``Z`` or any offset) as an aware UTC datetime."""
+    return as_utc(datetime.fromisoformat(text))
+
+
+def stored_time(value: str | datetime | None) -> datetime | None:
+    """A time read from the store (text on SQLite, a datetime on PostgreSQL) as aware UTC."""
+    if value is None:
+        return None
+    return as_utc(datetime.fromisoformat(value) if isinstance(value, str) else value)
+
+
 def from_sqlite(text: str) -> datetime:
     """The stored SQLite text back as an aware UTC datetime."""
     return datetime.fromisoformat(text).replace(tzinfo=UTC)
+
+
+def change_time(value: datetime | str) -> str:
+    """A change-log time as naive UTC text (the SQLite form); text is taken as it is."""
+    return value if isinstance(value, str) else sqlite_time(value)
 
 
 def iso_z(value: datetime) -> str:

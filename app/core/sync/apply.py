@@ -18,7 +18,6 @@ import json
 from collections import defaultdict
 from collections.abc import Callable, Sequence
 from dataclasses import dataclass, field
-from datetime import UTC, datetime
 from operator import itemgetter
 from typing import Any, NamedTuple
 
@@ -26,6 +25,7 @@ from sqlalchemy import Connection, insert, select, text, update
 from sqlalchemy.orm import Session
 
 from app.core.common.markings import Releasability
+from app.core.common.times import change_time, parse_utc
 from app.core.events import Changed
 from app.core.store.base import utcnow
 from app.core.store.chunks import CHUNK, chunked
@@ -76,20 +76,6 @@ class ApplyResult:
     events: list[Changed] = field(default_factory=list)
 
 
-def at_text(value: datetime | str) -> str:
-    """A change's time as naive UTC ISO text (the form SQLite stores)."""
-    if isinstance(value, str):
-        return value
-    if value.tzinfo is not None:
-        value = value.astimezone(UTC).replace(tzinfo=None)
-    return value.isoformat(sep=" ", timespec="microseconds")
-
-
-def _parse_at(text: str) -> datetime:
-    parsed = datetime.fromisoformat(text)
-    return parsed.replace(tzinfo=UTC) if parsed.tzinfo is None else parsed.astimezone(UTC)
-
-
 def local_changes_after(
     conn: Connection, after_seq: int, limit: int | None = None
 ) -> list[tuple[int, Change]]:
@@ -105,7 +91,18 @@ def local_changes_after(
         (
             r[0],
             Change(
-                r[1], r[2], r[3], r[4], r[5], r[6], r[7], r[8], at_text(r[9]), r[10], r[11], r[12]
+                r[1],
+                r[2],
+                r[3],
+                r[4],
+                r[5],
+                r[6],
+                r[7],
+                r[8],
+                change_time(r[9]),
+                r[10],
+                r[11],
+                r[12],
             ),
         )
         for r in rows
@@ -152,7 +149,7 @@ def _append_log(conn: Connection, changes: Sequence[Change]) -> int:
         conn.execute(
             insert(SyncChange),
             [
-                {"seq": last + n, **c._asdict(), "at": _parse_at(c.at)}
+                {"seq": last + n, **c._asdict(), "at": parse_utc(c.at)}
                 for n, c in enumerate(changes, start=1)
             ],
         )
@@ -493,7 +490,7 @@ def _insert_new_sql(
             made_by, origin, at = who[values["id"]]
             applied.append(
                 Applied(
-                    values["id"], None, values, values, _parse_at(at), made_by, source or origin
+                    values["id"], None, values, values, parse_utc(at), made_by, source or origin
                 )
             )
     result.events.append(
@@ -545,7 +542,7 @@ def _insert_new(
                 children.extend((k, c.row_id, v) for k, v in values.items() if k in child_names)
             applied.append(
                 Applied(
-                    c.row_id, None, values, values, _parse_at(c.at), c.who, source or c.origin_site
+                    c.row_id, None, values, values, parse_utc(c.at), c.who, source or c.origin_site
                 )
             )
         if params:
@@ -562,7 +559,7 @@ def _insert_new(
             cols = _column_values(st, values)
             if not st.required <= cols.keys():
                 continue
-            when = _parse_at(c.at)
+            when = parse_utc(c.at)
             row = dict(base)
             row.update(cols)
             row.update(
@@ -632,7 +629,9 @@ def _fold_rows(
             ).where(SyncChange.table_name == st.name, SyncChange.row_id.in_(chunk))
         )
         for rid, hlc, base, op, who, at, origin, fields in rows:
-            logs[rid].append(_Logged(hlc, base, op, who, at_text(at), origin, json.loads(fields)))
+            logs[rid].append(
+                _Logged(hlc, base, op, who, change_time(at), origin, json.loads(fields))
+            )
     children = CHILD_FIELDS.get(st.name, {})
     conflicts: list[dict[str, Any]] = []
     inserts: list[dict[str, Any]] = []
@@ -644,7 +643,7 @@ def _fold_rows(
         folded = fold(log)
         cols = _column_values(st, folded.values)
         winner = max(folded.winners.values(), key=lambda c: c.hlc)
-        when = _parse_at(winner.at)
+        when = parse_utc(winner.at)
         current = existing.get(rid)
         if current is None:
             if not st.required <= cols.keys():
@@ -655,7 +654,7 @@ def _fold_rows(
                 id=rid,
                 hlc=folded.hlc,
                 origin_site=folded.first.origin_site,
-                created_at=_parse_at(folded.first.at),
+                created_at=parse_utc(folded.first.at),
                 updated_at=when,
             )
             if row.get("deleted") is None:

@@ -24,6 +24,7 @@ from sqlalchemy.engine import make_url
 from sqlalchemy.exc import ArgumentError, DBAPIError, NoSuchModuleError
 from sqlalchemy.orm import Session
 
+from app.core.common.times import change_time
 from app.core.store.engine import Store, StoreError, check_version, head_revision, upgrade
 from app.core.store.models import SyncCursor
 from app.core.store.writing import bookkeeping
@@ -32,7 +33,6 @@ from app.core.sync.apply import (
     ApplyResult,
     Change,
     apply_changes,
-    at_text,
     local_changes_after,
 )
 from app.i18n import _
@@ -207,7 +207,7 @@ def push_changes(engine: Engine, changes: list[Change]) -> int:
     lines = []
     for c in changes:
         row = list(c)
-        row[8] = at_text(row[8]) + "+00"
+        row[8] = change_time(row[8]) + "+00"
         lines.append("\t".join(_copy_text(v) for v in row))
     return push_text(engine, "\n".join(lines) + "\n" if lines else "")
 

@@ -20,7 +20,7 @@ from typing import Any
 from sqlalchemy import Boolean, Column, Table, delete, insert
 from sqlalchemy.orm import Session
 
-from app.core.common.times import sqlite_time
+from app.core.common.times import parse_utc, sqlite_time
 from app.core.events import RecordKind
 from app.core.store.base import Base, SharedRecord, UTCDateTime
 
@@ -77,11 +77,7 @@ def as_is(value: Any) -> Any:
 def _sqlite_datetime(value: Any) -> Any:
     if value is None:
         return None
-    if isinstance(value, str):
-        value = datetime.fromisoformat(value)
-        if value.tzinfo is None:
-            value = value.replace(tzinfo=UTC)
-    return sqlite_time(value)
+    return sqlite_time(parse_utc(value) if isinstance(value, str) else value)
 
 
 @cache

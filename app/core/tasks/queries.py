@@ -11,6 +11,7 @@ from typing import Any
 from sqlalchemy import String, func, select, type_coerce
 
 from app.core.common.markings import Releasability
+from app.core.common.times import stored_time
 from app.core.picture.queries import YIELD_ROWS, releasable_clause
 from app.core.store.chunks import READ_CHUNK, chunked
 from app.core.store.engine import Store
@@ -104,17 +105,6 @@ _COLUMNS = (
     type_coerce(Task.releasable_to, String),
     type_coerce(Task.updated_at, String),
 )
-
-
-def _time(value: Any) -> datetime | None:
-    """A stored time (text on SQLite, a datetime on PostgreSQL) as an aware UTC datetime."""
-    if value is None:
-        return None
-    if isinstance(value, str):
-        value = datetime.fromisoformat(value)
-    if value.tzinfo is None:
-        return value.replace(tzinfo=UTC)
-    return value.astimezone(UTC)
 
 
 def unit_labels(
@@ -222,7 +212,7 @@ def list_tasks(
             callsigns = tuple([labels.get(u, u) for u in assigned])
         else:
             assigned_ids = callsigns = empty
-        due_at = _time(due)
+        due_at = stored_time(due)
         append(
             TaskRow(
                 task_id,
@@ -238,12 +228,12 @@ def list_tasks(
                 loads(location) if location else None,
                 lat,
                 lon,
-                _time(start),
+                stored_time(start),
                 due_at,
                 classification,
                 from_storage(releasable),
                 due_at is not None and due_at < now and status not in FINAL_STATUSES,
-                _time(updated),
+                stored_time(updated),
                 search_text(
                     reference, title, description, type_labels[kind], originator, *callsigns
                 ),
