@@ -73,6 +73,9 @@ class Store:
 
     def __post_init__(self) -> None:
         self._sessions = sessionmaker(self.engine, expire_on_commit=False)
+        # a read session cannot write: writes go through ``writing.writing()``
+        event.listen(self._sessions, "before_flush", _refuse_flush)
+        event.listen(self._sessions, "do_orm_execute", _refuse_dml)
         # writes take SQLite's write lock when they begin (BEGIN IMMEDIATE), so two
         # writers never both read then try to upgrade to a write lock
         self._write_sessions = sessionmaker(
@@ -80,7 +83,7 @@ class Store:
         )
 
     def session(self) -> Session:
-        """A session for reading (or for a write wrapped in ``transaction``)."""
+        """A session for reading; it refuses to write (``ReadOnlySession``)."""
         return self._sessions()
 
     @contextlib.contextmanager
@@ -99,6 +102,20 @@ class Store:
 
             release(self._in_use)
             self._in_use = None
+
+
+class ReadOnlySession(StoreError):
+    """A write was attempted through a read session (``Store.session``)."""
+
+
+def _refuse_flush(session: Session, _context: Any, _instances: Any) -> None:
+    if session.new or session.dirty or session.deleted:
+        raise ReadOnlySession("a read session cannot write: use app.core.store.writing")
+
+
+def _refuse_dml(state: Any) -> None:
+    if state.is_insert or state.is_update or state.is_delete:
+        raise ReadOnlySession("a read session cannot write: use app.core.store.writing")
 
 
 def _sqlite_pragmas(dbapi_conn: Any, _record: Any) -> None:

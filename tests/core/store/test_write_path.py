@@ -381,3 +381,20 @@ def test_a_saved_unit_that_moved_gets_history_and_a_move_note(store, published, 
     (change,) = published
     assert change.moved == {uid} and change.updated == {uid}
     assert change.positions == ()  # a full update: views read the unit back
+
+
+def test_a_read_session_cannot_write(store) -> None:
+    from sqlalchemy import update
+
+    from app.core.store.engine import ReadOnlySession
+    from app.core.store.models import SyncLocal, Unit
+
+    uid = _unit(store)
+    with store.session() as session, pytest.raises(ReadOnlySession):
+        session.add(SyncLocal(key="sneaky", value="x"))
+        session.flush()
+    with store.session() as session, pytest.raises(ReadOnlySession):
+        session.execute(update(Unit).where(Unit.id == uid).values(name="renamed"))
+    with store.session() as session:
+        assert session.get(SyncLocal, "sneaky") is None
+        assert session.get(Unit, uid).name == "A Coy"
