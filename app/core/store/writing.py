@@ -99,6 +99,21 @@ class TrackRow(NamedTuple):
     announce: bool = True
 
 
+def _text_cache() -> Any:
+    """``sqlite_time`` remembering its last few answers by object identity: the rows of
+    one statement share their times (a hashed aware datetime costs a UTC offset call).
+    Only for values that stay alive while the cache is used."""
+    texts: dict[int, str] = {}
+
+    def text(value: datetime) -> str:
+        found = texts.get(id(value))
+        if found is None:
+            found = texts[id(value)] = sqlite_time(value)
+        return found
+
+    return text
+
+
 @dataclass
 class WriteBatch:
     """Changes gathered inside one transaction, captured and published together."""
@@ -113,14 +128,6 @@ class WriteBatch:
         self.positions: list[tuple[str, float, float]] = []
         self.moved_at: datetime | None = None
         self._touched: dict[RecordKind, dict[str, set[str]]] = {}
-        self._texts: dict[datetime, str] = {}
-
-    def sqlite_text(self, value: datetime) -> str:
-        """``sqlite_time(value)``, remembered for the batch (a feed repeats its times)."""
-        text = self._texts.get(value)
-        if text is None:
-            text = self._texts[value] = sqlite_time(value)
-        return text
 
     # -- what changed: one ``Changed`` per kind is published after the commit --
 
@@ -369,16 +376,45 @@ class WriteBatch:
         if not rows:
             return
         conn = self.session.connection()
-        if conn.dialect.name == "sqlite":
-            now_text, hlc, text = self.sqlite_text(self.now), self.hlc, self.sqlite_text
-            times = [i for i, name in enumerate(columns) if name in _TRACK_TIMES]
-            params = []
-            for row in rows:
-                values = list(row.values)
+        sqlite = conn.dialect.name == "sqlite"
+        texts: dict[int, str] = {}  # SQLite text of each time object (rows share them)
+        now_text, hlc = sqlite_time(self.now), self.hlc
+        times = [i for i, name in enumerate(columns) if name in _TRACK_TIMES]
+        reported = columns.index("last_report") if "last_report" in columns else None
+        params: list[tuple[Any, ...]] = []  # SQLite: the UPDATE's parameters
+        updated: list[str] = []
+        history: list[tuple[str, Any, float, float]] = []
+        moved: list[str] = []
+        positions: list[tuple[str, float, float]] = []
+        latest: datetime | None = None  # the event's report time: the latest reported
+        for uid, values, lat, lon, at, position, announce in rows:
+            updated.append(uid)
+            if announce and position:
+                moved.append(uid)
+                positions.append((uid, lat, lon))
+                when = values[reported] if reported is not None else None
+                if when is not None and when is not latest and (latest is None or when > latest):
+                    latest = when
+            if not sqlite:
+                if position:
+                    history.append((uid, at, lat, lon))
+                continue
+            if times:
+                values = list(values)
                 for i in times:
-                    if values[i] is not None:
-                        values[i] = text(values[i])
-                params.append((*values, now_text, hlc, row.unit_id))
+                    value = values[i]
+                    if value is not None:
+                        found = texts.get(id(value))
+                        if found is None:
+                            found = texts[id(value)] = sqlite_time(value)
+                        values[i] = found
+            params.append((*values, now_text, hlc, uid))
+            if position:
+                found = texts.get(id(at))
+                if found is None:
+                    found = texts[id(at)] = sqlite_time(at)
+                history.append((uid, found, lat, lon))
+        if sqlite:
             sets = ", ".join(f"{name} = ?" for name in (*columns, "updated_at", "hlc"))
             conn.exec_driver_sql(f"UPDATE unit SET {sets} WHERE id = ?", params)
         else:
@@ -400,28 +436,27 @@ class WriteBatch:
                     for r in rows
                 ],
             )
-        self.add_history([(r.unit_id, r.at, r.lat, r.lon) for r in rows if r.position])
-        self.note_updated(RecordKind.UNIT, [r.unit_id for r in rows])
-        announced = [r for r in rows if r.position and r.announce]
-        if announced:
-            # the event's report time: the latest reported (a report without a time has none)
-            reported = columns.index("last_report") if "last_report" in columns else None
-            times = [r.values[reported] for r in announced] if reported is not None else []
-            self.note_moved(
-                [r.unit_id for r in announced],
-                [(r.unit_id, r.lat, r.lon) for r in announced],
-                max((t for t in times if t is not None), default=None),
-            )
+        self._insert_history(history, stored=sqlite)
+        self.note_updated(RecordKind.UNIT, updated)
+        if moved:
+            self.note_moved(moved, positions, latest)
 
     def add_history(self, rows: Sequence[tuple[str, datetime, float, float]]) -> None:
         """Append positions (unit id, report time, lat, lon) to the units' history."""
+        if rows and self.session.connection().dialect.name == "sqlite":
+            text = _text_cache()
+            rows = [(uid, text(at), lat, lon) for uid, at, lat, lon in rows]
+            self._insert_history(rows, stored=True)
+        else:
+            self._insert_history(rows, stored=False)
+
+    def _insert_history(self, rows: Sequence[tuple[str, Any, float, float]], stored: bool) -> None:
+        """``stored``: the times are SQLite text already (the raw fast path)."""
         if not rows:
             return
-        conn = self.session.connection()
-        if conn.dialect.name == "sqlite":
-            conn.exec_driver_sql(
-                "INSERT INTO unit_position (unit_id, at, lat, lon) VALUES (?, ?, ?, ?)",
-                [(uid, self.sqlite_text(at), lat, lon) for uid, at, lat, lon in rows],
+        if stored:
+            self.session.connection().exec_driver_sql(
+                "INSERT INTO unit_position (unit_id, at, lat, lon) VALUES (?, ?, ?, ?)", rows
             )
         else:
             self.session.execute(

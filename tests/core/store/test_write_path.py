@@ -257,18 +257,25 @@ def _history(store, unit_id: str) -> list[tuple[float, float]]:
 
 @pytest.fixture
 def one_path(monkeypatch):
-    """Every position history row is written by ``WriteBatch.add_history``: count its rows."""
+    """Units move through ``WriteBatch.write_tracks`` (new track values) and saved units
+    get their history through ``WriteBatch.add_history``: record what each was given."""
     from app.core.store.writing import WriteBatch
 
-    calls: list[list[tuple]] = []
-    original = WriteBatch.add_history
+    calls: list[tuple[str, list[tuple]]] = []
+    write_tracks, add_history = WriteBatch.write_tracks, WriteBatch.add_history
 
-    def spy(self, rows):
+    def tracks(self, rows, columns):
         if rows:
-            calls.append(list(rows))
-        return original(self, rows)
+            calls.append(("tracks", [(r.unit_id, r.at, r.lat, r.lon) for r in rows]))
+        return write_tracks(self, rows, columns)
 
-    monkeypatch.setattr(WriteBatch, "add_history", spy)
+    def history(self, rows):
+        if rows:
+            calls.append(("history", list(rows)))
+        return add_history(self, rows)
+
+    monkeypatch.setattr(WriteBatch, "write_tracks", tracks)
+    monkeypatch.setattr(WriteBatch, "add_history", history)
     return calls
 
 
@@ -294,7 +301,7 @@ def test_the_ui_move_writes_history_and_a_move_event(store, published, one_path)
     assert move_units(store, [(uid, -12.6, 40.3), ("nobody", 1.0, 1.0)], at=at) == 1
     assert move_units(store, [(uid, -12.6, 40.3)]) == 0  # already there: skipped
     assert _history(store, uid) == [(-12.5, 40.25), (-12.6, 40.3)]
-    assert one_path[-1] == [(uid, at, -12.6, 40.3)]
+    assert one_path[-1] == ("tracks", [(uid, at, -12.6, 40.3)])
     (change,) = published
     assert change.kind is RecordKind.UNIT and change.kind == "unit"
     assert (change.moved, change.updated, change.added) == ({uid}, {uid}, frozenset())
@@ -326,7 +333,7 @@ def test_the_feed_writes_history_and_a_move_event(store, published, one_path) ->
     later = first + timedelta(minutes=1)
     assert ingest_live(store, [parse_event(_cot("ANDROID-7", -12.51, 40.26, later))]).stored == 1
     assert _history(store, unit.id) == [(-12.5, 40.25), (-12.51, 40.26)]
-    assert one_path[-1] == [(unit.id, later, -12.51, 40.26)]
+    assert one_path[-1] == ("tracks", [(unit.id, later, -12.51, 40.26)])
     (change,) = published
     assert change.kind is RecordKind.UNIT and change.initiator == "feed"
     assert change.moved == {unit.id} and change.positions == ((unit.id, -12.51, 40.26),)
@@ -349,7 +356,7 @@ def test_an_import_writes_history_and_a_move_event(store, published, one_path, t
     path.write_bytes(_cot("TRACK-9", 10.5, 20.5, later))
     import_file(store, path)
     assert _history(store, unit.id) == [(10.0, 20.0), (10.5, 20.5)]
-    assert one_path[-1] == [(unit.id, later, 10.5, 20.5)]
+    assert one_path[-1] == ("tracks", [(unit.id, later, 10.5, 20.5)])
     (change,) = published
     assert change.initiator == "import" and change.moved == {unit.id}
     assert change.positions == ((unit.id, 10.5, 20.5),) and change.at == later
@@ -377,7 +384,10 @@ def test_a_saved_unit_that_moved_gets_history_and_a_move_note(store, published, 
         ],
     )
     assert _history(store, uid) == [(-12.5, 40.25), (-13.0, 41.0)]
-    assert [r[0][0] for r in one_path] == [uid, uid]
+    assert [(kind, rows[0][0], rows[0][2:]) for kind, rows in one_path] == [
+        ("history", uid, (-12.5, 40.25)),
+        ("history", uid, (-13.0, 41.0)),
+    ]
     (change,) = published
     assert change.moved == {uid} and change.updated == {uid}
     assert change.positions == ()  # a full update: views read the unit back
