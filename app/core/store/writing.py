@@ -20,9 +20,12 @@ writes like this::
   positions and report time (``Changed.positions``, ``Changed.at``).
 - An exception inside the block rolls everything back and publishes nothing.
 
-``applying(store)`` is the same for changes received from another site: they
-are written but not captured again as this site's own.  Nothing outside
-``app.core.store`` opens a transaction.
+``applying(store)`` is the same for changes received from another site (sync,
+bundles): they are written but not captured again as this site's own.
+``bookkeeping(store)`` is a plain transaction for this site's state that is not
+a record (sync cursors, trusted peers): nothing is captured or published.
+Nothing outside ``app.core.store`` opens a transaction, and a read session
+(``Store.session``) refuses to write (``tests/core/store/test_write_path.py``).
 """
 
 from __future__ import annotations
@@ -100,9 +103,9 @@ class TrackRow(NamedTuple):
 
 
 def _text_cache() -> Any:
-    """``sqlite_time`` remembering its last few answers by object identity: the rows of
-    one statement share their times (a hashed aware datetime costs a UTC offset call).
-    Only for values that stay alive while the cache is used."""
+    """``sqlite_time`` remembering its answers by object identity: the rows of one
+    statement share their time objects (hashing an aware datetime costs a UTC offset
+    call).  Only for values that stay alive while the cache is used."""
     texts: dict[int, str] = {}
 
     def text(value: datetime) -> str:
@@ -491,6 +494,9 @@ class _Writing:
 
 
 def writing(store: Store, initiator: str | None = None) -> _Writing:
+    """One write: ``with writing(store, initiator) as batch:`` (see the module docstring).
+    ``initiator`` travels with the published events (``"import"``, ``"feed"``, a panel's
+    name) so a view can tell its own changes from others'."""
     return _Writing(store, initiator)
 
 
