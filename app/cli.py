@@ -386,7 +386,7 @@ def _cmd_db(args: argparse.Namespace) -> int:
     path = _store_path(args) or eng.default_store_path()
     if args.db_command == "upgrade":
         if path.exists():
-            eng._peek_version(path)
+            eng.peek_version(path)
         path.parent.mkdir(parents=True, exist_ok=True)
         engine = eng.make_engine(eng.sqlite_url(path))
         try:

@@ -13,15 +13,34 @@ import threading
 from collections.abc import Callable, Iterable
 from dataclasses import dataclass, field
 from datetime import datetime
+from enum import StrEnum
 
 log = logging.getLogger(__name__)
+
+
+class RecordKind(StrEnum):
+    """The kind of record a ``Changed`` names (a ``str``: ``RecordKind.UNIT == "unit"``)."""
+
+    UNIT = "unit"
+    ZONE = "zone"
+    TASK = "task"
+    VIEW = "view"
+    ROUTE = "route"
+    MESSAGE = "message"
+    SUPPLY_ITEM = "supply_item"
+    SUPPLY_SITE = "supply_site"
+    SUPPLY_STANDARD = "supply_standard"
+    STOCK = "stock"
+    SHIPMENT = "shipment"
+    SUPPLY_REQUEST = "supply_request"
+    PRESENCE = "presence"
 
 
 @dataclass(frozen=True)
 class Changed:
     """What one committed operation changed, for one kind of record."""
 
-    kind: str  # "unit", "zone", "site", ...
+    kind: RecordKind
     added: frozenset[str] = frozenset()
     updated: frozenset[str] = frozenset()
     removed: frozenset[str] = frozenset()

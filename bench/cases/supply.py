@@ -57,7 +57,7 @@ def _reference(store: Any) -> tuple[list[str], list[str]]:
 
 def _fill_ledger(store: Any, sites: list[str], items: list[str], rows: int) -> None:
     """1,000,000 movements written straight into the table (the set-up, not what is measured)."""
-    from app.core.store.writing import sqlite_time
+    from app.core.common.times import sqlite_time
 
     rng = random.Random(3)
     now = datetime.now(UTC)

@@ -119,8 +119,8 @@ def sync_100k(repeat: int | None) -> Result:
 
 def _fill_million(store, n: int) -> None:  # type: ignore[no-untyped-def]
     """n unit rows and their n insert changes, written directly (setup, not timed)."""
+    from app.core.common.times import sqlite_time
     from app.core.store.base import utcnow
-    from app.core.store.writing import sqlite_time
 
     site = store.site.site_id
     now = sqlite_time(utcnow())

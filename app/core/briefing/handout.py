@@ -90,7 +90,8 @@ def deck_data(slides: list[Slide], scale: float = PRESENTATION_SCALE) -> dict[st
     }
 
 
-def _no_slides(partner: str | None) -> ValidationError:
+def no_slides_error(partner: str | None) -> ValidationError:
+    """The refusal when no slide may be shown (to ``partner``), for every handout format."""
     if partner:
         return ValidationError(
             _("no saved view is releasable to {partner}").format(partner=partner)
@@ -136,7 +137,7 @@ def write_html(
     """``brief --out deck.html``: every saved view releasable to ``partner`` as one offline file."""
     slides = build_deck(store, partner, now)
     if not slides:
-        raise _no_slides(partner)
+        raise no_slides_error(partner)
     html = render_html(slides)
     out.parent.mkdir(parents=True, exist_ok=True)
     tmp = out.with_name(out.name + ".part")

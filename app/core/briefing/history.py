@@ -20,19 +20,20 @@ from __future__ import annotations
 import json
 from collections.abc import Iterable
 from dataclasses import dataclass, replace
-from datetime import UTC, datetime
+from datetime import datetime
 from typing import Any
 
 from sqlalchemy import and_, func, not_, or_, select
 
 from app.core.common.markings import Releasability
-from app.core.picture.queries import _UNIT_COLUMNS, UnitRow, ZoneRow, list_zones
+from app.core.common.times import as_utc, parse_utc
+from app.core.picture.queries import UNIT_ROW_COLUMNS, UnitRow, ZoneRow, list_zones
+from app.core.store.chunks import READ_CHUNK, chunked
 from app.core.store.engine import Store
 from app.core.store.models import CrisisZone, SyncChange, Task, Unit, UnitPosition
 from app.core.tasks.queries import TaskRow, list_tasks
 
 _TIMES = {"last_report", "stale_after", "valid_from", "valid_to", "start", "due", "as_at"}
-_CHUNK = 900
 # the fields of a move (ops.move_units): exactly lat, lon and last_report
 _MOVE_ONLY = and_(
     SyncChange.fields.like('{"lat":%,"lon":%,"last_report":"%"}'),
@@ -40,15 +41,11 @@ _MOVE_ONLY = and_(
 )
 
 
-def _aware(value: datetime) -> datetime:
-    return value.replace(tzinfo=UTC) if value.tzinfo is None else value.astimezone(UTC)
-
-
 def _decode(name: str, value: Any) -> Any:
     if value is None:
         return None
     if name in _TIMES and isinstance(value, str):
-        return _aware(datetime.fromisoformat(value.replace("Z", "+00:00")))
+        return parse_utc(value)
     if name == "releasable_to":
         return Releasability.parse(value)
     return value
@@ -73,8 +70,7 @@ def _rebuild(store: Store, table: str, at: datetime) -> Rebuilt:
             # units that only moved since T need no replay (the hot path with many tracks)
             after = after.where(or_(SyncChange.op != "update", not_(_MOVE_ONLY)))
         later = list(session.scalars(after.distinct()))
-        for start in range(0, len(later), _CHUNK):
-            chunk = later[start : start + _CHUNK]
+        for chunk in chunked(later, READ_CHUNK):
             rows = session.execute(
                 select(SyncChange.row_id, SyncChange.op, SyncChange.at, SyncChange.fields)
                 .where(SyncChange.table_name == table, SyncChange.row_id.in_(chunk))
@@ -83,7 +79,7 @@ def _rebuild(store: Store, table: str, at: datetime) -> Rebuilt:
             created_after: set[str] = set()
             for row_id, op, when, raw in rows:
                 state = fields.setdefault(row_id, {})
-                if _aware(when) > at:
+                if as_utc(when) > at:
                     if op == "insert" and not state:
                         created_after.add(row_id)
                     continue
@@ -125,20 +121,20 @@ def _positions(
             select(ranked.c.unit_id, ranked.c.lat, ranked.c.lon, ranked.c.at).where(ranked.c.n == 1)
         ):
             when = when if isinstance(when, datetime) else datetime.fromisoformat(str(when))
-            out[uid] = (lat, lon, _aware(when))
+            out[uid] = (lat, lon, as_utc(when))
     return out
 
 
 def units_as_at(store: Store, at: datetime, partner: str | None = None) -> list[UnitRow]:
     """Units as they were at ``at`` (see the module's rules)."""
-    at = _aware(at)
+    at = as_utc(at)
     rebuilt = _rebuild(store, Unit.__tablename__, at)
     positions = _positions(store, at)
-    names = [c.key for c in _UNIT_COLUMNS]
+    names = [c.key for c in UNIT_ROW_COLUMNS]
     rows: list[UnitRow] = []
     with store.session() as session:
         # deleted ones too: a unit deleted after T was there at T
-        for raw in session.execute(select(*_UNIT_COLUMNS, Unit.deleted)):
+        for raw in session.execute(select(*UNIT_ROW_COLUMNS, Unit.deleted)):
             values = dict(zip(names, raw[:-1], strict=True))
             deleted = bool(raw[-1])
             uid = values["id"]
@@ -162,7 +158,7 @@ def units_as_at(store: Store, at: datetime, partner: str | None = None) -> list[
 
 
 def zones_as_at(store: Store, at: datetime, partner: str | None = None) -> list[ZoneRow]:
-    at = _aware(at)
+    at = as_utc(at)
     rebuilt = _rebuild(store, CrisisZone.__tablename__, at)
     current = {z.id: z for z in list_zones(store)}
     missing = [i for i in rebuilt.fields if i not in current]
@@ -205,7 +201,7 @@ def tasks_as_at(store: Store, at: datetime, partner: str | None = None) -> list[
     """Tasks as they were at ``at``: status, title, location, due... (assigned units as now)."""
     from app.core.tasks.records import FINAL_STATUSES
 
-    at = _aware(at)
+    at = as_utc(at)
     rebuilt = _rebuild(store, Task.__tablename__, at)
     rows = []
     for row in list_tasks(store, partner=partner, now=at):
@@ -238,7 +234,7 @@ def history_span(store: Store) -> tuple[datetime, datetime] | None:
         lo2, hi2 = session.execute(
             select(func.min(UnitPosition.at), func.max(UnitPosition.at))
         ).one()
-    times = [_aware(t) for t in (lo1, hi1, lo2, hi2) if t is not None]
+    times = [as_utc(t) for t in (lo1, hi1, lo2, hi2) if t is not None]
     if not times:
         return None
     return min(times), max(times)

@@ -17,6 +17,7 @@ from typing import Any
 from sqlalchemy import func, select
 
 from app.core.common.markings import Classification, Releasability, validate_marking
+from app.core.events import RecordKind
 from app.core.picture.queries import releasable_clause
 from app.core.picture.records import ValidationError
 from app.core.store.engine import Store, new_id
@@ -24,7 +25,7 @@ from app.core.store.models import SavedView
 from app.core.store.writing import WriteBatch, tombstone, writing
 from app.i18n import _
 
-KIND = "view"
+KIND = RecordKind.VIEW
 SUMMARIES = ("tasks", "supply")
 """Tables a slide may show beside its map: tasks by status, supply traffic lights."""
 _FIELDS = (
@@ -214,7 +215,7 @@ def save_views(batch: WriteBatch, views: Iterable[ViewData]) -> list[str]:
                 values["classification"],
                 values["releasable_to"],
             )
-            batch._note(KIND, "added", row_id)
+            batch.note_added(KIND, (row_id,))
         else:
             row_id = old.id
             if view.position is not None:
@@ -238,7 +239,7 @@ def save_views(batch: WriteBatch, views: Iterable[ViewData]) -> list[str]:
                 values["classification"],
                 values["releasable_to"],
             )
-            batch._note(KIND, "updated", row_id)
+            batch.note_updated(KIND, (row_id,))
         taken[view.name.casefold()] = row_id
         ids.append(row_id)
     session.flush()
@@ -276,6 +277,6 @@ def reorder_views(store: Store, ordered_ids: Sequence[str], initiator: str | Non
                 record.classification,
                 record.releasable_to,
             )
-            batch._note(KIND, "updated", view_id)
+            batch.note_updated(KIND, (view_id,))
             changed += 1
         return changed

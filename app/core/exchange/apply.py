@@ -17,6 +17,7 @@ from typing import Any
 
 from sqlalchemy import select
 
+from app.core.common.times import from_sqlite
 from app.core.exchange.ops import (
     remember_details,
     remember_uids,
@@ -28,9 +29,10 @@ from app.core.exchange.records import MessageData, RouteData
 from app.core.formats.errors import InteropError
 from app.core.picture.ops import save_zones
 from app.core.picture.records import UnitData, ValidationError, ZoneData
+from app.core.store.chunks import chunked
 from app.core.store.engine import Store
 from app.core.store.models import Unit, UnitPosition
-from app.core.store.writing import upsert_records, writing
+from app.core.store.writing import TRACK_COLUMNS, TrackRow, WriteBatch, upsert_records, writing
 from app.i18n import _
 
 # fields a CoT event from another system does not carry: kept from the stored unit
@@ -179,7 +181,9 @@ def apply(store: Store, exchange: Exchange, initiator: str | None = "import") ->
         # validated above (each refusal names its event or placemark): stored as they are
         upsert_records(batch, Unit, [(u.id, u.columns()) for u in units])
         if extra_positions:
-            batch.session.execute(UnitPosition.__table__.insert(), extra_positions)
+            batch.add_history(
+                [(p["unit_id"], p["at"], p["lat"], p["lon"]) for p in extra_positions]
+            )
             positions = len(extra_positions)
         save_zones(batch, [z for z, _w in zones.values()])
         save_routes(batch, [r for r, _w in routes.values()])
@@ -234,7 +238,7 @@ _UNIT_READ = (
     "echelon",
     *[f for f in KEPT_ON_PARTIAL if f != "echelon"],
 )
-TRACK_FIELDS = ("lat", "lon", "course", "speed", "last_report", "stale_after")
+TRACK_FIELDS = TRACK_COLUMNS
 
 
 class _StoredUnit:
@@ -245,7 +249,7 @@ class _StoredUnit:
     def __init__(self, values: tuple[Any, ...]) -> None:
         for name, value in zip(_UNIT_READ, values, strict=True):
             if name in ("last_report", "stale_after") and value is not None:
-                value = datetime.fromisoformat(value).replace(tzinfo=UTC)
+                value = from_sqlite(value)
             elif name == "releasable_to":
                 name = "_rel"
             elif name == "deleted":
@@ -269,28 +273,25 @@ def _current_units(batch: Any, ids: list[str]) -> dict[str, Any]:
     conn = batch.session.connection()
     if conn.dialect.name == "sqlite":
         columns = ", ".join(_UNIT_READ)
-        for start in range(0, len(ids), 500):
-            chunk = ids[start : start + 500]
+        for chunk in chunked(ids):
             sql = f"SELECT {columns} FROM unit WHERE id IN ({', '.join('?' * len(chunk))})"
             for values in conn.exec_driver_sql(sql, tuple(chunk)):
                 found[values[0]] = _StoredUnit(tuple(values))
         return found
     cols = [getattr(Unit, name) for name in _UNIT_READ]
-    for start in range(0, len(ids), 500):
-        for row in batch.session.execute(
-            select(*cols).where(Unit.id.in_(ids[start : start + 500]))
-        ):
+    for chunk in chunked(ids):
+        for row in batch.session.execute(select(*cols).where(Unit.id.in_(chunk))):
             found[row.id] = row
     return found
 
 
 class _TrackUpdates:
-    """Reports that only move a known unit (the live-feed case): one executemany."""
+    """Reports that only move a known unit (the live-feed case): written together by
+    ``WriteBatch.write_tracks``, the one way units move."""
 
-    def __init__(self, batch: Any) -> None:
+    def __init__(self, batch: WriteBatch) -> None:
         self.batch = batch
-        self.rows: list[dict[str, Any]] = []
-        self.positions: list[dict[str, Any]] = []
+        self.rows: list[TrackRow] = []
         self.count = 0
 
     def add(self, old: Any, data: UnitData) -> bool:
@@ -309,7 +310,6 @@ class _TrackUpdates:
         if not changed:
             return True
         batch = self.batch
-        self.rows.append({"_id": old.id, **values, "updated_at": batch.now, "hlc": batch.hlc})
         batch.capture_json(
             "unit",
             old.id,
@@ -323,75 +323,21 @@ class _TrackUpdates:
             getattr(old, "releasable_storage", None) or old.releasable_to,
         )
         was_stale = old.stale_after is not None and old.stale_after < batch.now
-        batch._note("unit", "updated", old.id)
-        if "lat" in changed or "lon" in changed:
-            self.positions.append(
-                {
-                    "unit_id": old.id,
-                    "at": values["last_report"] or batch.now,
-                    "lat": values["lat"],
-                    "lon": values["lon"],
-                }
+        self.rows.append(
+            TrackRow(
+                old.id,
+                tuple(values.values()),
+                values["lat"],
+                values["lon"],
+                values["last_report"] or batch.now,
+                position="lat" in changed or "lon" in changed,
+                announce=not was_stale,
             )
-            if not was_stale:
-                batch._note("unit", "moved", old.id)
-                batch.positions.append((old.id, values["lat"], values["lon"]))
-                if values["last_report"] and (
-                    batch.moved_at is None or values["last_report"] > batch.moved_at
-                ):
-                    batch.moved_at = values["last_report"]
+        )
         return True
 
     def flush(self) -> None:
-        from sqlalchemy import bindparam, update
-
-        conn = self.batch.session.connection()
-        if conn.dialect.name == "sqlite":
-            self._flush_sqlite(conn)
-            return
-        if self.rows:
-            table = Unit.__table__
-            stmt = (
-                update(table)
-                .where(table.c.id == bindparam("_id"))
-                .values({name: bindparam(name) for name in (*TRACK_FIELDS, "updated_at", "hlc")})
-            )
-            self.batch.session.execute(stmt, self.rows)
-        if self.positions:
-            self.batch.session.execute(UnitPosition.__table__.insert(), self.positions)
-
-    def _flush_sqlite(self, conn: Any) -> None:
-        """The hot path of a live feed: plain executemany with ready-made parameters
-        (times as SQLAlchemy stores them in SQLite), as ``ops.move_units`` does."""
-        from app.core.store.writing import sqlite_time
-
-        def text(value: datetime | None) -> str | None:
-            return sqlite_time(value) if value is not None else None
-
-        if self.rows:
-            conn.exec_driver_sql(
-                "UPDATE unit SET lat = ?, lon = ?, course = ?, speed = ?, last_report = ?, stale_after = ?,"
-                " updated_at = ?, hlc = ? WHERE id = ?",
-                [
-                    (
-                        r["lat"],
-                        r["lon"],
-                        r["course"],
-                        r["speed"],
-                        text(r["last_report"]),
-                        text(r["stale_after"]),
-                        text(r["updated_at"]),
-                        r["hlc"],
-                        r["_id"],
-                    )
-                    for r in self.rows
-                ],
-            )
-        if self.positions:
-            conn.exec_driver_sql(
-                "INSERT INTO unit_position (unit_id, at, lat, lon) VALUES (?, ?, ?, ?)",
-                [(p["unit_id"], text(p["at"]), p["lat"], p["lon"]) for p in self.positions],
-            )
+        self.batch.write_tracks(self.rows, TRACK_FIELDS)
 
 
 def _new_history(batch: Any, reports: list[tuple[str, UnitReport]]) -> list[dict[str, Any]]:
@@ -400,10 +346,8 @@ def _new_history(batch: Any, reports: list[tuple[str, UnitReport]]) -> list[dict
         return []
     ids = sorted({rid for rid, _r in reports})
     known: set[tuple[str, Any]] = set()
-    for start in range(0, len(ids), 500):
-        stmt = select(UnitPosition.unit_id, UnitPosition.at).where(
-            UnitPosition.unit_id.in_(ids[start : start + 500])
-        )
+    for chunk in chunked(ids):
+        stmt = select(UnitPosition.unit_id, UnitPosition.at).where(UnitPosition.unit_id.in_(chunk))
         known.update((uid, at) for uid, at in batch.session.execute(stmt))
     rows = []
     for rid, report in reports:

@@ -23,6 +23,7 @@ from pathlib import Path
 from typing import TYPE_CHECKING, Any
 
 from app.core.common.dtg import DTGError, parse_dtg
+from app.core.common.times import iso_z
 from app.core.formats.errors import InteropError, read_limited
 from app.core.picture.queries import UnitRow, ZoneRow
 from app.core.picture.records import UnitData, ValidationError, ZoneData
@@ -39,7 +40,7 @@ MAX_BYTES = 512 * 1024 * 1024
 
 def format_iso(value: datetime) -> str:
     """ISO 8601 in UTC with a ``Z``, keeping sub-second precision (round trips exactly)."""
-    return value.isoformat().replace("+00:00", "Z")
+    return iso_z(value)
 
 
 def unit_feature(row: UnitRow) -> dict[str, Any]:

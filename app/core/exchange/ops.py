@@ -11,12 +11,13 @@ from typing import Any
 from sqlalchemy import update
 from sqlalchemy.dialects.sqlite import insert as sqlite_insert
 
+from app.core.events import RecordKind
 from app.core.store.models import ChatMessage, CotIdentity, CrisisZone, Route, Unit
 from app.core.store.writing import KIND_OF, WriteBatch, tombstone, upsert_records
 
-ROUTE_KIND = "route"
-MESSAGE_KIND = "message"
-_KINDS: dict[Any, str] = {Route: ROUTE_KIND, ChatMessage: MESSAGE_KIND, **KIND_OF}
+ROUTE_KIND = RecordKind.ROUTE
+MESSAGE_KIND = RecordKind.MESSAGE
+_KINDS: dict[Any, RecordKind] = {Route: ROUTE_KIND, ChatMessage: MESSAGE_KIND, **KIND_OF}
 
 
 def _upsert(

@@ -12,6 +12,7 @@ from sqlalchemy import select
 
 from app.core.common.markings import Releasability
 from app.core.picture.queries import releasable_clause
+from app.core.store.chunks import READ_CHUNK, chunked
 from app.core.store.engine import Store
 from app.core.store.models import ChatMessage, CotIdentity, Route, Unit
 
@@ -47,11 +48,6 @@ class MessageRow:
     releasable_to: Releasability
 
 
-def _chunks(ids: list[str], size: int = 900) -> Iterable[list[str]]:
-    for start in range(0, len(ids), size):
-        yield ids[start : start + size]
-
-
 def list_routes(
     store: Store, ids: Iterable[str] | None = None, partner: str | None = None
 ) -> list[RouteRow]:
@@ -75,7 +71,7 @@ def list_routes(
         if ids is None:
             raw = list(session.execute(base.order_by(Route.name)))
         else:
-            for chunk in _chunks(list(ids)):
+            for chunk in chunked(list(ids), READ_CHUNK):
                 raw.extend(session.execute(base.where(Route.id.in_(chunk))))
     rows = [RouteRow(r[0], r[1], json.loads(r[2]), json.loads(r[3]), *r[4:]) for r in raw]
     return [r for r in rows if not partner or r.releasable_to.allows(partner)]
@@ -112,7 +108,7 @@ def cot_uids(store: Store, ids: Iterable[str]) -> dict[str, str]:
     """The CoT uid of each record that has one other than its id."""
     found: dict[str, str] = {}
     with store.session() as session:
-        for chunk in _chunks(list(ids)):
+        for chunk in chunked(list(ids), READ_CHUNK):
             stmt = select(CotIdentity.record_id, CotIdentity.uid).where(
                 CotIdentity.record_id.in_(chunk)
             )
@@ -132,7 +128,7 @@ def cot_details(store: Store, ids: Iterable[str]) -> dict[str, dict[str, Any]]:
         CotIdentity.le,
     )
     with store.session() as session:
-        for chunk in _chunks(list(ids)):
+        for chunk in chunked(list(ids), READ_CHUNK):
             for rid, name, role, hae, ce, le in session.execute(
                 select(*cols).where(CotIdentity.record_id.in_(chunk))
             ):
@@ -150,7 +146,7 @@ def unit_cot_types(store: Store, ids: Iterable[str]) -> dict[str, str | None]:
     """The stored CoT type of each unit (None when it never had one)."""
     found: dict[str, str | None] = {}
     with store.session() as session:
-        for chunk in _chunks(list(ids)):
+        for chunk in chunked(list(ids), READ_CHUNK):
             stmt = select(Unit.id, Unit.cot_type).where(Unit.id.in_(chunk))
             found.update((rid, kind) for rid, kind in session.execute(stmt))
     return found

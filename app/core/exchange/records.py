@@ -13,7 +13,7 @@ from typing import Any
 
 from app.core.common.geo import CoordinateError, validate_latlon
 from app.core.common.markings import Releasability
-from app.core.picture.records import ValidationError, _markings
+from app.core.picture.records import ValidationError, checked_markings
 from app.i18n import _
 
 EARTH_RADIUS_M = 6371008.8
@@ -149,7 +149,9 @@ class RouteData:
                     name=self.name, n=len(self.waypoints), m=len(self.points)
                 )
             )
-        self.classification, self.releasable_to = _markings(self.classification, self.releasable_to)
+        self.classification, self.releasable_to = checked_markings(
+            self.classification, self.releasable_to
+        )
         return self
 
     def geometry(self) -> dict[str, Any]:
@@ -186,7 +188,9 @@ class MessageData:
     def validate(self) -> MessageData:
         if not self.cot_uid:
             raise ValidationError(_("a message needs a uid"))
-        self.classification, self.releasable_to = _markings(self.classification, self.releasable_to)
+        self.classification, self.releasable_to = checked_markings(
+            self.classification, self.releasable_to
+        )
         return self
 
     def columns(self) -> dict[str, Any]:

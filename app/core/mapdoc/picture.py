@@ -31,6 +31,7 @@ from app.core.picture.queries import (
     picture_marking,
     removed_ids,
 )
+from app.core.store.chunks import READ_CHUNK, chunked
 from app.core.store.engine import Store
 from app.core.store.models import CrisisZone, Unit
 
@@ -104,8 +105,7 @@ def unit_rows(
             ]
         rows: list[list[Any]] = []
         wanted = list(ids)
-        for start in range(0, len(wanted), 900):
-            chunk = wanted[start : start + 900]
+        for chunk in chunked(wanted, READ_CHUNK):
             rows.extend(unit_values(*r) for r in session.execute(base.where(Unit.id.in_(chunk))))
         return rows
 

@@ -11,6 +11,7 @@ from typing import Any
 from sqlalchemy import String, func, or_, select, type_coerce
 
 from app.core.common.markings import Classification, Releasability
+from app.core.store.chunks import READ_CHUNK, chunked
 from app.core.store.engine import Store
 from app.core.store.models import CrisisZone, SyncChange, Unit
 
@@ -59,7 +60,7 @@ class ZoneRow:
     releasable_to: Releasability
 
 
-_UNIT_COLUMNS = (
+UNIT_ROW_COLUMNS = (
     Unit.id,
     Unit.name,
     Unit.callsign,
@@ -96,16 +97,11 @@ def releasable_clause(column: Any, partner: str) -> Any:
     return or_(*[text.like(f"%,{code},%") for code in sorted(codes)])
 
 
-def _chunks(ids: list[str], size: int = 900) -> Iterable[list[str]]:
-    for start in range(0, len(ids), size):
-        yield ids[start : start + size]
-
-
 def list_units(
     store: Store, ids: Iterable[str] | None = None, partner: str | None = None
 ) -> list[UnitRow]:
     """Live (not deleted) units, optionally only ``ids`` or only those releasable to ``partner``."""
-    base = select(*_UNIT_COLUMNS).where(Unit.deleted.is_(False))
+    base = select(*UNIT_ROW_COLUMNS).where(Unit.deleted.is_(False))
     if partner:
         base = base.where(releasable_clause(Unit.releasable_to, partner))
     rows: list[UnitRow] = []
@@ -118,7 +114,7 @@ def list_units(
                 )
             ]
         else:
-            for chunk in _chunks(list(ids)):
+            for chunk in chunked(list(ids), READ_CHUNK):
                 rows.extend(UnitRow(*r) for r in session.execute(base.where(Unit.id.in_(chunk))))
     if partner:
         rows = [r for r in rows if r.releasable_to.allows(partner)]
@@ -130,7 +126,7 @@ def removed_ids(store: Store, model: type[Unit] | type[CrisisZone], ids: Iterabl
     wanted = set(ids)
     alive: set[str] = set()
     with store.session() as session:
-        for chunk in _chunks(list(wanted)):
+        for chunk in chunked(list(wanted), READ_CHUNK):
             alive.update(
                 session.scalars(
                     select(model.id).where(model.id.in_(chunk), model.deleted.is_(False))

@@ -35,7 +35,9 @@ class ValidationError(ValueError):
     """A record breaks a rule; the message is for the user."""
 
 
-def _markings(classification: Any, releasable_to: Any) -> tuple[str, Releasability]:
+def checked_markings(classification: Any, releasable_to: Any) -> tuple[str, Releasability]:
+    """A record's classification and releasability, parsed and checked (every family's
+    records use it in ``validate``); raises ``ValidationError``."""
     try:
         level = str(Classification.parse(str(classification)))
         rel = (
@@ -109,7 +111,9 @@ class UnitData:
                 raise ValidationError(
                     _("unit '{name}': {field} is not a number").format(name=self.name, field=label)
                 )
-        self.classification, self.releasable_to = _markings(self.classification, self.releasable_to)
+        self.classification, self.releasable_to = checked_markings(
+            self.classification, self.releasable_to
+        )
         return self
 
     def columns(self) -> dict[str, Any]:
@@ -225,7 +229,9 @@ class ZoneData:
         min_lon, min_lat, max_lon, max_lat = shp.bounds
         self.bounds = (min_lat, min_lon, max_lat, max_lon)
         self.geometry = json.loads(json.dumps(geom))
-        self.classification, self.releasable_to = _markings(self.classification, self.releasable_to)
+        self.classification, self.releasable_to = checked_markings(
+            self.classification, self.releasable_to
+        )
         return self
 
     def columns(self) -> dict[str, Any]:

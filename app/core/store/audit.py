@@ -21,6 +21,7 @@ from sqlalchemy import Select, func, or_, select
 from app.core.common.dtg import format_dtg
 from app.core.formats.cells import escape_cell
 from app.core.store.base import Base
+from app.core.store.chunks import READ_CHUNK, chunked
 from app.core.store.engine import Store
 from app.core.store.models import SyncChange
 from app.i18n import _
@@ -99,10 +100,9 @@ def _names(store: Store, wanted: dict[str, set[str]]) -> dict[tuple[str, str], s
             column = next((table.c[c] for c in _NAME_COLUMNS if c in table.c), None)
             if column is None:
                 continue
-            chunk = sorted(ids)
-            for start in range(0, len(chunk), 900):
+            for chunk in chunked(sorted(ids), READ_CHUNK):
                 for rid, name in session.execute(
-                    select(table.c.id, column).where(table.c.id.in_(chunk[start : start + 900]))
+                    select(table.c.id, column).where(table.c.id.in_(chunk))
                 ):
                     found[(table_name, rid)] = str(name or "")
     return found

@@ -73,6 +73,9 @@ class Store:
 
     def __post_init__(self) -> None:
         self._sessions = sessionmaker(self.engine, expire_on_commit=False)
+        # a read session cannot write: writes go through ``writing.writing()``
+        event.listen(self._sessions, "before_flush", _refuse_flush)
+        event.listen(self._sessions, "do_orm_execute", _refuse_dml)
         # writes take SQLite's write lock when they begin (BEGIN IMMEDIATE), so two
         # writers never both read then try to upgrade to a write lock
         self._write_sessions = sessionmaker(
@@ -80,7 +83,7 @@ class Store:
         )
 
     def session(self) -> Session:
-        """A session for reading (or for a write wrapped in ``transaction``)."""
+        """A session for reading; it refuses to write (``ReadOnlySession``)."""
         return self._sessions()
 
     @contextlib.contextmanager
@@ -99,6 +102,20 @@ class Store:
 
             release(self._in_use)
             self._in_use = None
+
+
+class ReadOnlySession(StoreError):
+    """A write was attempted through a read session (``Store.session``)."""
+
+
+def _refuse_flush(session: Session, _context: Any, _instances: Any) -> None:
+    if session.new or session.dirty or session.deleted:
+        raise ReadOnlySession("a read session cannot write: use app.core.store.writing")
+
+
+def _refuse_dml(state: Any) -> None:
+    if state.is_insert or state.is_update or state.is_delete:
+        raise ReadOnlySession("a read session cannot write: use app.core.store.writing")
 
 
 def _sqlite_pragmas(dbapi_conn: Any, _record: Any) -> None:
@@ -189,11 +206,12 @@ def check_version(engine: Engine) -> str | None:
     rev = current_revision(engine)
     if rev is None:
         return None
-    _require_known(rev)
+    require_known(rev)
     return rev
 
 
-def _require_known(rev: str) -> None:
+def require_known(rev: str) -> None:
+    """Refuse a schema revision this version does not know (a store from a newer version)."""
     if rev not in known_revisions():
         raise StoreError(
             _(
@@ -249,7 +267,7 @@ def read_only(path: Path) -> Any:  # sqlite3.Connection
     return sqlite3.connect(f"file:{quote(str(path))}?{mode}", uri=True)
 
 
-def _peek_version(path: Path) -> None:
+def peek_version(path: Path) -> None:
     """Refuse an unreadable or too-new store before anything writes to the file."""
     import sqlite3
 
@@ -270,7 +288,7 @@ def _peek_version(path: Path) -> None:
     finally:
         conn.close()
     if row is not None:
-        _require_known(row[0])
+        require_known(row[0])
 
 
 def _check_integrity(path: Path) -> None:
@@ -323,7 +341,7 @@ def open_store(
         new_file = not db_path.exists()
         url = sqlite_url(db_path)
         if not new_file:
-            _peek_version(db_path)
+            peek_version(db_path)
             if check:
                 _check_integrity(db_path)
     else:
@@ -340,9 +358,7 @@ def open_store(
         elif current_revision(engine) is None:
             raise StoreError(_("the store has no schema; run 'coalition-cop db upgrade'"))
         if db_path is not None:
-            from app.core.store.site_copy import (
-                check_copy,  # a copied or restored file is a new site
-            )
+            from app.core.store.identity import check_copy  # a copied file is a new site
 
             check_copy(engine, db_path)
         if db_path is not None and new_file:

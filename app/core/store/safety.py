@@ -146,7 +146,7 @@ def automatic_backup(store_path: Path, reason: str) -> Path:
 
 def check_backup(backup: Path) -> str:
     """Refuse a file that is not a readable, sound Coalition COP store; returns its schema revision."""
-    from app.core.store.engine import StoreError, _require_known, read_only
+    from app.core.store.engine import StoreError, read_only, require_known
 
     if not backup.is_file():
         raise BackupError(_("no such backup: {path}").format(path=backup))
@@ -166,7 +166,7 @@ def check_backup(backup: Path) -> str:
     finally:
         conn.close()
     try:
-        _require_known(revision)
+        require_known(revision)
     except StoreError as exc:
         raise BackupError(str(exc)) from exc
     return str(revision)

@@ -11,13 +11,14 @@ from __future__ import annotations
 
 from typing import Any
 
+from app.core.common.times import iso_z
 from app.core.store.engine import Store
 
 KINDS = frozenset({"supply_site", "shipment"})
 
 
 def _iso(value: Any) -> str | None:
-    return value.isoformat().replace("+00:00", "Z") if value else None
+    return iso_z(value) if value else None
 
 
 def supply_features(store: Store, partner: str | None = None) -> list[dict[str, Any]]:

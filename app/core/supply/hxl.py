@@ -37,6 +37,7 @@ from app.core.common.markings import Releasability
 from app.core.formats.cells import escape_cell
 from app.core.formats.errors import InteropError, read_limited
 from app.core.picture.records import ValidationError
+from app.core.store.chunks import chunked
 from app.core.store.engine import Store, new_id
 from app.core.store.models import Presence, SupplyItem, SupplyRequest, SupplySite
 from app.core.store.writing import writing
@@ -439,10 +440,10 @@ def _latest_movements(session: Any, site_ids: set[str]) -> dict[tuple[str, str],
 
     found: dict[tuple[str, str], datetime] = {}
     ids = sorted(site_ids)
-    for start in range(0, len(ids), 500):
+    for chunk in chunked(ids):
         stmt = (
             select(StockMovement.site_id, StockMovement.item_id, func.max(StockMovement.at))
-            .where(StockMovement.site_id.in_(ids[start : start + 500]))
+            .where(StockMovement.site_id.in_(chunk))
             .group_by(StockMovement.site_id, StockMovement.item_id)
         )
         for site, item, at in session.execute(stmt):

@@ -20,7 +20,9 @@ from sqlalchemy import Table, func, select, update
 from sqlalchemy.orm import Session
 
 from app.core.common.markings import Releasability
+from app.core.events import RecordKind
 from app.core.picture.records import ValidationError
+from app.core.store.chunks import chunked
 from app.core.store.engine import Store
 from app.core.store.models import (
     Presence,
@@ -50,18 +52,17 @@ from app.core.supply.records import (
 from app.i18n import _
 
 # the ``Changed.kind`` of each supply record
-KINDS = {
-    SupplyItem: "supply_item",
-    SupplySite: "supply_site",
-    SupplyStandard: "supply_standard",
-    StockMovement: "stock",
-    Shipment: "shipment",
-    ShipmentLine: "shipment",
-    SupplyRequest: "supply_request",
-    Presence: "presence",
+KINDS: dict[Any, RecordKind] = {
+    SupplyItem: RecordKind.SUPPLY_ITEM,
+    SupplySite: RecordKind.SUPPLY_SITE,
+    SupplyStandard: RecordKind.SUPPLY_STANDARD,
+    StockMovement: RecordKind.STOCK,
+    Shipment: RecordKind.SHIPMENT,
+    ShipmentLine: RecordKind.SHIPMENT,
+    SupplyRequest: RecordKind.SUPPLY_REQUEST,
+    Presence: RecordKind.PRESENCE,
 }
 SUPPLY_KINDS = frozenset(KINDS.values())
-_CHUNK = 500
 _LEDGER = cast(Table, StockMovement.__table__)
 
 M = TypeVar("M")
@@ -75,11 +76,6 @@ def _with_index(exc: ValidationError, index: int) -> ValidationError:
     """Mark which record of a call was refused (an import names its row)."""
     exc.record_index = index  # type: ignore[attr-defined]
     return exc
-
-
-def _chunks(ids: Sequence[str], size: int = _CHUNK) -> Iterable[Sequence[str]]:
-    for start in range(0, len(ids), size):
-        yield ids[start : start + size]
 
 
 def _upsert(
@@ -105,7 +101,7 @@ def save_items(batch: WriteBatch, items: Iterable[ItemData]) -> list[str]:
     rows = _validated(items)
     codes = [i.code for i in rows]
     known: dict[str, str] = {}
-    for chunk in _chunks(codes):
+    for chunk in chunked(codes):
         known.update(
             (c, i)
             for c, i in batch.session.execute(
@@ -211,13 +207,13 @@ def _check_refs(session: Session, pairs: Sequence[tuple[str, str]]) -> None:
     items = {i for _s, i in pairs}
     live_sites: set[str] = set()
     live_items: set[str] = set()
-    for chunk in _chunks(sorted(sites)):
+    for chunk in chunked(sorted(sites)):
         live_sites.update(
             session.scalars(
                 select(SupplySite.id).where(SupplySite.id.in_(chunk), SupplySite.deleted.is_(False))
             )
         )
-    for chunk in _chunks(sorted(items)):
+    for chunk in chunked(sorted(items)):
         live_items.update(
             session.scalars(
                 select(SupplyItem.id).where(SupplyItem.id.in_(chunk), SupplyItem.deleted.is_(False))
@@ -238,7 +234,7 @@ def on_hand(session: Session, site_ids: Iterable[str] | None = None) -> dict[tup
     result: dict[tuple[str, str], int] = {}
     if site_ids is None:
         return {(s, i): int(q or 0) for s, i, q in session.execute(stmt)}
-    for chunk in _chunks(sorted(set(site_ids))):
+    for chunk in chunked(sorted(set(site_ids))):
         for s, i, q in session.execute(stmt.where(StockMovement.site_id.in_(chunk))):
             result[(s, i)] = int(q or 0)
     return result
@@ -366,7 +362,7 @@ def _insert_ledger(batch: WriteBatch, rows: Sequence[MovementData]) -> None:
                 move.classification,
                 move.releasable_to,  # type: ignore[arg-type]
             )
-            batch._note("stock", "added", move.id or "")
+            batch.note_added(RecordKind.STOCK, (move.id or "",))
         batch.session.execute(_LEDGER.insert(), records)
         return
     insert_ledger_rows(
@@ -425,7 +421,7 @@ def insert_ledger_rows(
         ]
         _insert_ledger(batch, moves)
         return ids
-    from app.core.store.writing import sqlite_time
+    from app.core.common.times import sqlite_time
 
     dumps = json.dumps
     now = batch.now
@@ -444,9 +440,6 @@ def insert_ledger_rows(
     table = StockMovement.__tablename__
     tuples = []
     changes = batch.changes
-    added = batch.touched.setdefault(
-        "stock", {"added": set(), "updated": set(), "removed": set(), "moved": set()}
-    )["added"]
     for rid, (
         site_id,
         item_id,
@@ -511,7 +504,7 @@ def insert_ledger_rows(
                 tail[0],
             )
         )
-        added.add(rid)
+    batch.note_added(RecordKind.STOCK, ids)
     batch.session.connection().exec_driver_sql(
         f"INSERT INTO {table} ({', '.join(_LEDGER_COLUMNS)}) VALUES ({', '.join('?' * len(_LEDGER_COLUMNS))})",
         tuples,
@@ -840,7 +833,7 @@ def _update(batch: WriteBatch, model: Any, record: Any, values: dict[str, Any]) 
         update(model), [{"id": record.id, "updated_at": batch.now, "hlc": batch.hlc, **changed}]
     )
     batch.session.expire(record)
-    batch._note(KINDS[model], "updated", record.id)
+    batch.note_updated(KINDS[model], (record.id,))
 
 
 def _update_requests(batch: WriteBatch, request_ids: Sequence[str]) -> None:

@@ -15,7 +15,7 @@ from typing import Any
 
 from app.core.common.geo import CoordinateError, validate_latlon
 from app.core.common.markings import Releasability
-from app.core.picture.records import ValidationError, _markings
+from app.core.picture.records import ValidationError, checked_markings
 from app.i18n import _, pgettext
 
 CATEGORIES = ("food", "water", "wash", "shelter", "medical", "fuel", "other")
@@ -229,7 +229,9 @@ class Marked:
     releasable_to: Releasability | str | list[str] = "PUBLIC"
 
     def _check_markings(self) -> None:
-        self.classification, self.releasable_to = _markings(self.classification, self.releasable_to)
+        self.classification, self.releasable_to = checked_markings(
+            self.classification, self.releasable_to
+        )
 
     def marking_columns(self) -> dict[str, Any]:
         return {"classification": self.classification, "releasable_to": self.releasable_to}

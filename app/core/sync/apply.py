@@ -16,9 +16,8 @@ from __future__ import annotations
 
 import json
 from collections import defaultdict
-from collections.abc import Callable, Iterable, Sequence
+from collections.abc import Callable, Sequence
 from dataclasses import dataclass, field
-from datetime import UTC, datetime
 from operator import itemgetter
 from typing import Any, NamedTuple
 
@@ -26,21 +25,23 @@ from sqlalchemy import Connection, insert, select, text, update
 from sqlalchemy.orm import Session
 
 from app.core.common.markings import Releasability
+from app.core.common.times import change_time, parse_utc
 from app.core.events import Changed
 from app.core.store.base import utcnow
+from app.core.store.chunks import CHUNK, chunked
 from app.core.store.engine import Store
-from app.core.store.models import SiteProfile, SyncChange, SyncConflict
+from app.core.store.models import SyncChange, SyncConflict
+from app.core.store.writing import applying
 from app.core.sync.records import (
     AFTER_APPLY,
     CHILD_FIELDS,
     Applied,
     SyncedTable,
-    _as_is,
+    as_is,
     read_child,
     synced_tables,
 )
 
-_CHUNK = 500
 _BIG_CHUNK = 20_000  # SQLite takes up to 32,766 parameters a statement
 MOVE_FIELDS = frozenset({"lat", "lon", "course", "speed", "last_report"})
 
@@ -75,25 +76,6 @@ class ApplyResult:
     events: list[Changed] = field(default_factory=list)
 
 
-def at_text(value: datetime | str) -> str:
-    """A change's time as naive UTC ISO text (the form SQLite stores)."""
-    if isinstance(value, str):
-        return value
-    if value.tzinfo is not None:
-        value = value.astimezone(UTC).replace(tzinfo=None)
-    return value.isoformat(sep=" ", timespec="microseconds")
-
-
-def _parse_at(text: str) -> datetime:
-    parsed = datetime.fromisoformat(text)
-    return parsed.replace(tzinfo=UTC) if parsed.tzinfo is None else parsed.astimezone(UTC)
-
-
-def _chunks(items: Sequence[Any], size: int = _CHUNK) -> Iterable[Sequence[Any]]:
-    for start in range(0, len(items), size):
-        yield items[start : start + size]
-
-
 def local_changes_after(
     conn: Connection, after_seq: int, limit: int | None = None
 ) -> list[tuple[int, Change]]:
@@ -109,7 +91,18 @@ def local_changes_after(
         (
             r[0],
             Change(
-                r[1], r[2], r[3], r[4], r[5], r[6], r[7], r[8], at_text(r[9]), r[10], r[11], r[12]
+                r[1],
+                r[2],
+                r[3],
+                r[4],
+                r[5],
+                r[6],
+                r[7],
+                r[8],
+                change_time(r[9]),
+                r[10],
+                r[11],
+                r[12],
             ),
         )
         for r in rows
@@ -156,7 +149,7 @@ def _append_log(conn: Connection, changes: Sequence[Change]) -> int:
         conn.execute(
             insert(SyncChange),
             [
-                {"seq": last + n, **c._asdict(), "at": _parse_at(c.at)}
+                {"seq": last + n, **c._asdict(), "at": parse_utc(c.at)}
                 for n, c in enumerate(changes, start=1)
             ],
         )
@@ -267,7 +260,8 @@ def apply_changes(
     # this site numbers its own changes: one claiming to come from here (forged, or
     # echoed back) would take a number our next edit needs, and every edit would fail
     changes = [c for c in changes if c.origin_site != store.site.site_id]
-    with store.transaction() as session:
+    with applying(store) as received:  # not captured again: it is in its origin's log
+        session = received.session
         conn = session.connection()
         fresh = _new_only(conn, changes) if changes else []
         result.new = len(fresh)
@@ -275,14 +269,9 @@ def apply_changes(
             store.clock.observe(max(c.hlc for c in fresh))
             first_seq = result.first_seq = _append_log(conn, fresh)
             _materialise(session, fresh, first_seq, source, result, progress)
-        session.execute(
-            update(SiteProfile)
-            .where(SiteProfile.site_id == store.site.site_id)
-            .values(last_hlc=store.clock.last)
-        )
         if before_commit is not None:
             before_commit(session, result)
-    store.events.publish(result.events)
+        received.events.extend(result.events)  # published after the commit
     return result
 
 
@@ -309,7 +298,7 @@ def _materialise(
         ids = list(groups)
         existing: dict[str, dict[str, Any]] = {}
         present = _present(conn, table_name, "id", ids)
-        for chunk in _chunks(present):
+        for chunk in chunked(present):
             for row in conn.execute(select(st.table).where(st.table.c.id.in_(chunk))):
                 existing[row.id] = dict(row._mapping)
         # rows new here whose only change is their insert take the fast path
@@ -360,7 +349,7 @@ def _present(
     """Which of ``values`` the column holds (big batches of plain parameters on SQLite)."""
     found: list[str] = []
     sqlite = conn.dialect.name == "sqlite"
-    for chunk in _chunks(values, _BIG_CHUNK if sqlite else _CHUNK):
+    for chunk in chunked(values, _BIG_CHUNK if sqlite else CHUNK):
         if sqlite:
             marks = ", ".join("?" * len(chunk))
             found.extend(
@@ -501,7 +490,7 @@ def _insert_new_sql(
             made_by, origin, at = who[values["id"]]
             applied.append(
                 Applied(
-                    values["id"], None, values, values, _parse_at(at), made_by, source or origin
+                    values["id"], None, values, values, parse_utc(at), made_by, source or origin
                 )
             )
     result.events.append(
@@ -530,7 +519,7 @@ def _insert_new(
         base = {n: conv(st.defaults.get(n)) for n, conv in converters.items()}
         if base.get("deleted") is None:
             base["deleted"] = 0
-        special = [(k, conv) for k, conv in converters.items() if conv is not _as_is]
+        special = [(k, conv) for k, conv in converters.items() if conv is not as_is]
         take = itemgetter(*names)
         required = st.required
         loads = json.loads
@@ -553,7 +542,7 @@ def _insert_new(
                 children.extend((k, c.row_id, v) for k, v in values.items() if k in child_names)
             applied.append(
                 Applied(
-                    c.row_id, None, values, values, _parse_at(c.at), c.who, source or c.origin_site
+                    c.row_id, None, values, values, parse_utc(c.at), c.who, source or c.origin_site
                 )
             )
         if params:
@@ -570,7 +559,7 @@ def _insert_new(
             cols = _column_values(st, values)
             if not st.required <= cols.keys():
                 continue
-            when = _parse_at(c.at)
+            when = parse_utc(c.at)
             row = dict(base)
             row.update(cols)
             row.update(
@@ -626,7 +615,7 @@ def _fold_rows(
         return
     conn = session.connection()
     logs: dict[str, list[_Logged]] = defaultdict(list)
-    for chunk in _chunks(ids):
+    for chunk in chunked(ids):
         rows = conn.execute(
             select(
                 SyncChange.row_id,
@@ -640,7 +629,9 @@ def _fold_rows(
             ).where(SyncChange.table_name == st.name, SyncChange.row_id.in_(chunk))
         )
         for rid, hlc, base, op, who, at, origin, fields in rows:
-            logs[rid].append(_Logged(hlc, base, op, who, at_text(at), origin, json.loads(fields)))
+            logs[rid].append(
+                _Logged(hlc, base, op, who, change_time(at), origin, json.loads(fields))
+            )
     children = CHILD_FIELDS.get(st.name, {})
     conflicts: list[dict[str, Any]] = []
     inserts: list[dict[str, Any]] = []
@@ -652,7 +643,7 @@ def _fold_rows(
         folded = fold(log)
         cols = _column_values(st, folded.values)
         winner = max(folded.winners.values(), key=lambda c: c.hlc)
-        when = _parse_at(winner.at)
+        when = parse_utc(winner.at)
         current = existing.get(rid)
         if current is None:
             if not st.required <= cols.keys():
@@ -663,7 +654,7 @@ def _fold_rows(
                 id=rid,
                 hlc=folded.hlc,
                 origin_site=folded.first.origin_site,
-                created_at=_parse_at(folded.first.at),
+                created_at=parse_utc(folded.first.at),
                 updated_at=when,
             )
             if row.get("deleted") is None:

@@ -32,6 +32,8 @@ from sqlalchemy import select
 from sqlalchemy.orm import Session
 
 from app.core.common.markings import BLOC_MEMBERS, PUBLIC, Releasability, normalise_partner
+from app.core.common.times import change_time
+from app.core.store.chunks import chunked
 from app.core.store.engine import Store, head_revision, new_id
 from app.core.store.hlc import Timestamp
 from app.core.store.models import SyncBundle, SyncCursor
@@ -40,7 +42,6 @@ from app.core.sync.apply import (
     ApplyResult,
     Change,
     apply_changes,
-    at_text,
     local_changes_after,
 )
 from app.core.sync.keys import peer_by_name, peer_by_site, site_keys
@@ -117,8 +118,7 @@ def _current_markings(
     if st is None:
         return {}
     found: dict[str, Releasability] = {}
-    for start in range(0, len(ids), 500):
-        chunk = ids[start : start + 500]
+    for chunk in chunked(ids):
         for rid, rel in session.execute(
             select(st.table.c.id, st.table.c.releasable_to).where(st.table.c.id.in_(chunk))
         ):
@@ -150,7 +150,7 @@ def _releasable_changes(
             f"AND ({like}) ORDER BY seq"
         )
         rows = conn.execute(sql, {"a": after, "l": last, **params}).all()
-        changes = [(r[0], Change(*r[1:9], at_text(r[9]), *r[10:])) for r in rows]
+        changes = [(r[0], Change(*r[1:9], change_time(r[9]), *r[10:])) for r in rows]
         # the record as it is now must be releasable too (a marking may have been tightened)
         by_table: dict[str, list[str]] = defaultdict(list)
         for _seq, c in changes:

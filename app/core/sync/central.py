@@ -24,14 +24,15 @@ from sqlalchemy.engine import make_url
 from sqlalchemy.exc import ArgumentError, DBAPIError, NoSuchModuleError
 from sqlalchemy.orm import Session
 
+from app.core.common.times import change_time
 from app.core.store.engine import Store, StoreError, check_version, head_revision, upgrade
 from app.core.store.models import SyncCursor
+from app.core.store.writing import bookkeeping
 from app.core.sync.apply import (
     CHANGE_COLUMNS,
     ApplyResult,
     Change,
     apply_changes,
-    at_text,
     local_changes_after,
 )
 from app.i18n import _
@@ -206,7 +207,7 @@ def push_changes(engine: Engine, changes: list[Change]) -> int:
     lines = []
     for c in changes:
         row = list(c)
-        row[8] = at_text(row[8]) + "+00"
+        row[8] = change_time(row[8]) + "+00"
         lines.append("\t".join(_copy_text(v) for v in row))
     return push_text(engine, "\n".join(lines) + "\n" if lines else "")
 
@@ -316,7 +317,7 @@ def sync_with_server(
             ) from None
     finally:
         engine.dispose()
-    with store.transaction() as session:
+    with bookkeeping(store) as session:
         cursor = _cursor(session, name)
         cursor.last_sync = datetime.now(UTC)
         cursor.last_result = _("Sent {sent}, received {received}, conflicts {conflicts}.").format(
@@ -358,7 +359,7 @@ def _push_all(
                 report.sent += push_text(engine, payload)
             else:
                 report.sent += push_changes(engine, [c for _seq, c in payload])
-            with store.transaction() as session:  # only after the server committed
+            with bookkeeping(store) as session:  # only after the server committed
                 cursor = _cursor(session, name)
                 cursor.sent = max(cursor.sent, last)
             if progress:
@@ -383,7 +384,7 @@ def _pull_all(
             rows, last = ahead.result()
             if not rows:
                 if last > received:  # only our own changes since: nothing to apply, move past them
-                    with store.transaction() as session:
+                    with bookkeeping(store) as session:
                         cursor = _cursor(session, name)
                         cursor.received = max(cursor.received, last)
                 return

@@ -122,7 +122,10 @@ def reverse_conflict(store: Store, conflict_id: int, initiator: str | None = Non
             row.releasable_to,
         )
         if name == "deleted":
-            batch._note(st.kind, "removed" if value else "added", conflict.row_id)
+            if value:
+                batch.note_removed(st.kind, (conflict.row_id,))
+            else:
+                batch.note_added(st.kind, (conflict.row_id,))
         else:
-            batch._note(st.kind, "updated", conflict.row_id)
+            batch.note_updated(st.kind, (conflict.row_id,))
         conflict.reversed_at = batch.now

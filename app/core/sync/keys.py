@@ -2,8 +2,8 @@
 
 Each store holds its site's Ed25519 signing key (created at first use).  The key
 used to encrypt bundles to a site (X25519) is derived from the same secret, so a
-site's public key file carries both.  A store copied or restored from a backup is
-another site: it gets a new site id and new keys when it is first opened.
+site's public key file carries both.  The key is kept in the store's site profile
+(``store.identity``), where a copied store also becomes a new site.
 """
 
 from __future__ import annotations
@@ -21,7 +21,9 @@ from sqlalchemy import delete, select
 from sqlalchemy.orm import Session
 
 from app.core.store.engine import Store
-from app.core.store.models import SiteProfile, SyncPeer
+from app.core.store.identity import site_signing_key
+from app.core.store.models import SyncPeer
+from app.core.store.writing import bookkeeping
 from app.i18n import _
 
 KEY_FORMAT = "coalition-cop-site-key"
@@ -62,20 +64,19 @@ class SiteKeys:
         return self.box.public_key().public_bytes(*_RAW)
 
 
+def _new_signing_key() -> tuple[bytes, bytes]:
+    key = Ed25519PrivateKey.generate()
+    private = key.private_bytes(
+        serialization.Encoding.Raw,
+        serialization.PrivateFormat.Raw,
+        serialization.NoEncryption(),
+    )
+    return private, key.public_key().public_bytes(*_RAW)
+
+
 def site_keys(store: Store) -> SiteKeys:
     """This site's keys, created (in the store) at first use."""
-    with store.transaction() as session:
-        profile = session.get(SiteProfile, store.site.site_id)
-        assert profile is not None
-        if profile.signing_key is None:
-            key = Ed25519PrivateKey.generate()
-            profile.signing_key = key.private_bytes(
-                serialization.Encoding.Raw,
-                serialization.PrivateFormat.Raw,
-                serialization.NoEncryption(),
-            )
-            profile.public_key = key.public_key().public_bytes(*_RAW)
-        signing = Ed25519PrivateKey.from_private_bytes(profile.signing_key)
+    signing = Ed25519PrivateKey.from_private_bytes(site_signing_key(store, _new_signing_key))
     return SiteKeys(store.site.site_id, signing)
 
 
@@ -124,7 +125,7 @@ def trust_sender(store: Store, path: Path, name: str) -> SyncPeer:
     doc = read_site_key(path)
     if doc["site_id"] == store.site.site_id:
         raise KeyError_(_("{path} is this site's own key").format(path=path))
-    with store.transaction() as session:
+    with bookkeeping(store) as session:
         session.execute(delete(SyncPeer).where(SyncPeer.name == name))
         peer = SyncPeer(
             name=name,

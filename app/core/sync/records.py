@@ -11,7 +11,6 @@ its position history, a task's change to its history) live here too.
 
 from __future__ import annotations
 
-import json
 from collections.abc import Callable
 from dataclasses import dataclass, field
 from datetime import UTC, datetime
@@ -21,19 +20,21 @@ from typing import Any
 from sqlalchemy import Boolean, Column, Table, delete, insert
 from sqlalchemy.orm import Session
 
+from app.core.common.times import parse_utc, sqlite_time
+from app.core.events import RecordKind
 from app.core.store.base import Base, SharedRecord, UTCDateTime
 
 # kinds of ``Changed`` events of the tables the views already know
 # the kind a change event carries for a table (what the panels and the map listen for);
 # a table not named here publishes under its own name
 _KINDS = {
-    "unit": "unit",
-    "crisis_zone": "zone",
-    "task": "task",
-    "stock_movement": "stock",
-    "shipment_line": "shipment",  # as supply_ops publishes them
-    "saved_view": "view",
-    "chat_message": "message",
+    "unit": RecordKind.UNIT,
+    "crisis_zone": RecordKind.ZONE,
+    "task": RecordKind.TASK,
+    "stock_movement": RecordKind.STOCK,
+    "shipment_line": RecordKind.SHIPMENT,  # as supply.ops publishes them
+    "saved_view": RecordKind.VIEW,
+    "chat_message": RecordKind.MESSAGE,
 }
 
 
@@ -44,7 +45,7 @@ class SyncedTable:
     name: str
     model: type[Any]
     table: Table
-    kind: str
+    kind: RecordKind
     columns: dict[str, Column[Any]]
     datetimes: frozenset[str]
     required: frozenset[str]  # columns a new row cannot do without
@@ -68,20 +69,15 @@ class SyncedTable:
         return value
 
 
-def _as_is(value: Any) -> Any:
+def as_is(value: Any) -> Any:
+    """The converter of a column whose values SQLite takes as they are."""
     return value
 
 
 def _sqlite_datetime(value: Any) -> Any:
     if value is None:
         return None
-    from app.core.store.writing import sqlite_time
-
-    if isinstance(value, str):
-        value = datetime.fromisoformat(value)
-        if value.tzinfo is None:
-            value = value.replace(tzinfo=UTC)
-    return sqlite_time(value)
+    return sqlite_time(parse_utc(value) if isinstance(value, str) else value)
 
 
 @cache
@@ -122,7 +118,7 @@ def _sqlite_converters(table: Table) -> dict[str, Callable[[Any], Any]] | None:
         elif isinstance(kind, Boolean):
             out[column.name] = _sqlite_bool
         elif type(kind) in (String, Float, Integer, LargeBinary) or type(kind).__name__ == "Text":
-            out[column.name] = _as_is
+            out[column.name] = as_is
         else:
             return None  # a type of its own: let SQLAlchemy bind it
     return out
@@ -185,7 +181,7 @@ def _discover() -> dict[str, SyncedTable]:
             name=table.name,
             model=cls,
             table=table,
-            kind=_KINDS.get(table.name, table.name),
+            kind=_KINDS.get(table.name) or RecordKind(table.name),
             columns=columns,
             datetimes=datetimes,
             required=required,
@@ -303,7 +299,7 @@ def _unit_positions(session: Session, rows: list[Applied]) -> None:
 
 def _task_history(session: Session, rows: list[Applied]) -> None:
     from app.core.store.models import TaskHistory
-    from app.core.tasks.ops import _HISTORY_FIELDS, _history_text
+    from app.core.tasks.ops import HISTORY_FIELDS, history_text
 
     history = []
     for row in rows:
@@ -316,12 +312,12 @@ def _task_history(session: Session, rows: list[Applied]) -> None:
                     "who": row.who,
                     "what": "created",
                     "old": None,
-                    "new": _history_text("title", row.after.get("title")),
+                    "new": history_text("title", row.after.get("title")),
                     "reason": reason,
                 }
             )
             continue
-        for name in (*_HISTORY_FIELDS, "assigned_units", "deleted"):
+        for name in (*HISTORY_FIELDS, "assigned_units", "deleted"):
             if name in row.changed:
                 history.append(
                     {
@@ -329,8 +325,8 @@ def _task_history(session: Session, rows: list[Applied]) -> None:
                         "at": row.at,
                         "who": row.who,
                         "what": name,
-                        "old": _history_text(name, row.before.get(name)),
-                        "new": _history_text(name, row.changed[name]),
+                        "old": history_text(name, row.before.get(name)),
+                        "new": history_text(name, row.changed[name]),
                         "reason": reason,
                     }
                 )
@@ -343,6 +339,6 @@ AFTER_APPLY: dict[str, AfterApply] = {"unit": _unit_positions, "task": _task_his
 
 def dumps(value: Any) -> str:
     """A field value as JSON text (datetimes as ISO 8601, markings as code lists)."""
-    from app.core.store.writing import _json_default
+    from app.core.store.writing import change_json
 
-    return json.dumps(value, separators=(",", ":"), default=_json_default)
+    return change_json(value)

@@ -12,6 +12,7 @@ from shapely.ops import nearest_points
 
 from app.core.common.geo import distance_bearing
 from app.core.picture.geofence import ZoneShape, zones_in_force
+from app.core.store.chunks import READ_CHUNK, chunked
 from app.core.tasks.records import FINAL_STATUSES
 from app.i18n import _
 
@@ -128,10 +129,10 @@ class TaskWarningTracker:
         ids = sorted(self.assigned)
         self.units = {}
         with store.session() as session:  # type: ignore[attr-defined]
-            for start in range(0, len(ids), 900):
+            for chunk in chunked(ids, READ_CHUNK):
                 for uid, name, lat, lon in session.execute(
                     select(Unit.id, Unit.name, Unit.lat, Unit.lon).where(
-                        Unit.deleted.is_(False), Unit.id.in_(ids[start : start + 900])
+                        Unit.deleted.is_(False), Unit.id.in_(chunk)
                     )
                 ):
                     self.units[uid] = (name, lat, lon)

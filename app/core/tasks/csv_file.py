@@ -47,6 +47,7 @@ from typing import Any
 
 from app.core.common.dtg import DTGError, parse_dtg
 from app.core.common.markings import MarkingError, Releasability
+from app.core.common.times import iso_z
 from app.core.formats.cells import escape_cell, unescape_cell
 from app.core.formats.errors import InteropError, read_limited
 from app.core.picture.records import ValidationError
@@ -78,7 +79,7 @@ _UUID = re.compile(r"^[0-9a-fA-F]{8}-[0-9a-fA-F]{4}-[0-9a-fA-F]{4}-[0-9a-fA-F]{4
 
 def format_time(value: datetime | None) -> str:
     """ISO 8601 in UTC with a ``Z``, sub-second precision kept (round trips exactly)."""
-    return value.isoformat().replace("+00:00", "Z") if value else ""
+    return iso_z(value) if value else ""
 
 
 class UnitResolver:

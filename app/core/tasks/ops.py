@@ -13,7 +13,7 @@ from __future__ import annotations
 import json
 import re
 import unicodedata
-from collections.abc import Iterable, Sequence
+from collections.abc import Iterable
 from datetime import datetime
 from typing import Any, cast
 
@@ -22,7 +22,9 @@ from sqlalchemy.orm import Session
 
 from app.core.common.dtg import format_iso
 from app.core.common.markings import Releasability
+from app.core.events import RecordKind
 from app.core.picture.records import ValidationError
+from app.core.store.chunks import chunked
 from app.core.store.engine import Store, new_id
 from app.core.store.models import Task, TaskHistory, TaskUnit
 from app.core.store.writing import WriteBatch, tombstone, writing
@@ -35,15 +37,14 @@ from app.core.tasks.records import (
 )
 from app.i18n import _
 
-KIND = "task"
+KIND = RecordKind.TASK
 _TASK = cast(Table, Task.__table__)
 _TASK_UNIT = cast(Table, TaskUnit.__table__)
 _TASK_HISTORY = cast(Table, TaskHistory.__table__)
 DEFAULT_PREFIX = "TSK"
-_CHUNK = 500
 
 # fields that are recorded in the history (lat/lon follow the location)
-_HISTORY_FIELDS = (
+HISTORY_FIELDS = (
     "reference",
     "title",
     "type",
@@ -69,7 +70,8 @@ def site_prefix(site_name: str) -> str:
     return letters[:6] or DEFAULT_PREFIX
 
 
-def _history_text(field: str, value: Any) -> str | None:
+def history_text(field: str, value: Any) -> str | None:
+    """A field's value as the task history shows it (sync writes received changes alike)."""
     if value is None:
         return None
     if isinstance(value, datetime):
@@ -87,11 +89,6 @@ def _with_index(exc: ValidationError, index: int) -> ValidationError:
     """Mark which task of a ``save_tasks`` call was refused (an import names its row)."""
     exc.task_index = index  # type: ignore[attr-defined]
     return exc
-
-
-def _chunks(ids: Sequence[str], size: int = _CHUNK) -> Iterable[Sequence[str]]:
-    for start in range(0, len(ids), size):
-        yield ids[start : start + size]
 
 
 def _next_number(session: Session, prefix: str) -> int:
@@ -133,7 +130,7 @@ def save_tasks(
     ids = [t.id for t in items if t.id]
     existing: dict[str, Task] = {}
     old_units: dict[str, list[str]] = {}
-    for chunk in _chunks(ids):
+    for chunk in chunked(ids):
         for record in session.scalars(select(Task).where(Task.id.in_(chunk))):
             existing[record.id] = record
         rows = session.execute(
@@ -147,7 +144,7 @@ def save_tasks(
     # references: unique in the store and in this batch
     given = [t.reference for t in items if t.reference]
     owner: dict[str, str] = {}
-    for chunk in _chunks(given):
+    for chunk in chunked(given):
         owner.update(
             (ref, rid)
             for rid, ref in session.execute(
@@ -173,8 +170,8 @@ def save_tasks(
                 "at": now,
                 "who": who,
                 "what": what,
-                "old": _history_text(what, old),
-                "new": _history_text(what, new),
+                "old": history_text(what, old),
+                "new": history_text(what, new),
                 "reason": reason,
             }
         )
@@ -240,7 +237,7 @@ def save_tasks(
                 task.classification,
                 task.releasable_to,  # type: ignore[arg-type]
             )
-            batch._note(KIND, "added", task_id)
+            batch.note_added(KIND, (task_id,))
             continue
 
         if enforce_workflow and not old.deleted and old.status != task.status:
@@ -260,7 +257,7 @@ def save_tasks(
         if not changed and not units_changed:
             continue
         updates.append({"id": task_id, "updated_at": now, "hlc": batch.hlc, **changed})
-        for name in _HISTORY_FIELDS:
+        for name in HISTORY_FIELDS:
             if name in changed:
                 note(task_id, name, getattr(old, name), changed[name])
         if old.deleted:
@@ -283,7 +280,7 @@ def save_tasks(
             task.classification,
             task.releasable_to,  # type: ignore[arg-type]
         )
-        batch._note(KIND, "updated", task_id)
+        batch.note_updated(KIND, (task_id,))
 
     if inserts:
         # rows with None in the same columns go in one executemany (see demo.load_demo)
@@ -291,7 +288,7 @@ def save_tasks(
         session.execute(_TASK.insert(), inserts)
     if updates:
         session.execute(update(Task), updates)
-    for chunk in _chunks(replaced_units):
+    for chunk in chunked(replaced_units):
         session.execute(delete(TaskUnit).where(TaskUnit.task_id.in_(chunk)))
     if unit_rows:
         session.execute(_TASK_UNIT.insert(), unit_rows)

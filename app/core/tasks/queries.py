@@ -11,7 +11,9 @@ from typing import Any
 from sqlalchemy import String, func, select, type_coerce
 
 from app.core.common.markings import Releasability
+from app.core.common.times import stored_time
 from app.core.picture.queries import YIELD_ROWS, releasable_clause
+from app.core.store.chunks import READ_CHUNK, chunked
 from app.core.store.engine import Store
 from app.core.store.models import Task, TaskHistory, TaskUnit, Unit
 from app.core.tasks.records import FINAL_STATUSES, TaskData, search_text, type_label
@@ -105,22 +107,6 @@ _COLUMNS = (
 )
 
 
-def _time(value: Any) -> datetime | None:
-    """A stored time (text on SQLite, a datetime on PostgreSQL) as an aware UTC datetime."""
-    if value is None:
-        return None
-    if isinstance(value, str):
-        value = datetime.fromisoformat(value)
-    if value.tzinfo is None:
-        return value.replace(tzinfo=UTC)
-    return value.astimezone(UTC)
-
-
-def _chunks(ids: list[str], size: int = 900) -> Iterable[list[str]]:
-    for start in range(0, len(ids), size):
-        yield ids[start : start + size]
-
-
 def unit_labels(
     store: Store, ids: Iterable[str] | None = None, partner: str | None = None
 ) -> dict[str, str]:
@@ -139,7 +125,8 @@ def unit_labels(
             results = [session.execute(base.execution_options(yield_per=YIELD_ROWS))]
         else:
             results = [
-                session.execute(base.where(Unit.id.in_(chunk))) for chunk in _chunks(list(set(ids)))
+                session.execute(base.where(Unit.id.in_(chunk)))
+                for chunk in chunked(list(set(ids)), READ_CHUNK)
             ]
         for result in results:
             for uid, callsign, name, rel in result:
@@ -179,7 +166,7 @@ def list_tasks(
             ).all()
         else:
             unit_rows = []
-            for chunk in _chunks(list(ids)):
+            for chunk in chunked(list(ids), READ_CHUNK):
                 raw.extend(conn.execute(base.where(Task.id.in_(chunk))).all())
                 unit_rows.extend(conn.execute(unit_base.where(TaskUnit.task_id.in_(chunk))).all())
             raw.sort(key=lambda r: r[1])
@@ -225,7 +212,7 @@ def list_tasks(
             callsigns = tuple([labels.get(u, u) for u in assigned])
         else:
             assigned_ids = callsigns = empty
-        due_at = _time(due)
+        due_at = stored_time(due)
         append(
             TaskRow(
                 task_id,
@@ -241,12 +228,12 @@ def list_tasks(
                 loads(location) if location else None,
                 lat,
                 lon,
-                _time(start),
+                stored_time(start),
                 due_at,
                 classification,
                 from_storage(releasable),
                 due_at is not None and due_at < now and status not in FINAL_STATUSES,
-                _time(updated),
+                stored_time(updated),
                 search_text(
                     reference, title, description, type_labels[kind], originator, *callsigns
                 ),

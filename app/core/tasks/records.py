@@ -24,7 +24,7 @@ from typing import Any, Protocol, TypeVar
 
 from app.core.common.geo import CoordinateError, validate_latlon
 from app.core.common.markings import Releasability
-from app.core.picture.records import ValidationError, _markings
+from app.core.picture.records import ValidationError, checked_markings
 from app.i18n import N_, _, language, pgettext
 
 TASK_TYPES: tuple[str, ...] = (
@@ -357,7 +357,9 @@ class TaskData:
         self.start, self.due = _aware(self.start), _aware(self.due)
         if self.start and self.due and self.due < self.start:
             raise ValidationError(_("it is due before it starts"))
-        self.classification, self.releasable_to = _markings(self.classification, self.releasable_to)
+        self.classification, self.releasable_to = checked_markings(
+            self.classification, self.releasable_to
+        )
         return self
 
     def columns(self) -> dict[str, Any]:

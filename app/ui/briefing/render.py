@@ -18,7 +18,7 @@ from typing import Any
 from PySide6.QtCore import QEventLoop, QMarginsF, QPointF, QRectF, QSizeF, Qt, QTimer
 from PySide6.QtGui import QColor, QFont, QImage, QPageLayout, QPageSize, QPainter, QPdfWriter, QPen
 
-from app.core.briefing.handout import PRESENTATION_SCALE, HandoutResult, _no_slides
+from app.core.briefing.handout import PRESENTATION_SCALE, HandoutResult, no_slides_error
 from app.core.briefing.slides import LegendEntry, Slide, build_deck, build_slide, deck_marking
 from app.core.briefing.views import find_view
 from app.core.common.markings import banner_colour, banner_text_colour
@@ -315,7 +315,7 @@ def prepare_pdf(
 
     slides = build_deck(store, partner, now)
     if not slides:
-        raise _no_slides(partner)
+        raise no_slides_error(partner)
     sidcs = sorted({e.key for s in slides for e in s.legend if e.kind == "unit"})
     return slides, symbol_svgs(sidcs, LEGEND_PX)
 
@@ -429,7 +429,7 @@ def snapshot_view(
     """``snapshot --view NAME --out FILE.png``."""
     view = find_view(store, name)
     if partner and not view.releasable_to.allows(partner):
-        raise _no_slides(partner)
+        raise no_slides_error(partner)
     from app.core.briefing.views import list_views
 
     order = [v.id for v in list_views(store, partner)]

@@ -20,7 +20,7 @@ from app.core.formats.cot import CotEvent
 from app.core.formats.errors import InteropError
 from app.i18n import _
 from app.ui.context import AppContext
-from app.ui.panels.exchange.settings import PREFIX, _bool, load_config, save_config
+from app.ui.panels.exchange.settings import PREFIX, load_config, save_config, setting_bool
 
 COLOURS = {"off": "#757575", "connecting": "#ef6c00", "connected": "#2e7d32", "error": "#c62828"}
 
@@ -57,7 +57,7 @@ class FeedController(QObject):
     # ------------------------------------------------------------------ control
     @property
     def connect_at_start(self) -> bool:
-        return _bool(self.ctx.settings.value(PREFIX + "enabled", False))
+        return setting_bool(self.ctx.settings.value(PREFIX + "enabled", False))
 
     def start(self, config: FeedConfig | None = None) -> None:
         """Connect (or reconnect) with ``config`` or the saved settings."""

@@ -25,7 +25,8 @@ from app.i18n import _
 PREFIX = "feed/"
 
 
-def _bool(value: object) -> bool:
+def setting_bool(value: object) -> bool:
+    """A boolean as QSettings gives it back (a bool, or text on some platforms)."""
     return value in (True, "true", "1", 1)
 
 
@@ -49,8 +50,8 @@ def load_config(settings: QSettings) -> FeedConfig:
         certfile=str(value("certfile", "")),
         keyfile=str(value("keyfile", "")),
         cafile=str(value("cafile", "")),
-        check_hostname=_bool(value("check_hostname", True)),
-        send_own=_bool(value("send_own", False)),
+        check_hostname=setting_bool(value("check_hostname", True)),
+        send_own=setting_bool(value("send_own", False)),
         send_interval_s=number("send_interval_s", 30),
         max_rate=number("max_rate", 5000),
         batch_ms=number("batch_ms", 500),

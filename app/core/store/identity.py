@@ -1,21 +1,34 @@
-"""A copied or restored store file is another site.
+"""The site a store file belongs to: its id, its signing key, and a copy becoming a new site.
 
-The file's identity (its inode) is recorded at first open; ``open_store`` calls
-:func:`check_copy` so a copy gets a new site id and new keys before anything is
-written under the old id.
+Each store holds its site's signing key (created at first use, by the caller's
+key maker: the cryptography is ``sync.keys``).  A store copied or restored from
+a backup is another site: it gets a new site id and new keys when it is first
+opened.
 """
 
 from __future__ import annotations
 
 import os
+from collections.abc import Callable
 from pathlib import Path
 
 from sqlalchemy import Engine, delete, select, update
 from sqlalchemy.orm import Session
 
-from app.core.store.engine import StoreError, new_id
+from app.core.store.engine import Store, StoreError, new_id
 from app.core.store.models import SiteProfile, SyncCursor, SyncLocal
 from app.i18n import _
+
+
+def site_signing_key(store: Store, make_key: Callable[[], tuple[bytes, bytes]]) -> bytes:
+    """This site's private signing key (raw bytes); at first use ``make_key()`` gives
+    a new (private, public) pair, stored in the site profile in one transaction."""
+    with store.transaction() as session:
+        profile = session.get(SiteProfile, store.site.site_id)
+        assert profile is not None
+        if profile.signing_key is None:
+            profile.signing_key, profile.public_key = make_key()
+        return profile.signing_key
 
 
 def _home(path: Path) -> str:
