@@ -50,7 +50,7 @@ def safe_json(value: Any) -> str:
 
 def slide_data(slide: Slide) -> dict[str, Any]:
     """What the page needs to show one slide (all text is data)."""
-    from app.core.mapdoc.picture import places_message
+    from app.core.picture.mapdoc import places_message
 
     level = slide.marking.level
     return {

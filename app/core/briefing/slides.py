@@ -19,17 +19,18 @@ from app.core.briefing.views import ViewData, list_views
 from app.core.common.dtg import format_dtg
 from app.core.common.markings import Classification, Releasability, banner_text
 from app.core.common.sidc import echelon_label, parse_sidc
-from app.core.mapdoc.features import (
+from app.core.mapdoc.protocol import Op, message
+from app.core.picture.mapdoc import (
     UNIT_COLUMNS,
-    task_feature,
+    Marking,
+    marking_for,
     unit_values,
     zone_feature,
     zone_kind_label,
 )
-from app.core.mapdoc.picture import Marking, marking_for
-from app.core.mapdoc.protocol import Op, message
 from app.core.picture.queries import UnitRow, ZoneRow, list_units, list_zones, picture_marking
 from app.core.store.engine import Store
+from app.core.tasks.mapdoc import task_feature
 from app.core.tasks.queries import TaskRow, list_tasks
 from app.i18n import _
 

@@ -35,9 +35,9 @@ import json
 from collections.abc import Iterable, Iterator, Sequence
 from dataclasses import dataclass
 from datetime import datetime
-from typing import Any, NamedTuple
+from typing import Any, NamedTuple, cast
 
-from sqlalchemy import bindparam, func, select, update
+from sqlalchemy import Table, bindparam, func, select, update
 from sqlalchemy.orm import Session
 
 from app.core.common.markings import Releasability
@@ -135,7 +135,7 @@ class WriteBatch:
     # -- what changed: one ``Changed`` per kind is published after the commit --
 
     def _sets(self, kind: RecordKind | str) -> dict[str, set[str]]:
-        sets = self._touched.get(kind)  # type: ignore[call-overload]
+        sets = self._touched.get(RecordKind(kind))
         if sets is None:
             kind = RecordKind(kind)
             sets = self._touched[kind] = {
@@ -176,7 +176,7 @@ class WriteBatch:
 
     def noted(self, kind: RecordKind | str) -> dict[str, frozenset[str]]:
         """What was noted so far for ``kind`` (added, updated, removed, moved)."""
-        sets = self._touched.get(kind, {})  # type: ignore[call-overload]
+        sets = self._touched.get(RecordKind(kind), {})
         return {
             what: frozenset(sets.get(what, ())) for what in ("added", "updated", "removed", "moved")
         }
@@ -402,16 +402,15 @@ class WriteBatch:
                 if position:
                     history.append((uid, at, lat, lon))
                 continue
-            if times:
-                values = list(values)
-                for i in times:
-                    value = values[i]
-                    if value is not None:
-                        found = texts.get(id(value))
-                        if found is None:
-                            found = texts[id(value)] = sqlite_time(value)
-                        values[i] = found
-            params.append((*values, now_text, hlc, uid))
+            cells = list(values)
+            for i in times:
+                value = cells[i]
+                if value is not None:
+                    found = texts.get(id(value))
+                    if found is None:
+                        found = texts[id(value)] = sqlite_time(value)
+                    cells[i] = found
+            params.append((*cells, now_text, hlc, uid))
             if position:
                 found = texts.get(id(at))
                 if found is None:
@@ -421,7 +420,7 @@ class WriteBatch:
             sets = ", ".join(f"{name} = ?" for name in (*columns, "updated_at", "hlc"))
             conn.exec_driver_sql(f"UPDATE unit SET {sets} WHERE id = ?", params)
         else:
-            table = Unit.__table__
+            table = cast(Table, Unit.__table__)
             stmt = (
                 update(table)
                 .where(table.c.id == bindparam("_id"))

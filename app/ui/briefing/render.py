@@ -111,7 +111,7 @@ class SlideRenderer:
     def map_image(
         self, slide: Slide, width: int | None = None, height: int | None = None
     ) -> QImage:
-        from app.core.mapdoc.picture import places_message
+        from app.core.picture.mapdoc import places_message
 
         if width and height:
             self.resize(width, height)

@@ -17,8 +17,9 @@ from typing import Any
 from PySide6.QtCore import QObject, QTimer, Signal
 
 from app.core.events import Changed
-from app.core.mapdoc import picture
 from app.core.mapdoc.protocol import Message, Op, check, message
+from app.core.picture import mapdoc as picture
+from app.core.tasks import mapdoc as tasks_on_map
 from app.ui.context import AppContext
 from app.ui.map.view import MapView
 
@@ -130,7 +131,7 @@ class MapController(QObject):
     def _build_picture(self, fit: bool) -> tuple[str, picture.Picture]:
         """In the worker: read the store and serialise, so the GUI thread only forwards."""
         pic = picture.full_picture(self.ctx.store)
-        messages = list(pic.messages)
+        messages = [*pic.messages, tasks_on_map.tasks_reset(self.ctx.store)]
         if fit and pic.bounds:
             messages.insert(0, message(Op.FIT, bounds=pic.bounds))
         return _serialise(messages), pic
@@ -174,6 +175,7 @@ class MapController(QObject):
 
     def _build_delta(self, changes: list[Changed]) -> tuple[str, int, picture.Marking]:
         messages = picture.delta(self.ctx.store, changes)
+        messages += tasks_on_map.tasks_delta(self.ctx.store, changes)
         count = sum(len(c.ids) for c in changes)
         marking = picture.store_marking(self.ctx.store)
         return _serialise(messages), count, marking

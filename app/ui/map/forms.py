@@ -22,7 +22,7 @@ from PySide6.QtWidgets import (
 from app.core.common.dtg import DTGError, parse_dtg
 from app.core.common.geo import CoordinateError, format_dd, parse_coordinate
 from app.core.common.markings import MarkingError
-from app.core.mapdoc.features import zone_kind_label
+from app.core.picture.mapdoc import zone_kind_label
 from app.core.picture.records import READINESS, ZONE_KINDS, UnitData, ValidationError, ZoneData
 from app.i18n import _
 

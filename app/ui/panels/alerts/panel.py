@@ -16,8 +16,8 @@ from PySide6.QtWidgets import (
 )
 
 from app.core.events import Changed
-from app.core.mapdoc.features import zone_kind_label
 from app.core.mapdoc.protocol import Op, message
+from app.core.picture.mapdoc import zone_kind_label
 from app.i18n import _
 from app.ui.context import AppContext
 from app.ui.models.table import RowsTableModel, plain_tooltip

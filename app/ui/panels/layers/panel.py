@@ -9,9 +9,9 @@ from PySide6.QtCore import Qt, Signal
 from PySide6.QtGui import QColor, QIcon, QPixmap
 from PySide6.QtWidgets import QTreeWidget, QTreeWidgetItem, QVBoxLayout, QWidget
 
-from app.core.mapdoc.features import zone_kind_label
 from app.core.mapdoc.protocol import Op, message
 from app.core.mapdoc.styles import AFFILIATION_COLOURS, ZONE_COLOURS
+from app.core.picture.mapdoc import zone_kind_label
 from app.core.picture.records import ZONE_KINDS
 from app.i18n import _
 

@@ -1,4 +1,5 @@
-"""What the map shows, as page messages: the whole picture, or a delta.
+"""The picture on the map page: units and zones as page features and messages,
+the whole picture or a delta.
 
 Runs in a worker (it reads the store); the GUI thread only forwards the
 result to the page.
@@ -9,23 +10,19 @@ from __future__ import annotations
 from collections.abc import Iterable
 from dataclasses import dataclass
 from datetime import UTC, datetime
+from functools import cache
 from typing import Any
 
 from sqlalchemy import Integer, String, and_, cast, func, select, type_coerce
 
 from app.core.common.markings import Classification, Releasability, banner_text
+from app.core.common.sidc import echelon_label, parse_sidc
 from app.core.events import Changed
-from app.core.mapdoc.features import (
-    UNIT_COLUMNS,
-    picture_bounds,
-    task_feature,
-    unit_values,
-    zone_feature,
-    zones_collection,
-)
 from app.core.mapdoc.protocol import Op, message
 from app.core.picture.queries import (
     YIELD_ROWS,
+    UnitRow,
+    ZoneRow,
     list_units,
     list_zones,
     picture_marking,
@@ -34,6 +31,130 @@ from app.core.picture.queries import (
 from app.core.store.chunks import READ_CHUNK, chunked
 from app.core.store.engine import Store
 from app.core.store.models import CrisisZone, Unit
+from app.i18n import _
+
+
+def zone_kind_label(kind: str) -> str:
+    labels = {
+        "conflict": _("conflict area"),
+        "flood": _("flood"),
+        "earthquake": _("earthquake"),
+        "epidemic": _("epidemic"),
+        "no-go": _("no-go zone"),
+        "corridor": _("corridor"),
+        "safe area": _("safe area"),
+        "restricted operating zone": _("restricted operating zone"),
+    }
+    return labels.get(kind, kind)
+
+
+@cache
+def _rank(sidc: str) -> int:
+    try:
+        return parse_sidc(sidc).echelon_rank or 0
+    except ValueError:
+        return 0
+
+
+@cache
+def marking_text(classification: str, releasable_to: Any) -> str:
+    return banner_text(Classification.parse(classification), releasable_to)
+
+
+# units travel to the page as rows of these columns (compact, fast to parse)
+UNIT_COLUMNS = (
+    "id",
+    "lat",
+    "lon",
+    "sidc",
+    "name",
+    "callsign",
+    "label",
+    "aff",
+    "rank",
+    "stale",
+    "detail",
+    "marking",
+    "last",
+    "parent",
+)
+
+
+def unit_values(
+    uid: str,
+    lat: float,
+    lon: float,
+    sidc: str,
+    name: str,
+    callsign: str,
+    affiliation: str,
+    nation: str,
+    echelon: str | None,
+    readiness: str,
+    classification: str,
+    releasable_to: Any,
+    stale: bool,
+    last_epoch: int | None,
+    parent_id: str | None = None,
+) -> list[Any]:
+    """One unit as a row of UNIT_COLUMNS."""
+    detail = " · ".join(p for p in (nation, echelon_label(echelon), _readiness(readiness)) if p)
+    return [
+        uid,
+        lat,
+        lon,
+        sidc,
+        name,
+        callsign,
+        callsign or name,
+        affiliation,
+        _rank(sidc),
+        bool(stale),
+        detail,
+        marking_text(classification, releasable_to),
+        last_epoch,
+        parent_id,
+    ]
+
+
+def _readiness(value: str) -> str:
+    return {"green": _("ready"), "amber": _("limited"), "red": _("not ready")}.get(value, value)
+
+
+def zone_feature(row: ZoneRow) -> dict[str, Any]:
+    return {
+        "type": "Feature",
+        "id": row.id,
+        "geometry": row.geometry,
+        "properties": {
+            "name": row.name,
+            "kind": row.kind,
+            "kind_label": zone_kind_label(row.kind),
+            "severity": row.severity,
+            "severity_label": _("severity {n} of 5").format(n=row.severity),
+            "marking": marking_text(row.classification, row.releasable_to),
+        },
+    }
+
+
+def zones_collection(rows: list[ZoneRow]) -> dict[str, Any]:
+    return {"type": "FeatureCollection", "features": [zone_feature(r) for r in rows]}
+
+
+def picture_bounds(units: list[UnitRow], zones: list[ZoneRow]) -> list[list[float]] | None:
+    """[[south, west], [north, east]] around everything, or None when empty."""
+    lats = [u.lat for u in units]
+    lons = [u.lon for u in units]
+    for z in zones:
+        coords = z.geometry["coordinates"]
+        polys = [coords] if z.geometry["type"] == "Polygon" else coords
+        for poly in polys:
+            for lon, lat, *_rest in poly[0]:
+                lats.append(lat)
+                lons.append(lon)
+    if not lats:
+        return None
+    return [[min(lats), min(lons)], [max(lats), max(lons)]]
 
 
 @dataclass(frozen=True)
@@ -100,13 +221,16 @@ def unit_rows(
     with store.session() as session:
         if ids is None:
             return [
-                unit_values(*r)
+                unit_values(*r)  # type: ignore[call-arg]  # a row of the 15 columns
                 for r in session.execute(base.execution_options(yield_per=YIELD_ROWS))
             ]
         rows: list[list[Any]] = []
         wanted = list(ids)
         for chunk in chunked(wanted, READ_CHUNK):
-            rows.extend(unit_values(*r) for r in session.execute(base.where(Unit.id.in_(chunk))))
+            rows.extend(
+                unit_values(*r)  # type: ignore[call-arg]
+                for r in session.execute(base.where(Unit.id.in_(chunk)))
+            )
         return rows
 
 
@@ -125,20 +249,12 @@ def _bounds(store: Store, zones: list[Any]) -> list[list[float]] | None:
     return [[min(s, box[0][0]), min(w, box[0][1])], [max(n, box[1][0]), max(e, box[1][1])]]
 
 
-def task_features(store: Store, ids: Iterable[str] | None = None) -> list[dict[str, Any]]:
-    """Tasks that have a location, as GeoJSON features for the page."""
-    from app.core.tasks.queries import list_tasks
-
-    return [task_feature(row) for row in list_tasks(store, ids) if row.location]
-
-
 def full_picture(store: Store, now: datetime | None = None) -> Picture:
     rows = unit_rows(store, now=now)
     zones = list_zones(store)
     messages = [
         message(Op.UNITS_RESET, cols=UNIT_COLUMNS, rows=rows),
         message(Op.ZONES_RESET, zones=zones_collection(zones)),
-        message(Op.TASKS_RESET, tasks=task_features(store)),
     ]
     return Picture(messages, _bounds(store, zones), store_marking(store), len(rows), len(zones))
 
@@ -174,15 +290,6 @@ def delta(
                     target = "add" if values[0] in change.added else "update"
                     msg[target].append(values)
             messages.append(msg)
-        elif change.kind == "task":
-            live = {f["id"]: f for f in task_features(store, change.ids)}
-            messages.append(
-                message(
-                    Op.TASKS_DELTA,
-                    update=list(live.values()),
-                    remove=sorted(change.ids - live.keys()),
-                )
-            )
         elif change.kind == "zone":
             gone = removed_ids(store, CrisisZone, change.ids)
             live = (change.added | change.updated) - gone
@@ -248,7 +355,8 @@ def stale_changes(
 ) -> tuple[list[str], list[str]]:
     """Units whose staleness flipped since ``known`` (updated in place)."""
     now = now or datetime.now(UTC)
-    went_stale, came_back = [], []
+    went_stale: list[str] = []
+    came_back: list[str] = []
     with store.session() as session:
         for uid, stale_after in session.execute(
             select(Unit.id, Unit.stale_after).where(Unit.deleted.is_(False))
