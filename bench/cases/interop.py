@@ -41,8 +41,8 @@ def _events(n: int, tracks: int) -> list[bytes]:
 
 @bench("cot_ingest")
 def cot_ingest(repeat: int | None) -> Result:
-    from app.core.exchange.apply import apply
-    from app.core.exchange.cot import to_exchange
+    from app.core.exchange.cot_records import to_exchange
+    from app.core.exchange.ingest import apply
     from app.core.formats.cot import parse_event
     from app.core.store.engine import open_store
 

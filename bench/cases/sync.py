@@ -68,8 +68,8 @@ def _copy_baseline(url: str, store) -> float:  # type: ignore[no-untyped-def]
     import psycopg
     from sqlalchemy.engine import make_url
 
-    from app.core.sync.apply import CHANGE_COLUMNS
     from app.core.sync.central import local_copy_text
+    from app.core.sync.merge import CHANGE_COLUMNS
 
     dsn = make_url(url).set(drivername="postgresql").render_as_string(hide_password=False)
     cols = ", ".join(CHANGE_COLUMNS)

@@ -365,7 +365,7 @@ class FeedClient:
 def own_units_cot(store: object) -> bytes:
     """Our own units (made at this site, not heard from a TAK network) as concatenated
     CoT events, for sending."""
-    from app.core.exchange.cot import picture_events
+    from app.core.exchange.cot_records import picture_events
     from app.core.formats.cot import event_bytes
     from app.core.picture.queries import list_units
     from app.core.store.engine import Store
@@ -402,8 +402,8 @@ class Ingested:
 def ingest_live(store: object, events: list[CotEvent]) -> Ingested:
     """Store one batch from a live feed in one transaction.  A feed is not a file: a
     bad event is skipped (and counted), not the batch."""
-    from app.core.exchange.apply import Exchange, apply, check
-    from app.core.exchange.cot import to_exchange
+    from app.core.exchange.cot_records import to_exchange
+    from app.core.exchange.ingest import Exchange, apply, check
     from app.core.store.engine import Store
 
     assert isinstance(store, Store)

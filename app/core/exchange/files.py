@@ -18,7 +18,7 @@ from dataclasses import dataclass
 from pathlib import Path
 
 from app.core.exchange import geojson
-from app.core.exchange.apply import Exchange, apply
+from app.core.exchange.ingest import Exchange, apply
 from app.core.exchange.ops import save_routes
 from app.core.exchange.queries import list_routes
 from app.core.formats.errors import InteropError, read_limited
@@ -250,7 +250,7 @@ def _import(
 def read_exchange(path: Path, fmt: str) -> Exchange:
     """Parse and check a CoT, KML, KMZ or TAK data package file (nothing stored)."""
     from app.core.exchange import kml, takpkg
-    from app.core.exchange.cot import to_exchange
+    from app.core.exchange.cot_records import to_exchange
     from app.core.formats.cot import parse_events
 
     if fmt == "cot":
@@ -317,7 +317,7 @@ def _write_atomically(path: Path, data: bytes) -> None:
 
 def _export_exchange(store: Store, path: Path, fmt: str, partner: str | None) -> int:
     from app.core.exchange import kml, takpkg
-    from app.core.exchange.cot import picture_events
+    from app.core.exchange.cot_records import picture_events
     from app.core.formats.cot import write_events
 
     if fmt == "cot":

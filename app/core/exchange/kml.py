@@ -25,7 +25,7 @@ from typing import Any
 from lxml import etree
 
 from app.core.common.markings import Releasability
-from app.core.exchange.apply import Exchange, UnitReport
+from app.core.exchange.ingest import Exchange, UnitReport
 from app.core.exchange.queries import RouteRow, cot_uids, list_routes, unit_cot_types
 from app.core.exchange.records import RouteData, record_id, releasability
 from app.core.formats.cot import parse_xml

@@ -16,7 +16,7 @@ from pathlib import Path
 
 from lxml import etree
 
-from app.core.exchange.apply import Exchange
+from app.core.exchange.ingest import Exchange
 from app.core.exchange.records import record_id
 from app.core.formats.cot import event_bytes, parse_events, parse_xml
 from app.core.formats.errors import InteropError
@@ -30,7 +30,7 @@ MANIFEST = "MANIFEST/manifest.xml"
 def write_package(
     store: Store, partner: str | None = None, name: str = "Coalition COP"
 ) -> tuple[bytes, int]:
-    from app.core.exchange.cot import picture_events
+    from app.core.exchange.cot_records import picture_events
 
     events = picture_events(store, partner=partner)
     manifest = etree.Element("MissionPackageManifest", version="2")
@@ -55,7 +55,7 @@ def write_package(
 
 def read_package(path: Path) -> Exchange:
     """Everything a data package's manifest lists, checked whole before anything is stored."""
-    from app.core.exchange.cot import to_exchange
+    from app.core.exchange.cot_records import to_exchange
     from app.core.exchange.kml import read_kml
 
     archive = SafeZip(path)

@@ -18,6 +18,9 @@ This module is their one definition:
 
 Python builds messages with ``message(Op.FLY, lat=..., lon=..., zoom=...)``
 and the UI sends them through the map controller (``ctx.map.send``).
+
+One call is not a message: ``MapView.symbol_images`` asks the page for
+milsymbol images (``COP.symbolImages``) and waits for the answer.
 """
 
 from __future__ import annotations

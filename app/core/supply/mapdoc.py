@@ -21,9 +21,9 @@ def _days(value: float | None) -> str:
 def supply_message(store: Store, partner: str | None = None, as_of: Any = None) -> dict[str, Any]:
     from app.core.picture.geofence import zones_in_force
     from app.core.picture.queries import list_zones
+    from app.core.supply.alerts import route_alerts
     from app.core.supply.indicators import logsitrep, site_summaries
     from app.core.supply.queries import list_shipments
-    from app.core.supply.routes import route_alerts
 
     lines = logsitrep(store, as_of=as_of, partner=partner)
     sites = []

@@ -37,15 +37,15 @@ from app.core.store.chunks import chunked
 from app.core.store.engine import Store, head_revision, new_id
 from app.core.store.hlc import Timestamp
 from app.core.store.models import SyncBundle, SyncCursor
-from app.core.sync.apply import (
+from app.core.sync.keys import peer_by_name, peer_by_site, site_keys
+from app.core.sync.merge import (
     CHANGE_COLUMNS,
     ApplyResult,
     Change,
     apply_changes,
     local_changes_after,
 )
-from app.core.sync.keys import peer_by_name, peer_by_site, site_keys
-from app.core.sync.records import synced_tables
+from app.core.sync.tables import synced_tables
 from app.i18n import _
 
 BUNDLE_FORMAT = "coalition-cop-bundle"

@@ -28,7 +28,7 @@ from app.core.common.times import change_time
 from app.core.store.engine import Store, StoreError, check_version, head_revision, upgrade
 from app.core.store.models import SyncCursor
 from app.core.store.writing import bookkeeping
-from app.core.sync.apply import (
+from app.core.sync.merge import (
     CHANGE_COLUMNS,
     ApplyResult,
     Change,

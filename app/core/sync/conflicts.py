@@ -13,7 +13,7 @@ from app.core.picture.records import ValidationError
 from app.core.store.engine import Store
 from app.core.store.models import SyncConflict
 from app.core.store.writing import writing
-from app.core.sync.records import CHILD_FIELDS, synced_tables
+from app.core.sync.tables import CHILD_FIELDS, synced_tables
 from app.i18n import _
 
 

@@ -118,7 +118,7 @@ def test_cot_export_keeps_the_original_uids(picture: Store, tmp_path: Path) -> N
 def test_takproto_reads_every_event_we_write(picture: Store, tmp_path: Path) -> None:
     import takproto
 
-    from app.core.exchange.cot import picture_events
+    from app.core.exchange.cot_records import picture_events
     from app.core.formats.cot import event_bytes
 
     events = picture_events(picture)
@@ -223,7 +223,7 @@ def test_a_tracks_team_and_point_accuracy_come_back_out_of_our_cot(
     kept from the last event heard, written back on export and read by takproto too."""
     import takproto
 
-    from app.core.exchange.cot import picture_events, record_id
+    from app.core.exchange.cot_records import picture_events, record_id
     from app.core.exchange.queries import cot_details
     from app.core.formats.cot import UNKNOWN, event_bytes
 

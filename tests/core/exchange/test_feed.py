@@ -13,9 +13,9 @@ from pathlib import Path
 
 import pytest
 
-from app.core.exchange.apply import apply
-from app.core.exchange.cot import to_exchange
+from app.core.exchange.cot_records import to_exchange
 from app.core.exchange.feed import FeedClient, FeedConfig, StreamSplitter, own_units_cot
+from app.core.exchange.ingest import apply
 from app.core.formats.cot import CotEvent
 from app.core.formats.errors import InteropError
 from app.core.picture.queries import list_units

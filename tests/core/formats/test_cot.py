@@ -12,9 +12,9 @@ import pytest
 from sqlalchemy import select
 
 from app.core.common.sidc import parse_sidc
-from app.core.exchange.apply import apply
-from app.core.exchange.cot import to_exchange
+from app.core.exchange.cot_records import to_exchange
 from app.core.exchange.files import import_file
+from app.core.exchange.ingest import apply
 from app.core.exchange.queries import list_messages, list_routes
 from app.core.exchange.records import record_id
 from app.core.formats.cot import parse_event, parse_events

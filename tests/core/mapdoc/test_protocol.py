@@ -2,7 +2,7 @@
 
 Python may only send what ``app.core.mapdoc.protocol`` lists, and the page's
 scripts (``resources/map/*.js``) must handle exactly those ops; the live page
-is compared the same way in ``tests/ui/test_map_protocol.py``.
+is compared the same way in ``tests/ui/map/test_protocol.py``.
 """
 
 from __future__ import annotations

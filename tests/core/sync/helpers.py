@@ -14,7 +14,7 @@ from sqlalchemy import select, text
 from app.core.picture.records import UnitData
 from app.core.store.engine import Store, open_store
 from app.core.store.models import TaskUnit
-from app.core.sync.records import synced_tables
+from app.core.sync.tables import synced_tables
 
 ADMIN = "postgresql://postgres@127.0.0.1:5432/test"
 

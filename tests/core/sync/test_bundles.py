@@ -342,7 +342,7 @@ def test_a_change_claiming_to_come_from_the_receiving_site_is_ignored(
 ) -> None:
     """A forged change under the receiver's own site id would take a number its next
     edit needs: every later edit would fail. It is dropped, and editing goes on."""
-    from app.core.sync.apply import Change, apply_changes
+    from app.core.sync.merge import Change, apply_changes
 
     a, b = pair
     forged = Change(

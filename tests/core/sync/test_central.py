@@ -234,7 +234,7 @@ def test_a_first_sync_of_thousands_of_records_gives_the_same_rows_everywhere(
     """The bulk path (new records straight from the change log) keeps every value exactly."""
     from datetime import UTC, datetime, timedelta
 
-    from app.core.sync import apply
+    from app.core.sync import merge as apply
 
     bulk = apply._insert_new_sql
     used: list[bool] = []

@@ -18,10 +18,10 @@ from app.core.picture.ops import add_units, delete_records, move_units
 from app.core.picture.queries import list_units
 from app.core.store.engine import Store, open_store
 from app.core.store.models import SyncChange, SyncConflict, Unit
-from app.core.sync.apply import _Logged, _saw
 from app.core.sync.bundle import export_bundle, import_bundle
 from app.core.sync.central import sync_with_server
 from app.core.sync.keys import trust_sender, write_site_key
+from app.core.sync.merge import _Logged, _saw
 from app.core.tasks.ops import add_tasks
 from app.core.tasks.records import TaskData
 from tests.core.sync.helpers import server_database, snapshot, unit

@@ -24,7 +24,7 @@ from app.ui.models.table import RowsTableModel, plain_tooltip
 
 if TYPE_CHECKING:
     from app.core.picture.geofence import Alert, AlertTracker
-    from app.core.tasks.checks import TaskWarning, TaskWarningTracker
+    from app.core.tasks.alerts import TaskWarning, TaskWarningTracker
     from app.ui.main_window import MainWindow
 
 Index = QModelIndex | QPersistentModelIndex
@@ -157,8 +157,8 @@ class AlertsPanel(QWidget):
         (shapely and numpy are imported here, on the worker, not at start-up.)
         """
         from app.core.picture.geofence import AlertTracker
-        from app.core.supply.routes import store_route_alerts
-        from app.core.tasks.checks import TaskWarningTracker
+        from app.core.supply.alerts import store_route_alerts
+        from app.core.tasks.alerts import TaskWarningTracker
 
         if self._tracker is None:
             self._tracker = AlertTracker()

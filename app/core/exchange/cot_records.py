@@ -19,7 +19,7 @@ from datetime import UTC, datetime, timedelta
 from typing import Any
 
 from app.core.common.markings import Releasability
-from app.core.exchange.apply import Exchange, UnitReport
+from app.core.exchange.ingest import Exchange, UnitReport
 from app.core.exchange.queries import (
     MessageRow,
     RouteRow,

@@ -32,7 +32,7 @@ from app.core.store.chunks import CHUNK, chunked
 from app.core.store.engine import Store
 from app.core.store.models import SyncChange, SyncConflict
 from app.core.store.writing import applying
-from app.core.sync.records import (
+from app.core.sync.tables import (
     AFTER_APPLY,
     CHILD_FIELDS,
     Applied,
