@@ -193,3 +193,21 @@ def test_site_set_refuses_a_partner_change_after_an_exchange(
     capsys.readouterr()
     lines = _show(db, capsys)
     assert "Name: Alpha Main" in lines and "Partner: NATO" in lines
+
+
+def test_the_partner_is_fixed_after_a_server_sync(tmp_path: Path) -> None:
+    from app.core.sync.central import sync_with_server
+    from tests.core.sync.helpers import server_database
+
+    with server_database() as url:
+        store = open_store(tmp_path / "cop.sqlite", site_name="Alpha")
+        try:
+            set_site(store, partner="UN")  # before any exchange: allowed
+            assert not has_exchanged(store)
+            sync_with_server(store, url)  # nothing to send: a sync all the same
+            assert has_exchanged(store)
+            with pytest.raises(SiteChangeRefused):
+                set_site(store, partner="NATO")
+            assert store.site.partner == "UN"
+        finally:
+            store.close()
