@@ -42,7 +42,6 @@ class MainWindow(QMainWindow):
     def __init__(self, store: Store, map_view: MapView, settings: QSettings) -> None:
         super().__init__()
         self.setObjectName("mainWindow")
-        self.setWindowTitle(_("Coalition COP — {site}").format(site=store.site.site_name))
         self.ctx = AppContext(store, settings, self)
         self.ctx.runner.sig_error.connect(self.show_error)
         self.map_view = map_view  # created first so the web engine starts early
