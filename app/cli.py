@@ -193,7 +193,15 @@ def build_parser() -> argparse.ArgumentParser:
 
     site = sub.add_parser("site", help=_("this store's site profile"))
     site_sub = site.add_subparsers(dest="site_command", metavar="ACTION", required=True)
-    site_sub.add_parser("show", help=_("show the site id, name and partner"))
+    site_sub.add_parser(
+        "show", help=_("show the site id, name, partner and public key fingerprint")
+    )
+    site_set = site_sub.add_parser(
+        "set",
+        help=_("set this site's name and/or partner (the partner only before any exchange)"),
+    )
+    site_set.add_argument("--name", help=_("the site's name, as partners will see it"))
+    site_set.add_argument("--partner", metavar="CODE", help=_("the site's partner, e.g. NATO, UN"))
     key = site_sub.add_parser(
         "key", help=_("write this site's public key file (for partners to trust)")
     )
@@ -499,6 +507,18 @@ def _cmd_audit(args: argparse.Namespace) -> int:
 
 
 def _cmd_site(args: argparse.Namespace) -> int:
+    if args.site_command == "set":
+        from app.core.common.markings import MarkingError, normalise_partner
+
+        if args.name is None and args.partner is None:
+            raise _UsageError(_("site set: give --name NAME and/or --partner CODE"))
+        if args.name is not None and not args.name.strip():
+            raise _UsageError(_("--name: the site name cannot be empty"))
+        if args.partner is not None:
+            try:
+                normalise_partner(args.partner)
+            except MarkingError as exc:
+                raise _UsageError(f"--partner: {exc}") from None
     store = _open(args)
     if args.site_command == "key":
         from app.core.sync.keys import write_site_key
@@ -506,9 +526,21 @@ def _cmd_site(args: argparse.Namespace) -> int:
         out = write_site_key(store, args.out)
         print(_("Wrote this site's public key to {path}").format(path=out))
         return 0
+    if args.site_command == "set":
+        from app.core.store.identity import set_site
+
+        set_site(store, name=args.name, partner=args.partner)
+    from app.core.store.identity import key_fingerprint
+    from app.core.sync.keys import site_keys
+
     print(_("Site id: {id}").format(id=store.site.site_id))
-    print(_("Site name: {name}").format(name=store.site.site_name))
+    print(_("Name: {name}").format(name=store.site.site_name))
     print(_("Partner: {partner}").format(partner=store.site.partner))
+    print(
+        _("Key fingerprint: {fingerprint}").format(
+            fingerprint=key_fingerprint(site_keys(store).public_key)
+        )
+    )
     return 0
 
 

@@ -110,9 +110,15 @@ def run_gui(open_store: Callable[[], Store], demo_if_empty: bool = False) -> int
     store = _open_while_pumping(open_store)
     window = build_window(store, map_view=view)
     window.show()
-    from app.ui.startup import offer_demo
+    from app.ui.startup import offer_demo, offer_site
 
-    offer_demo(window, auto=demo_if_empty)
+    # who this site is, asked once (prefilled: Enter keeps the defaults); with --demo
+    # the demo loads meanwhile, otherwise the empty-store question comes after it
+    if demo_if_empty:
+        offer_demo(window, auto=True)
+        offer_site(window)
+    else:
+        offer_site(window, then=lambda: offer_demo(window))
     if os.environ.get("COP_EXIT_WHEN_IDLE"):
         _exit_when_idle(window, app)
     code: int = app.exec()

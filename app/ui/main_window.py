@@ -42,7 +42,6 @@ class MainWindow(QMainWindow):
     def __init__(self, store: Store, map_view: MapView, settings: QSettings) -> None:
         super().__init__()
         self.setObjectName("mainWindow")
-        self.setWindowTitle(_("Coalition COP — {site}").format(site=store.site.site_name))
         self.ctx = AppContext(store, settings, self)
         self.ctx.runner.sig_error.connect(self.show_error)
         self.map_view = map_view  # created first so the web engine starts early
@@ -158,18 +157,24 @@ class MainWindow(QMainWindow):
         self.cursor_label = QLabel(self)
         self.cursor_label.setObjectName("cursorLabel")
         self.cursor_label.setMinimumWidth(420)
-        self.site_label = QLabel(
-            _("Site: {site} ({partner}) · Operator: {who}").format(
-                site=self.ctx.store.site.site_name,
-                partner=self.ctx.store.site.partner,
-                who=self.ctx.store.operator,
-            ),
-            self,
-        )
+        self.site_label = QLabel(self)
+        self.site_label.setObjectName("siteLabel")
+        self.site_label.setTextFormat(Qt.TextFormat.PlainText)
+        self.show_site()
         self.statusBar().addWidget(self.cursor_label)
         self.statusBar().addPermanentWidget(self.site_label)
         self.map_view.bridge.sig_cursor_moved.connect(self._cursor_moved)
         self.ctx.sig_status.connect(lambda text: self.statusBar().showMessage(text, 8000))
+
+    def show_site(self) -> None:
+        """Show the store's site (after a change of name or partner) in the title and status bar."""
+        site = self.ctx.store.site
+        self.setWindowTitle(_("Coalition COP — {site}").format(site=site.site_name))
+        self.site_label.setText(
+            _("Site: {site} ({partner}) · Operator: {who}").format(
+                site=site.site_name, partner=site.partner, who=self.ctx.store.operator
+            )
+        )
 
     def _cursor_moved(self, lat: float, lon: float) -> None:
         try:

@@ -79,3 +79,51 @@ def test_snapshot_writes_the_window_at_the_size_asked(
         image.pixelColor(x, y).name() for x in range(300, 900, 7) for y in range(100, 600, 7)
     }
     assert len(colours) > 10
+
+
+def test_an_unconfirmed_site_is_asked_its_name_and_partner(qtbot: Any, store: Any) -> None:
+    from PySide6.QtWidgets import QDialogButtonBox
+
+    from app.ui.startup import SiteDialog, offer_site
+
+    assert not store.site.confirmed  # a new store: host name (here TEST HQ) and NATO
+    win = _window(qtbot, store)
+    after: list[bool] = []
+    dialog = offer_site(win, then=lambda: after.append(True))
+    assert isinstance(dialog, SiteDialog)
+    qtbot.waitUntil(dialog.isVisible, timeout=5000)
+    assert (dialog.name_edit.text(), dialog.partner_edit.text()) == ("TEST HQ", "NATO")
+    ok = dialog.findChild(QDialogButtonBox).button(QDialogButtonBox.StandardButton.Ok)
+    dialog.partner_edit.setText("XXQ")  # checked as the command line checks it
+    ok.click()
+    assert dialog.isVisible() and "XXQ" in dialog.error.text()
+    assert store.site.partner == "NATO" and not after
+    dialog.name_edit.setText("Kigoma Forward")
+    dialog.partner_edit.setText("un")
+    ok.click()
+    qtbot.waitUntil(lambda: store.site.partner == "UN", timeout=10000)
+    assert (store.site.site_name, store.site.confirmed) == ("Kigoma Forward", True)
+    qtbot.waitUntil(lambda: "Kigoma Forward (UN)" in win.site_label.text(), timeout=5000)
+    assert "Kigoma Forward" in win.windowTitle()
+    assert after == [True]
+    # asked once: a confirmed site is not asked again
+    assert offer_site(win, then=lambda: after.append(True)) is None
+    assert after == [True, True]
+    _close(qtbot, win)
+
+
+def test_asking_later_leaves_the_site_as_it_was(qtbot: Any, store: Any) -> None:
+    from app.ui.startup import offer_site
+
+    win = _window(qtbot, store)
+    dialog = offer_site(win)
+    assert dialog is not None
+    qtbot.waitUntil(dialog.isVisible, timeout=5000)
+    dialog.reject()
+    win.ctx.runner.wait()
+    assert (store.site.site_name, store.site.partner, store.site.confirmed) == (
+        "TEST HQ",
+        "NATO",
+        False,
+    )
+    _close(qtbot, win)

@@ -55,6 +55,7 @@ class SiteInfo:
     site_id: str
     site_name: str
     partner: str
+    confirmed: bool = False  # a person set or confirmed the name and partner
 
 
 @dataclass
@@ -369,7 +370,9 @@ def open_store(
         engine.dispose()
         raise
     who = operator or os.environ.get("COP_OPERATOR") or _default_operator()
-    site = SiteInfo(profile.site_id, profile.site_name, profile.partner)
+    site = SiteInfo(
+        profile.site_id, profile.site_name, profile.partner, profile.confirmed_at is not None
+    )
     in_use = None
     if db_path is not None:
         from app.core.store.safety import hold_in_use

@@ -22,6 +22,9 @@ class SiteProfile(Base):
     last_hlc: Mapped[str | None] = mapped_column(String(64), nullable=True)
     signing_key: Mapped[bytes | None] = mapped_column(LargeBinary, nullable=True)
     public_key: Mapped[bytes | None] = mapped_column(LargeBinary, nullable=True)
+    # when a person last set or confirmed the name and partner (``site set``, the
+    # first-run dialog); None while they are still the defaults (host name, NATO)
+    confirmed_at: Mapped[datetime | None] = mapped_column(UTCDateTime, nullable=True)
 
 
 class Unit(SharedRecord, Base):

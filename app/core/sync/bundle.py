@@ -36,7 +36,9 @@ from app.core.common.times import change_time
 from app.core.store.chunks import chunked
 from app.core.store.engine import Store, head_revision, new_id
 from app.core.store.hlc import Timestamp
+from app.core.store.identity import note_exported
 from app.core.store.models import SyncBundle, SyncCursor
+from app.core.store.writing import bookkeeping
 from app.core.sync.keys import peer_by_name, peer_by_site, site_keys
 from app.core.sync.merge import (
     CHANGE_COLUMNS,
@@ -286,6 +288,8 @@ def export_bundle(
         zf.writestr(SIGNATURE, signature)
         zf.writestr(name, payload)
     os.replace(tmp, out)
+    with bookkeeping(store) as session:  # a site that made a bundle keeps its partner
+        note_exported(session, bundle_id)
     return ExportReport(out, partner, len(lines), withheld)
 
 
