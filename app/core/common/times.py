@@ -32,7 +32,7 @@ def stored_time(value: str | datetime | None) -> datetime | None:
     """A time read from the store (text on SQLite, a datetime on PostgreSQL) as aware UTC."""
     if value is None:
         return None
-    return as_utc(datetime.fromisoformat(value) if isinstance(value, str) else value)
+    return parse_utc(value) if isinstance(value, str) else as_utc(value)
 
 
 def from_sqlite(text: str) -> datetime:

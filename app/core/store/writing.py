@@ -32,7 +32,7 @@ from __future__ import annotations
 
 import contextlib
 import json
-from collections.abc import Iterable, Iterator, Sequence
+from collections.abc import Callable, Iterable, Iterator, Sequence
 from dataclasses import dataclass
 from datetime import datetime
 from typing import Any, NamedTuple, cast
@@ -102,7 +102,7 @@ class TrackRow(NamedTuple):
     announce: bool = True
 
 
-def _text_cache() -> Any:
+def _text_cache() -> Callable[[datetime], str]:
     """``sqlite_time`` remembering its answers by object identity: the rows of one
     statement share their time objects (hashing an aware datetime costs a UTC offset
     call).  Only for values that stay alive while the cache is used."""
@@ -135,9 +135,9 @@ class WriteBatch:
     # -- what changed: one ``Changed`` per kind is published after the commit --
 
     def _sets(self, kind: RecordKind | str) -> dict[str, set[str]]:
-        sets = self._touched.get(RecordKind(kind))
+        kind = RecordKind(kind)
+        sets = self._touched.get(kind)
         if sets is None:
-            kind = RecordKind(kind)
             sets = self._touched[kind] = {
                 "added": set(),
                 "updated": set(),
@@ -380,7 +380,7 @@ class WriteBatch:
             return
         conn = self.session.connection()
         sqlite = conn.dialect.name == "sqlite"
-        texts: dict[int, str] = {}  # SQLite text of each time object (rows share them)
+        text = _text_cache()  # SQLite text of each time object (rows share them)
         now_text, hlc = sqlite_time(self.now), self.hlc
         times = [i for i, name in enumerate(columns) if name in _TRACK_TIMES]
         reported = columns.index("last_report") if "last_report" in columns else None
@@ -404,18 +404,11 @@ class WriteBatch:
                 continue
             cells = list(values)
             for i in times:
-                value = cells[i]
-                if value is not None:
-                    found = texts.get(id(value))
-                    if found is None:
-                        found = texts[id(value)] = sqlite_time(value)
-                    cells[i] = found
+                if cells[i] is not None:
+                    cells[i] = text(cells[i])
             params.append((*cells, now_text, hlc, uid))
             if position:
-                found = texts.get(id(at))
-                if found is None:
-                    found = texts[id(at)] = sqlite_time(at)
-                history.append((uid, found, lat, lon))
+                history.append((uid, text(at), lat, lon))
         if sqlite:
             sets = ", ".join(f"{name} = ?" for name in (*columns, "updated_at", "hlc"))
             conn.exec_driver_sql(f"UPDATE unit SET {sets} WHERE id = ?", params)
@@ -447,8 +440,7 @@ class WriteBatch:
         """Append positions (unit id, report time, lat, lon) to the units' history."""
         if rows and self.session.connection().dialect.name == "sqlite":
             text = _text_cache()
-            rows = [(uid, text(at), lat, lon) for uid, at, lat, lon in rows]
-            self._insert_history(rows, stored=True)
+            self._insert_history([(uid, text(at), lat, lon) for uid, at, lat, lon in rows], True)
         else:
             self._insert_history(rows, stored=False)
 

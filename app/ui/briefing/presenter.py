@@ -42,6 +42,7 @@ from app.core.mapdoc.styles import ZONE_COLOURS
 from app.i18n import _
 from app.ui.banner import ClassificationBanner
 from app.ui.context import AppContext
+from app.ui.map.controller import PICTURE_KINDS
 
 NEXT_KEYS = (Qt.Key.Key_PageDown, Qt.Key.Key_Right, Qt.Key.Key_Down, Qt.Key.Key_Space)
 PREVIOUS_KEYS = (Qt.Key.Key_PageUp, Qt.Key.Key_Left, Qt.Key.Key_Up, Qt.Key.Key_Backspace)
@@ -291,7 +292,7 @@ class Presenter(QWidget):
     def _on_changed(self, changes: list[Changed]) -> None:
         if self.slide is None or not self.slide.live:
             return
-        if any(c.kind in ("unit", "zone", "task") for c in changes):
+        if any(c.kind in PICTURE_KINDS for c in changes):
             index, self.index = self.index, -1
             self.show_slide(index)
 

@@ -16,12 +16,15 @@ from typing import Any
 
 from PySide6.QtCore import QObject, QTimer, Signal
 
-from app.core.events import Changed
+from app.core.events import Changed, RecordKind
 from app.core.mapdoc.protocol import Message, Op, check, message
 from app.core.picture import mapdoc as picture
 from app.core.tasks import mapdoc as tasks_on_map
 from app.ui.context import AppContext
 from app.ui.map.view import MapView
+
+PICTURE_KINDS = frozenset({RecordKind.UNIT, RecordKind.ZONE, RecordKind.TASK})
+"""The kinds of record the map page draws (a change to any other needs no page update)."""
 
 
 def _serialise(messages: list[dict[str, Any]]) -> str:
@@ -166,7 +169,7 @@ class MapController(QObject):
             self.send(message(Op.TRAILS, on=False, trails={}))
 
     def _on_changed(self, changes: list[Changed]) -> None:
-        relevant = [c for c in changes if c.kind in ("unit", "zone", "task")]
+        relevant = [c for c in changes if c.kind in PICTURE_KINDS]
         if not relevant:
             return
         if not self.loaded or not self.live:

@@ -15,7 +15,7 @@ from PySide6.QtWidgets import (
     QWidget,
 )
 
-from app.core.events import Changed
+from app.core.events import Changed, RecordKind
 from app.core.mapdoc.protocol import Op, message
 from app.core.picture.mapdoc import zone_kind_label
 from app.i18n import _
@@ -179,9 +179,14 @@ class AlertsPanel(QWidget):
 
     def _on_changed(self, changes: list[Changed]) -> None:
         for change in changes:
-            if change.kind in ("zone", "task", "shipment", "supply_site"):
+            if change.kind in (
+                RecordKind.ZONE,
+                RecordKind.TASK,
+                RecordKind.SHIPMENT,
+                RecordKind.SUPPLY_SITE,
+            ):
                 self._pending_full = True
-            elif change.kind == "unit":
+            elif change.kind == RecordKind.UNIT:
                 if (
                     change.added
                     or change.removed

@@ -29,7 +29,7 @@ from PySide6.QtWidgets import (
 from app.core.briefing.slides import full_layers
 from app.core.briefing.views import ViewData, add_views, delete_views, list_views, reorder_views
 from app.core.common.dtg import format_dtg
-from app.core.events import Changed
+from app.core.events import Changed, RecordKind
 from app.core.mapdoc.protocol import Op, message
 from app.i18n import _
 from app.ui.briefing.presenter import Presenter
@@ -192,7 +192,7 @@ class BriefingPanel(QWidget):
         self.sig_views_loaded.emit(len(views))
 
     def _on_changed(self, changes: list[Changed]) -> None:
-        if any(c.kind == "view" for c in changes):
+        if any(c.kind == RecordKind.VIEW for c in changes):
             self.load()
 
     def current_view(self) -> ViewData | None:

@@ -25,8 +25,9 @@ from PySide6.QtWidgets import (
     QWidget,
 )
 
-from app.core.events import Changed
+from app.core.events import Changed, RecordKind
 from app.core.mapdoc.protocol import Op, message
+from app.core.supply.ops import SUPPLY_KINDS
 from app.core.supply.queries import SupplyOverview, supply_overview
 from app.i18n import _
 from app.ui.context import AppContext
@@ -39,18 +40,6 @@ from app.ui.panels.supply.stock import StockTab
 
 if TYPE_CHECKING:
     from app.ui.main_window import MainWindow
-
-SUPPLY_KINDS = frozenset(
-    {
-        "supply_item",
-        "supply_site",
-        "supply_standard",
-        "stock",
-        "shipment",
-        "supply_request",
-        "presence",
-    }
-)
 
 
 class SupplyPanel(QWidget):
@@ -134,7 +123,7 @@ class SupplyPanel(QWidget):
         self.refresh()
 
     def _on_changed(self, changes: list[Changed]) -> None:
-        if any(c.kind in SUPPLY_KINDS or c.kind == "zone" for c in changes):
+        if any(c.kind in SUPPLY_KINDS or c.kind == RecordKind.ZONE for c in changes):
             self.refresh()
 
     def _push(self, message: dict[str, Any]) -> None:

@@ -27,7 +27,7 @@ from PySide6.QtWidgets import (
 )
 
 from app.core.common.dtg import format_dtg
-from app.core.events import Changed
+from app.core.events import Changed, RecordKind
 from app.core.tasks import ops as task_ops
 from app.core.tasks.queries import TaskRow, list_tasks, task_history
 from app.core.tasks.records import (
@@ -181,7 +181,8 @@ class TasksPanel(QWidget):
 
     def _on_changed(self, changes: list[Changed]) -> None:
         if any(
-            c.kind in ("task", "unit") and (c.kind == "task" or c.removed or c.added)
+            c.kind in (RecordKind.TASK, RecordKind.UNIT)
+            and (c.kind == RecordKind.TASK or c.removed or c.added)
             for c in changes
         ):
             self.reload()
